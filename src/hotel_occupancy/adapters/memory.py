@@ -1,0 +1,547 @@
+"""The in-memory adapter: a real unit of work over plain Python dictionaries.
+
+It is meant for tests and demos, but it is not a toy: every service call is one
+serialisable transaction (the store's lock is held from ``with uow:`` to its end), a
+failed or refused call is undone completely through an undo journal, events are
+published only after commit, and every lookup goes through an index, so an operation
+costs the same in a hotel of ten rooms or ten thousand.
+
+Several units of work (one per thread) may share one :class:`InMemoryStore`::
+
+    store = InMemoryStore()
+    uow_a = InMemoryUnitOfWork(store=store)
+    uow_b = InMemoryUnitOfWork(store=store)
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Generic, TypeVar
+
+from attrs import evolve
+
+from hotel_occupancy.domain.events import OccupancyEvent
+from hotel_occupancy.domain.invariants import StoreSnapshot
+from hotel_occupancy.domain.model import (
+    Booking,
+    Guest,
+    Hotel,
+    HousekeepingTask,
+    LogEntry,
+    Room,
+    RoomOccupancy,
+    Staff,
+)
+from hotel_occupancy.domain.policy import RolePolicy
+from hotel_occupancy.services.ports import Clock, Notifier, Policy, RequestRecord
+
+__all__ = ["InMemoryStore", "InMemoryUnitOfWork", "RecordingNotifier", "system_clock"]
+
+logger = logging.getLogger("hotel_occupancy.notifications")
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+Undo = Callable[[], None]
+
+
+def system_clock() -> datetime:
+    """The current time, aware UTC."""
+    return datetime.now(UTC)
+
+
+class IntegrityViolation(RuntimeError):
+    """A write broke a uniqueness rule of the store: a bug in a service, never user input."""
+
+
+class _Table(Generic[K, V]):
+    """Rows by primary key plus secondary indexes, every write journaled for rollback.
+
+    An index maps each row to zero or more index keys; a unique index refuses two rows
+    under one key.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        key: Callable[[V], K],
+        indexes: Mapping[str, Callable[[V], Iterable[Hashable]]] | None = None,
+        unique: Collection[str] = (),
+    ) -> None:
+        self.name = name
+        self._key = key
+        self._index_fns = dict(indexes or {})
+        self._unique = frozenset(unique)
+        self.rows: dict[K, V] = {}
+        self._indexes: dict[str, dict[Hashable, set[K]]] = {n: {} for n in self._index_fns}
+
+    def get(self, key: K) -> V | None:
+        return self.rows.get(key)
+
+    def find(self, index: str, value: Hashable) -> list[V]:
+        keys = self._indexes[index].get(value, ())
+        return [self.rows[k] for k in keys]
+
+    def has(self, index: str, value: Hashable) -> bool:
+        return bool(self._indexes[index].get(value))
+
+    def insert(self, row: V, journal: list[Undo]) -> None:
+        key = self._key(row)
+        if key in self.rows:
+            raise IntegrityViolation(f"{self.name}: duplicate key {key!r}")
+        self._write(key, row, journal)
+
+    def update(self, row: V, journal: list[Undo]) -> None:
+        key = self._key(row)
+        if key not in self.rows:
+            raise IntegrityViolation(f"{self.name}: no row {key!r} to update")
+        self._write(key, row, journal)
+
+    def delete(self, key: K, journal: list[Undo]) -> None:
+        if key in self.rows:
+            self._write(key, None, journal)
+
+    def _write(self, key: K, row: V | None, journal: list[Undo]) -> None:
+        old = self.rows.get(key)
+        self._set(key, row)
+        journal.append(lambda: self._set(key, old))
+
+    def _set(self, key: K, row: V | None) -> None:
+        if row is not None:
+            for name in self._unique:
+                for value in self._index_fns[name](row):
+                    holders = self._indexes[name].get(value)
+                    if holders and holders != {key}:
+                        raise IntegrityViolation(f"{self.name}: {name} {value!r} already taken")
+        old = self.rows.pop(key, None)
+        if old is not None:
+            for name, fn in self._index_fns.items():
+                for value in fn(old):
+                    bucket = self._indexes[name][value]
+                    bucket.discard(key)
+                    if not bucket:
+                        del self._indexes[name][value]
+        if row is not None:
+            for name, fn in self._index_fns.items():
+                for value in fn(row):
+                    self._indexes[name].setdefault(value, set()).add(key)
+            self.rows[key] = row
+
+
+def _one(value: Hashable | None) -> tuple[Hashable, ...]:
+    return () if value is None else (value,)
+
+
+class InMemoryStore:
+    """The data of the in-memory adapter; share one between units of work and threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.hotels: _Table[str, Hotel] = _Table("hotels", lambda h: h.hotel_id)
+        self.rooms: _Table[str, Room] = _Table(
+            "rooms",
+            lambda r: r.room_id,
+            {"hotel": lambda r: (r.hotel_id,), "number": lambda r: ((r.hotel_id, r.number),)},
+            unique={"number"},
+        )
+        self.staff: _Table[str, Staff] = _Table("staff", lambda s: s.staff_id)
+        self.bookings: _Table[str, Booking] = _Table(
+            "bookings",
+            lambda b: b.booking_id,
+            {"guest": lambda b: tuple(g.booking_guest_id for g in b.party)},
+            unique={"guest"},
+        )
+        self.occupancies: _Table[str, RoomOccupancy] = _Table(
+            "occupancies",
+            lambda o: o.room_id,
+            {"hotel": lambda o: (o.hotel_id,), "booking": lambda o: _one(o.booking_id)},
+            unique={"booking"},
+        )
+        self.guests: _Table[str, Guest] = _Table(
+            "guests",
+            lambda g: g.guest_id,
+            {
+                "booking": lambda g: (g.booking_id,),
+                "pin": lambda g: _one((g.hotel_id, g.id_pin) if g.id_pin else None),
+            },
+            unique={"pin"},
+        )
+        self.tasks: _Table[str, HousekeepingTask] = _Table(
+            "tasks",
+            lambda t: t.task_id,
+            {
+                "open_room": lambda t: _one(t.room_id if t.is_open else None),
+                "open_hotel": lambda t: _one(t.hotel_id if t.is_open else None),
+            },
+        )
+        self.log: _Table[int, LogEntry] = _Table(
+            "log",
+            lambda e: e.id,
+            {
+                "room": lambda e: (e.room_id, *_one(e.from_room_id)),
+                "booking": lambda e: _one(e.booking_id),
+                "request": lambda e: _one(e.request_id),
+            },
+        )
+        self.requests: _Table[str, RequestRecord] = _Table("requests", lambda r: r.request_id)
+        self.last_log_id = 0
+
+    def snapshot(self) -> StoreSnapshot:
+        """Everything stored, as an immutable snapshot (for invariant checks and tests)."""
+        with self.lock:
+            return StoreSnapshot(
+                hotels=tuple(self.hotels.rows.values()),
+                rooms=tuple(self.rooms.rows.values()),
+                staff=tuple(self.staff.rows.values()),
+                bookings=tuple(self.bookings.rows.values()),
+                guests=tuple(self.guests.rows.values()),
+                occupancies=tuple(self.occupancies.rows.values()),
+                tasks=tuple(self.tasks.rows.values()),
+                log=tuple(sorted(self.log.rows.values(), key=lambda e: e.id)),
+                request_ids=frozenset(self.requests.rows),
+            )
+
+
+class RecordingNotifier:
+    """A notifier that keeps every published event in :attr:`events`, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[OccupancyEvent] = []
+        self._lock = threading.Lock()
+
+    def publish(self, event: OccupancyEvent) -> None:
+        with self._lock:
+            self.events.append(event)
+
+    def clear(self) -> None:
+        """Forget the events recorded so far."""
+        with self._lock:
+            self.events.clear()
+
+
+class _Repository:
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _store(self) -> InMemoryStore:
+        self._uow._require_transaction()
+        return self._uow.store
+
+    @property
+    def _journal(self) -> list[Undo]:
+        journal = self._uow._journal
+        if journal is None:
+            raise RuntimeError("repositories are only usable inside `with uow:`")
+        return journal
+
+
+class _Hotels(_Repository):
+    def get(self, hotel_id: str) -> Hotel | None:
+        return self._store.hotels.get(hotel_id)
+
+    def add(self, hotel: Hotel) -> None:
+        self._store.hotels.insert(hotel, self._journal)
+
+
+class _Rooms(_Repository):
+    def get(self, room_id: str) -> Room | None:
+        return self._store.rooms.get(room_id)
+
+    def number_taken(self, hotel_id: str, number: str) -> bool:
+        return self._store.rooms.has("number", (hotel_id, number))
+
+    def add(self, room: Room) -> None:
+        self._store.rooms.insert(room, self._journal)
+
+    def list_for_hotel(self, hotel_id: str) -> Sequence[Room]:
+        return self._store.rooms.find("hotel", hotel_id)
+
+
+class _Staff(_Repository):
+    def get(self, staff_id: str) -> Staff | None:
+        return self._store.staff.get(staff_id)
+
+    def add(self, staff: Staff) -> None:
+        self._store.staff.insert(staff, self._journal)
+
+    def update(self, staff: Staff) -> None:
+        self._store.staff.update(staff, self._journal)
+
+
+class _Bookings(_Repository):
+    def get(self, booking_id: str) -> Booking | None:
+        return self._store.bookings.get(booking_id)
+
+    def get_many(self, booking_ids: Collection[str]) -> Mapping[str, Booking]:
+        table = self._store.bookings
+        return {b: row for b in booking_ids if (row := table.get(b)) is not None}
+
+    def guest_ids_taken(self, booking_guest_ids: Collection[str]) -> set[str]:
+        table = self._store.bookings
+        return {g for g in booking_guest_ids if table.has("guest", g)}
+
+    def add(self, booking: Booking) -> None:
+        self._store.bookings.insert(booking, self._journal)
+
+    def update(self, booking: Booking) -> None:
+        self._store.bookings.update(booking, self._journal)
+
+
+class _Occupancies(_Repository):
+    def get(self, room_id: str) -> RoomOccupancy | None:
+        return self._store.occupancies.get(room_id)
+
+    def for_booking(self, booking_id: str) -> RoomOccupancy | None:
+        found = self._store.occupancies.find("booking", booking_id)
+        return found[0] if found else None
+
+    def list_for_hotel(self, hotel_id: str) -> Sequence[RoomOccupancy]:
+        return self._store.occupancies.find("hotel", hotel_id)
+
+    def add(self, occupancy: RoomOccupancy) -> None:
+        self._store.occupancies.insert(occupancy, self._journal)
+
+    def update(self, occupancy: RoomOccupancy) -> None:
+        self._store.occupancies.update(occupancy, self._journal)
+
+
+class _Guests(_Repository):
+    def get(self, guest_id: str) -> Guest | None:
+        return self._store.guests.get(guest_id)
+
+    def for_booking(self, booking_id: str) -> Sequence[Guest]:
+        store = self._store
+        guests = store.guests.find("booking", booking_id)
+        booking = store.bookings.get(booking_id)
+        order = {m.booking_guest_id: i for i, m in enumerate(booking.party)} if booking else {}
+        return sorted(guests, key=lambda g: (order.get(g.booking_guest_id, len(order)), g.guest_id))
+
+    def in_house_counts(self, booking_ids: Collection[str]) -> Mapping[str, int]:
+        table = self._store.guests
+        counts: dict[str, int] = {}
+        for booking_id in booking_ids:
+            n = sum(1 for g in table.find("booking", booking_id) if g.in_house)
+            if n:
+                counts[booking_id] = n
+        return counts
+
+    def pins_in_use(self, hotel_id: str, pins: Collection[str]) -> set[str]:
+        table = self._store.guests
+        return {p for p in pins if table.has("pin", (hotel_id, p))}
+
+    def find_by_pin(self, hotel_id: str, pin: str) -> Guest | None:
+        found = self._store.guests.find("pin", (hotel_id, pin))
+        return found[0] if found else None
+
+    def add_many(self, guests: Sequence[Guest]) -> None:
+        table, journal = self._store.guests, self._journal
+        for guest in guests:
+            table.insert(guest, journal)
+
+    def update_many(self, guests: Sequence[Guest]) -> None:
+        table, journal = self._store.guests, self._journal
+        for guest in guests:
+            table.update(guest, journal)
+
+    def remove_many(self, guest_ids: Collection[str]) -> None:
+        table, journal = self._store.guests, self._journal
+        for guest_id in guest_ids:
+            table.delete(guest_id, journal)
+
+
+def _task_order(task: HousekeepingTask) -> tuple[datetime, str]:
+    return (task.created_at, task.task_id)
+
+
+class _Tasks(_Repository):
+    def open_for_room(self, room_id: str) -> Sequence[HousekeepingTask]:
+        return sorted(self._store.tasks.find("open_room", room_id), key=_task_order)
+
+    def open_for_hotel(self, hotel_id: str) -> Sequence[HousekeepingTask]:
+        return self._store.tasks.find("open_hotel", hotel_id)
+
+    def add(self, task: HousekeepingTask) -> None:
+        self._store.tasks.insert(task, self._journal)
+
+    def update(self, task: HousekeepingTask) -> None:
+        self._store.tasks.update(task, self._journal)
+
+
+class _Log(_Repository):
+    def append(self, drafts: Sequence[LogEntry]) -> tuple[LogEntry, ...]:
+        store, journal = self._store, self._journal
+        first = store.last_log_id
+
+        def restore() -> None:
+            store.last_log_id = first
+
+        journal.append(restore)
+        stored = []
+        for draft in drafts:
+            store.last_log_id += 1
+            entry = evolve(draft, id=store.last_log_id)
+            store.log.insert(entry, journal)
+            stored.append(entry)
+        return tuple(stored)
+
+    def _entries(self, index: str, key: str, newest_first: bool) -> Sequence[LogEntry]:
+        return sorted(self._store.log.find(index, key), key=lambda e: e.id, reverse=newest_first)
+
+    def for_room(self, room_id: str) -> Sequence[LogEntry]:
+        return self._entries("room", room_id, newest_first=True)
+
+    def for_booking(self, booking_id: str) -> Sequence[LogEntry]:
+        return self._entries("booking", booking_id, newest_first=True)
+
+    def for_request(self, request_id: str) -> Sequence[LogEntry]:
+        return self._entries("request", request_id, newest_first=False)
+
+
+class _Requests(_Repository):
+    def get(self, request_id: str) -> RequestRecord | None:
+        return self._store.requests.get(request_id)
+
+    def add(self, record: RequestRecord) -> None:
+        self._store.requests.insert(record, self._journal)
+
+
+class InMemoryUnitOfWork:
+    """A unit of work over an :class:`InMemoryStore` (a new, empty one by default).
+
+    ``clock`` returns aware UTC datetimes (default: the system clock); ``notifier`` receives
+    the events after commit (default: none); ``policy`` is the role policy (default:
+    :class:`~hotel_occupancy.domain.policy.RolePolicy`). One unit of work serves any number
+    of calls one after another; give each thread its own, sharing the store.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        notifier: Notifier | None = None,
+        policy: Policy | None = None,
+        store: InMemoryStore | None = None,
+    ) -> None:
+        self.store = store if store is not None else InMemoryStore()
+        self._clock: Clock = clock if clock is not None else system_clock
+        self.notifier = notifier
+        self._policy: Policy = policy if policy is not None else RolePolicy()
+        self._journal: list[Undo] | None = None
+        self._pending: list[OccupancyEvent] = []
+        self._committed: list[OccupancyEvent] = []
+        self._hotels = _Hotels(self)
+        self._rooms = _Rooms(self)
+        self._staff = _Staff(self)
+        self._bookings = _Bookings(self)
+        self._occupancies = _Occupancies(self)
+        self._guests = _Guests(self)
+        self._tasks = _Tasks(self)
+        self._log = _Log(self)
+        self._requests = _Requests(self)
+
+    @property
+    def clock(self) -> Clock:
+        """The clock of this unit of work."""
+        return self._clock
+
+    @property
+    def policy(self) -> Policy:
+        """The role policy of this unit of work."""
+        return self._policy
+
+    @property
+    def hotels(self) -> _Hotels:
+        return self._hotels
+
+    @property
+    def rooms(self) -> _Rooms:
+        return self._rooms
+
+    @property
+    def staff(self) -> _Staff:
+        return self._staff
+
+    @property
+    def bookings(self) -> _Bookings:
+        return self._bookings
+
+    @property
+    def occupancies(self) -> _Occupancies:
+        return self._occupancies
+
+    @property
+    def guests(self) -> _Guests:
+        return self._guests
+
+    @property
+    def tasks(self) -> _Tasks:
+        return self._tasks
+
+    @property
+    def log(self) -> _Log:
+        return self._log
+
+    @property
+    def requests(self) -> _Requests:
+        return self._requests
+
+    def _require_transaction(self) -> None:
+        if self._journal is None:
+            raise RuntimeError("repositories are only usable inside `with uow:`")
+
+    def __enter__(self) -> InMemoryUnitOfWork:
+        if self._journal is not None:
+            raise RuntimeError("this unit of work is already in a transaction")
+        self.store.lock.acquire()
+        self._journal = []
+        self._pending = []
+        self._committed = []
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            self._journal = None
+            self.store.lock.release()
+        committed, self._committed = self._committed, []
+        self._publish(committed)
+
+    def commit(self) -> None:
+        """Keep the transaction's changes; its events are published when the block ends."""
+        self._require_transaction()
+        self._journal = []
+        self._committed.extend(self._pending)
+        self._pending = []
+
+    def rollback(self) -> None:
+        """Undo every change since the last commit and drop its events."""
+        journal = self._journal
+        if journal is None:
+            return
+        while journal:
+            journal.pop()()
+        self._pending = []
+
+    def emit(self, events: Iterable[OccupancyEvent]) -> None:
+        """Queue events to publish after commit."""
+        self._require_transaction()
+        self._pending.extend(events)
+
+    def _publish(self, events: list[OccupancyEvent]) -> None:
+        if self.notifier is None:
+            return
+        for event in events:
+            try:
+                self.notifier.publish(event)
+            except Exception:
+                logger.exception("notifier failed to publish event %s", event.entry_id)

@@ -1,0 +1,95 @@
+"""The enumerations of the domain.
+
+Every enum is a :class:`str` enum whose values are the seed's strings, so they read well in
+logs, JSON and database columns, and compare equal to those strings.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OccupancyStatus(StrEnum):
+    """The headline state of a room that every screen and query uses."""
+
+    VACANT_CLEAN = "VACANT_CLEAN"
+    VACANT_DIRTY = "VACANT_DIRTY"
+    OCCUPIED = "OCCUPIED"
+    OUT_OF_ORDER = "OUT_OF_ORDER"
+    MAINTENANCE = "MAINTENANCE"
+
+
+class Condition(StrEnum):
+    """The housekeeping condition of a room."""
+
+    DIRTY = "DIRTY"
+    CLEANING = "CLEANING"
+    CLEAN = "CLEAN"
+    INSPECTED = "INSPECTED"
+
+    @property
+    def needs_cleaning(self) -> bool:
+        """True for DIRTY and CLEANING: the room has an open cleaning task."""
+        return self in (Condition.DIRTY, Condition.CLEANING)
+
+
+class Operation(StrEnum):
+    """What a log entry records; the seed's twelve operations."""
+
+    ASSIGN = "ASSIGN"
+    REASSIGN = "REASSIGN"
+    UNASSIGN = "UNASSIGN"
+    MOVE = "MOVE"
+    CHECKIN = "CHECKIN"
+    CHECKOUT = "CHECKOUT"
+    CLEAN_START = "CLEAN_START"
+    CLEAN_COMPLETE = "CLEAN_COMPLETE"
+    INSPECT = "INSPECT"
+    MAINTENANCE = "MAINTENANCE"
+    STATUS_CHANGE = "STATUS_CHANGE"
+    OUT_OF_ORDER = "OUT_OF_ORDER"
+
+
+class StaffRole(StrEnum):
+    """The role of a staff member; the role policy maps roles to services."""
+
+    FRONT_DESK = "FRONT_DESK"
+    HOUSEKEEPING = "HOUSEKEEPING"
+    SUPERVISOR = "SUPERVISOR"
+    MAINTENANCE = "MAINTENANCE"
+    MANAGER = "MANAGER"
+
+
+class GuestType(StrEnum):
+    """Whether an in-house guest is the booking's primary guest or a companion."""
+
+    PRIMARY = "PRIMARY"
+    COMPANION = "COMPANION"
+
+
+class TaskKind(StrEnum):
+    """The kind of a housekeeping task."""
+
+    TURNOVER = "TURNOVER"
+    CLEANING = "CLEANING"
+    INSPECTION = "INSPECTION"
+    MAINTENANCE = "MAINTENANCE"
+
+    @property
+    def is_cleaning(self) -> bool:
+        """True for the two kinds that clean a room: TURNOVER and CLEANING."""
+        return self in (TaskKind.TURNOVER, TaskKind.CLEANING)
+
+
+class TaskStatus(StrEnum):
+    """The status of a housekeeping task; OPEN and IN_PROGRESS count as open."""
+
+    OPEN = "OPEN"
+    IN_PROGRESS = "IN_PROGRESS"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
+
+    @property
+    def is_open(self) -> bool:
+        """True while the task still has work to do."""
+        return self in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)

@@ -1,0 +1,54 @@
+"""Events: one per log entry, published to the notifier after the transaction commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from attrs import frozen
+
+from hotel_occupancy.domain.enums import Condition, OccupancyStatus, Operation
+from hotel_occupancy.domain.model import FrozenMap, LogEntry
+
+__all__ = ["OccupancyEvent"]
+
+
+@frozen
+class OccupancyEvent:
+    """A state change that has been committed: the log entry's fields plus ``hotel_id``."""
+
+    entry_id: int
+    hotel_id: str
+    room_id: str
+    operation: Operation
+    performed_by: str
+    booking_id: str | None
+    from_room_id: str | None
+    status_before: OccupancyStatus
+    status_after: OccupancyStatus
+    condition_before: Condition
+    condition_after: Condition
+    notes: str
+    metadata: FrozenMap
+    timestamp: datetime
+    request_id: str | None
+
+    @classmethod
+    def from_entry(cls, entry: LogEntry) -> OccupancyEvent:
+        """The event announcing ``entry``."""
+        return cls(
+            entry_id=entry.id,
+            hotel_id=entry.hotel_id,
+            room_id=entry.room_id,
+            operation=entry.operation,
+            performed_by=entry.performed_by,
+            booking_id=entry.booking_id,
+            from_room_id=entry.from_room_id,
+            status_before=entry.status_before,
+            status_after=entry.status_after,
+            condition_before=entry.condition_before,
+            condition_after=entry.condition_after,
+            notes=entry.notes,
+            metadata=entry.metadata,
+            timestamp=entry.timestamp,
+            request_id=entry.request_id,
+        )

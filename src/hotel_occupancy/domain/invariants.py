@@ -1,0 +1,299 @@
+"""The invariants of §5, checked over a snapshot of a whole store.
+
+:func:`check_invariants` returns every violation it finds (an empty list means the store
+is sound). The property tests run it after every step; any adapter can build a
+:class:`StoreSnapshot` to run it against its own data.
+
+I8 (a refused operation changes nothing) and I15 (adapters agree) are about pairs of
+snapshots and are checked by the tests that compare them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from attrs import frozen
+
+from hotel_occupancy.domain.enums import Condition, OccupancyStatus, Operation, TaskKind
+from hotel_occupancy.domain.model import (
+    Booking,
+    Guest,
+    Hotel,
+    HousekeepingTask,
+    LogEntry,
+    Room,
+    RoomOccupancy,
+    Staff,
+)
+from hotel_occupancy.domain.policy import RolePolicy
+from hotel_occupancy.domain.transitions import INITIAL_STATE, RoomRole, RoomState, transition
+
+__all__ = ["StoreSnapshot", "Violation", "check_invariants", "replay_room"]
+
+_TAKES_BOOKING = {Operation.ASSIGN, Operation.CHECKIN, Operation.REASSIGN, Operation.MOVE}
+_CLEARS_BOOKING = {Operation.UNASSIGN, Operation.CHECKOUT}
+_SOURCE_ROW = {
+    Operation.MOVE: ("move_guest", RoomRole.SOURCE),
+    Operation.REASSIGN: ("reassign_room", RoomRole.SOURCE),
+}
+
+
+@frozen
+class StoreSnapshot:
+    """Everything an adapter stores, as plain tuples of entities."""
+
+    hotels: tuple[Hotel, ...] = ()
+    rooms: tuple[Room, ...] = ()
+    staff: tuple[Staff, ...] = ()
+    bookings: tuple[Booking, ...] = ()
+    guests: tuple[Guest, ...] = ()
+    occupancies: tuple[RoomOccupancy, ...] = ()
+    tasks: tuple[HousekeepingTask, ...] = ()
+    log: tuple[LogEntry, ...] = ()
+    request_ids: frozenset[str] = frozenset()
+
+
+@frozen
+class Violation:
+    """One broken invariant: which one (``"I2"``), and what was found."""
+
+    invariant: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.invariant}: {self.message}"
+
+
+def replay_room(
+    room_id: str, entries: Iterable[LogEntry]
+) -> tuple[OccupancyStatus, Condition, str | None, list[str]]:
+    """Replay a room's log from its registration state (I9).
+
+    Returns the replayed status, condition and booking, and the discontinuities found (an
+    entry whose "before" does not match the state the entries before it left).
+    """
+    state = INITIAL_STATE
+    booking: str | None = None
+    problems: list[str] = []
+    for entry in sorted(entries, key=lambda e: e.id):
+        if entry.room_id == room_id:
+            if (entry.status_before, entry.condition_before) != (state.status, state.condition):
+                problems.append(
+                    f"entry {entry.id} ({entry.operation.value}) starts from "
+                    f"{entry.status_before.value}/{entry.condition_before.value} but the log "
+                    f"left {state.status.value}/{state.condition.value}"
+                )
+            if entry.operation in _TAKES_BOOKING:
+                booking = entry.booking_id
+            elif entry.operation in _CLEARS_BOOKING:
+                booking = None
+            state = RoomState.of(entry.status_after, entry.condition_after, booking is not None)
+        elif entry.from_room_id == room_id and entry.operation in _SOURCE_ROW:
+            action, role = _SOURCE_ROW[entry.operation]
+            state = transition(action, role=role).apply(state)
+            booking = None
+    return state.status, state.condition, booking, problems
+
+
+def check_invariants(snapshot: StoreSnapshot, policy: RolePolicy | None = None) -> list[Violation]:
+    """Every violation of I1-I7 and I9-I14 in ``snapshot`` (I14 judged with ``policy``)."""
+    policy = policy or RolePolicy()
+    found: list[Violation] = []
+
+    def bad(invariant: str, message: str) -> None:
+        found.append(Violation(invariant, message))
+
+    rooms = {r.room_id: r for r in snapshot.rooms}
+    bookings = {b.booking_id: b for b in snapshot.bookings}
+    staff = {s.staff_id: s for s in snapshot.staff}
+    hotels = {h.hotel_id: h for h in snapshot.hotels}
+
+    # I1: exactly one occupancy record per registered room
+    per_room = Counter(o.room_id for o in snapshot.occupancies)
+    for room_id in rooms:
+        if per_room[room_id] != 1:
+            bad("I1", f"room {room_id} has {per_room[room_id]} occupancy records")
+    for occupancy in snapshot.occupancies:
+        registered = rooms.get(occupancy.room_id)
+        if registered is None:
+            bad("I1", f"occupancy record of unknown room {occupancy.room_id}")
+        elif registered.hotel_id != occupancy.hotel_id:
+            bad("I10", f"occupancy of room {occupancy.room_id} names hotel {occupancy.hotel_id}")
+
+    # I3: a booking holds at most one room
+    holders: dict[str, list[str]] = defaultdict(list)
+    for occupancy in snapshot.occupancies:
+        if occupancy.booking_id is not None:
+            holders[occupancy.booking_id].append(occupancy.room_id)
+    for booking_id, room_ids in holders.items():
+        if len(room_ids) > 1:
+            bad("I3", f"booking {booking_id} is assigned to rooms {sorted(room_ids)}")
+
+    # I2, I4, I7, I10, I13 per occupancy record
+    for occupancy in snapshot.occupancies:
+        room_id = occupancy.room_id
+        booking = bookings.get(occupancy.booking_id) if occupancy.booking_id else None
+        if occupancy.booking_id is not None and booking is None:
+            bad("I2", f"room {room_id} holds unknown booking {occupancy.booking_id}")
+        if occupancy.status is OccupancyStatus.OCCUPIED and (
+            booking is None or not booking.in_house
+        ):
+            bad("I2", f"room {room_id} is OCCUPIED without an in-house booking")
+        if booking is not None:
+            if booking.checked_out:
+                bad("I4", f"checked-out booking {booking.booking_id} still holds room {room_id}")
+            if booking.in_house and occupancy.status is not OccupancyStatus.OCCUPIED:
+                bad(
+                    "I2",
+                    f"in-house booking {booking.booking_id} holds room {room_id} "
+                    f"which is {occupancy.status.value}",
+                )
+            if booking.hotel_id != occupancy.hotel_id:
+                bad("I10", f"room {room_id} holds booking {booking.booking_id} of another hotel")
+            room = rooms.get(room_id)
+            if (
+                room is not None
+                and room.capacity is not None
+                and len(booking.party) > room.capacity
+            ):
+                bad(
+                    "I13",
+                    f"party of {len(booking.party)} in room {room_id} (capacity {room.capacity})",
+                )
+        derived = RoomState.of(occupancy.status, occupancy.condition, booking is not None)
+        if not derived.is_consistent:
+            bad("I7", f"room {room_id} is {occupancy.status.value} but holds a booking")
+        if derived.status is not occupancy.status:
+            bad(
+                "I7",
+                f"room {room_id} is {occupancy.status.value} with condition "
+                f"{occupancy.condition.value}",
+            )
+        if occupancy.is_occupied != (occupancy.status is OccupancyStatus.OCCUPIED):
+            bad("I2", f"room {room_id} is_occupied disagrees with its status")
+    for booking in snapshot.bookings:
+        if booking.in_house and booking.booking_id not in holders:
+            bad("I2", f"in-house booking {booking.booking_id} occupies no room")
+
+    # I5, I11, I12: guests
+    in_house: dict[str, list[Guest]] = defaultdict(list)
+    pins: Counter[tuple[str, str]] = Counter()
+    for guest in snapshot.guests:
+        booking = bookings.get(guest.booking_id)
+        if booking is None:
+            bad("I5", f"guest {guest.guest_id} belongs to unknown booking {guest.booking_id}")
+            continue
+        if guest.hotel_id != booking.hotel_id:
+            bad("I10", f"guest {guest.guest_id} and booking {booking.booking_id} differ in hotel")
+        if guest.in_house:
+            in_house[guest.booking_id].append(guest)
+            if guest.id_pin is None or len(guest.id_pin) != 6 or not guest.id_pin.isdigit():
+                bad("I11", f"in-house guest {guest.guest_id} has PIN {guest.id_pin!r}")
+            else:
+                pins[(guest.hotel_id, guest.id_pin)] += 1
+        else:
+            if guest.id_pin is not None:
+                bad("I11", f"departed guest {guest.guest_id} still has a PIN")
+            if guest.device_token is not None:
+                bad("I12", f"departed guest {guest.guest_id} still has a device token")
+    for (hotel_id, _pin), count in pins.items():
+        if count > 1:
+            bad("I11", f"{count} in-house guests of hotel {hotel_id} share one PIN")
+    for booking in snapshot.bookings:
+        guests = in_house.get(booking.booking_id, [])
+        if booking.in_house:
+            have = sorted(g.booking_guest_id for g in guests)
+            want = sorted(m.booking_guest_id for m in booking.party)
+            if have != want:
+                bad("I5", f"in-house booking {booking.booking_id} has guests {have}, party {want}")
+            primaries = [g for g in guests if g.guest_type.value == "PRIMARY"]
+            if len(primaries) != 1 or any(
+                g.primary_guest_id != primaries[0].guest_id for g in guests if g not in primaries
+            ):
+                bad("I5", f"in-house booking {booking.booking_id} lacks one primary guest")
+        elif guests:
+            bad("I5", f"booking {booking.booking_id} is not in house but has in-house guests")
+
+    # I6: housekeeping tasks follow the condition
+    open_tasks: dict[str, Counter[TaskKind]] = defaultdict(Counter)
+    for task in snapshot.tasks:
+        if task.is_open:
+            open_tasks[task.room_id][task.kind] += 1
+        room = rooms.get(task.room_id)
+        if room is not None and room.hotel_id != task.hotel_id:
+            bad("I10", f"task {task.task_id} names another hotel than its room")
+    for occupancy in snapshot.occupancies:
+        counts = open_tasks.get(occupancy.room_id, Counter())
+        cleaning = counts[TaskKind.TURNOVER] + counts[TaskKind.CLEANING]
+        expected = 1 if occupancy.condition.needs_cleaning else 0
+        if cleaning != expected:
+            bad(
+                "I6",
+                f"room {occupancy.room_id} is {occupancy.condition.value} with "
+                f"{cleaning} open cleaning tasks",
+            )
+        in_maintenance = occupancy.status is OccupancyStatus.MAINTENANCE
+        if counts[TaskKind.MAINTENANCE] != (1 if in_maintenance else 0):
+            bad(
+                "I6",
+                f"room {occupancy.room_id} is {occupancy.status.value} with "
+                f"{counts[TaskKind.MAINTENANCE]} open maintenance tasks",
+            )
+        if counts[TaskKind.INSPECTION] > (1 if occupancy.condition is Condition.CLEAN else 0):
+            bad(
+                "I6",
+                f"room {occupancy.room_id} is {occupancy.condition.value} with "
+                f"{counts[TaskKind.INSPECTION]} open inspection tasks",
+            )
+
+    # I9: replaying a room's log reproduces its state
+    by_room: dict[str, list[LogEntry]] = defaultdict(list)
+    for entry in snapshot.log:
+        by_room[entry.room_id].append(entry)
+        if entry.from_room_id is not None:
+            by_room[entry.from_room_id].append(entry)
+    for occupancy in snapshot.occupancies:
+        status, condition, replayed_booking, problems = replay_room(
+            occupancy.room_id, by_room.get(occupancy.room_id, [])
+        )
+        for problem in problems:
+            bad("I9", f"room {occupancy.room_id}: {problem}")
+        if (status, condition, replayed_booking) != (
+            occupancy.status,
+            occupancy.condition,
+            occupancy.booking_id,
+        ):
+            bad(
+                "I9",
+                f"replaying room {occupancy.room_id} gives {status.value}/"
+                f"{condition.value}/{replayed_booking}, stored {occupancy.status.value}/"
+                f"{occupancy.condition.value}/{occupancy.booking_id}",
+            )
+
+    # I10 and I14: every entry's room, booking and staff share a hotel; the role allowed it
+    ids = [e.id for e in snapshot.log]
+    if ids != sorted(set(ids)):
+        bad("I9", "log entry ids are not unique and increasing")
+    for entry in snapshot.log:
+        members: list[Room | Staff | Booking | None] = [
+            rooms.get(entry.room_id),
+            staff.get(entry.performed_by),
+        ]
+        if entry.from_room_id is not None:
+            members.append(rooms.get(entry.from_room_id))
+        if entry.booking_id is not None:
+            members.append(bookings.get(entry.booking_id))
+        if any(m is None for m in members):
+            bad("I10", f"log entry {entry.id} names something unknown")
+        elif any(m.hotel_id != entry.hotel_id for m in members if m is not None):
+            bad("I10", f"log entry {entry.id} mixes hotels")
+        actor = staff.get(entry.performed_by)
+        action = entry.metadata.get("action")
+        if actor is not None and not (
+            isinstance(action, str) and policy.permits(actor.role, action)
+        ):
+            bad("I14", f"log entry {entry.id}: a {actor.role.value} may not {action}")
+        if entry.hotel_id not in hotels:
+            bad("I10", f"log entry {entry.id} names unknown hotel {entry.hotel_id}")
+    return found

@@ -1,0 +1,302 @@
+"""Entities and values of the domain.
+
+Every class here is an immutable attrs snapshot: a service that changes something stores a
+new version made with :func:`attrs.evolve`; mutating a returned object is impossible and
+could not change anything stored anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, time
+from typing import TypeAlias
+
+import attrs
+from attrs import frozen
+
+from hotel_occupancy.domain.enums import (
+    Condition,
+    GuestType,
+    OccupancyStatus,
+    Operation,
+    StaffRole,
+    TaskKind,
+    TaskStatus,
+)
+
+__all__ = [
+    "AllowedOperation",
+    "BoardRow",
+    "Booking",
+    "BookingGuest",
+    "FrozenMap",
+    "Guest",
+    "Hotel",
+    "HousekeepingTask",
+    "LogEntry",
+    "MetadataValue",
+    "Room",
+    "RoomOccupancy",
+    "Staff",
+    "natural_key",
+]
+
+MetadataValue: TypeAlias = str | int | bool | None
+
+
+class FrozenMap(Mapping[str, MetadataValue]):
+    """An immutable, hashable mapping of strings to JSON scalars (log entry metadata)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, MetadataValue] | None = None) -> None:
+        self._items: dict[str, MetadataValue] = dict(items or {})
+
+    def __getitem__(self, key: str) -> MetadataValue:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._items.items(), key=lambda kv: kv[0])))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return dict(self._items) == dict(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._items!r})"
+
+
+def _frozen_map(value: Mapping[str, MetadataValue] | None) -> FrozenMap:
+    return value if isinstance(value, FrozenMap) else FrozenMap(value)
+
+
+_NATURAL = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key that orders room numbers naturally: "2" before "10", "A2" before "A10"."""
+    parts = _NATURAL.split(text)
+    key: list[tuple[int, int, str]] = []
+    for index, part in enumerate(parts):
+        if not part:
+            continue
+        if index % 2:  # a run of digits
+            key.append((0, int(part), part))
+        else:
+            key.append((1, 0, part.casefold()))
+    key.append((2, 0, text))  # ties ("02" vs "2") broken by the text itself
+    return tuple(key)
+
+
+@frozen
+class Hotel:
+    """A property: owns rooms, staff and bookings, and holds the policy they follow."""
+
+    hotel_id: str
+    name: str
+    require_inspection: bool = False
+    timezone: str = "UTC"
+    checkout_time: time = time(11)
+
+
+@frozen
+class Room:
+    """A sellable unit of a hotel. ``capacity`` is the most guests it takes, if limited."""
+
+    room_id: str
+    hotel_id: str
+    number: str
+    capacity: int | None = None
+
+
+@frozen
+class Staff:
+    """A staff member; their ``role`` decides what they may do, and only while ``active``."""
+
+    staff_id: str
+    hotel_id: str
+    name: str
+    role: StaffRole
+    active: bool = True
+
+
+@frozen
+class BookingGuest:
+    """A named member of a booking's party."""
+
+    booking_guest_id: str
+    first_name: str
+    last_name: str
+
+    @property
+    def full_name(self) -> str:
+        """First and last name, separated by a space."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@frozen
+class Booking:
+    """A reservation: dates, the party, and where it stands (arriving, in house, departed).
+
+    ``moved_at`` records the last room move of the stay: once a guest has moved, the
+    check-in is final and can no longer be undone.
+    """
+
+    booking_id: str
+    hotel_id: str
+    reference: str
+    arrival: date
+    departure: date
+    party: tuple[BookingGuest, ...]
+    checked_in_at: datetime | None = None
+    checked_out_at: datetime | None = None
+    moved_at: datetime | None = None
+
+    @property
+    def primary(self) -> BookingGuest:
+        """The booking's primary guest: the first of the party."""
+        return self.party[0]
+
+    @property
+    def in_house(self) -> bool:
+        """Checked in and not yet checked out."""
+        return self.checked_in_at is not None and self.checked_out_at is None
+
+    @property
+    def checked_out(self) -> bool:
+        """The stay is over."""
+        return self.checked_out_at is not None
+
+
+@frozen
+class Guest:
+    """The in-house record of one BookingGuest during one stay.
+
+    It has no room: its room is the one its booking occupies. ``check_out_date`` is None
+    while the guest is in house and the hotel's local date of departure afterwards, when
+    ``id_pin`` and ``device_token`` have been cleared.
+    """
+
+    guest_id: str
+    hotel_id: str
+    booking_id: str
+    booking_guest_id: str
+    guest_type: GuestType
+    primary_guest_id: str | None
+    first_name: str
+    last_name: str
+    check_in_date: date
+    check_out_date: date | None = None
+    id_pin: str | None = None
+    device_token: str | None = None
+
+    @property
+    def in_house(self) -> bool:
+        """True until the stay is checked out."""
+        return self.check_out_date is None
+
+
+@frozen
+class RoomOccupancy:
+    """The one record per room that says what state it is in and which booking holds it."""
+
+    room_id: str
+    hotel_id: str
+    status: OccupancyStatus
+    condition: Condition
+    created_at: datetime
+    updated_at: datetime
+    booking_id: str | None = None
+    occupied_since: datetime | None = None
+    expected_checkout: datetime | None = None
+    assigned_by: str | None = None
+    last_cleaned_by: str | None = None
+    last_cleaned_at: datetime | None = None
+    last_inspected_by: str | None = None
+    last_inspected_at: datetime | None = None
+
+    @property
+    def is_occupied(self) -> bool:
+        """An in-house booking is in the room."""
+        return self.status is OccupancyStatus.OCCUPIED and self.booking_id is not None
+
+
+@frozen
+class LogEntry:
+    """One state change of one room, appended to the operation log and never changed.
+
+    For MOVE and REASSIGN, ``room_id`` is the target and ``from_room_id`` the source; the
+    before/after fields describe the target.
+    """
+
+    id: int
+    hotel_id: str
+    room_id: str
+    operation: Operation
+    performed_by: str
+    status_before: OccupancyStatus
+    status_after: OccupancyStatus
+    condition_before: Condition
+    condition_after: Condition
+    timestamp: datetime
+    booking_id: str | None = None
+    from_room_id: str | None = None
+    notes: str = ""
+    metadata: FrozenMap = attrs.field(factory=FrozenMap, converter=_frozen_map)
+    request_id: str | None = None
+
+
+@frozen
+class HousekeepingTask:
+    """A piece of housekeeping or maintenance work on a room."""
+
+    task_id: str
+    hotel_id: str
+    room_id: str
+    kind: TaskKind
+    status: TaskStatus
+    created_at: datetime
+    updated_at: datetime
+    created_by: str | None = None
+    assigned_to: str | None = None
+    booking_id: str | None = None
+    started_at: datetime | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """OPEN or IN_PROGRESS."""
+        return self.status.is_open
+
+
+@frozen
+class BoardRow:
+    """One room on the room board."""
+
+    room_id: str
+    number: str
+    status: OccupancyStatus
+    condition: Condition
+    booking_id: str | None
+    booking_reference: str | None
+    guest_count: int
+    expected_checkout: datetime | None
+
+
+@frozen
+class AllowedOperation:
+    """Whether one operation service may act on a room in its current state, and if not,
+    the name of the error class calling it would raise."""
+
+    action: str
+    operation: Operation
+    allowed: bool
+    reason: str | None

@@ -1,0 +1,446 @@
+"""The transition table: the one place that decides what may happen to a room.
+
+A room's state has three independent dimensions (:class:`RoomState`): its *tenancy*
+(vacant, pre-assigned to an arriving booking, occupied by an in-house booking), its
+housekeeping :class:`~hotel_occupancy.domain.enums.Condition`, and its *service* state
+(in service, out of order, in maintenance). The headline
+:class:`~hotel_occupancy.domain.enums.OccupancyStatus` is derived from them.
+
+:data:`TRANSITIONS` lists every allowed transition as data: for one service (``action``),
+one variant of its arguments, and one room it touches (the room acted on, or the source
+room a booking leaves), the guards the room's state must pass (each with the error raised
+when it does not), the new state, and what happens to the room's housekeeping tasks.
+Services, :func:`hotel_occupancy.services.allowed_operations`, the state diagram in the
+docs and the property tests all read this table; nothing else decides a transition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from enum import Enum, StrEnum
+
+from attrs import evolve, frozen
+
+from hotel_occupancy.domain.enums import Condition, OccupancyStatus, Operation
+from hotel_occupancy.domain.errors import (
+    BookingNotAssignable,
+    InvalidTransition,
+    RoomNotAvailable,
+    RoomNotOccupied,
+    RoomOccupancyError,
+)
+
+__all__ = [
+    "ACTIONS",
+    "READY",
+    "TRANSITIONS",
+    "CleaningEffect",
+    "Guard",
+    "Refusal",
+    "RoomRole",
+    "RoomState",
+    "Service",
+    "TaskEffect",
+    "Tenancy",
+    "Transition",
+    "all_states",
+    "default_variant",
+    "ready_conditions",
+    "transition",
+]
+
+
+class Tenancy(StrEnum):
+    """Who holds the room."""
+
+    VACANT = "VACANT"
+    ASSIGNED = "ASSIGNED"  # pre-assigned to an arriving booking
+    OCCUPIED = "OCCUPIED"  # an in-house booking is in the room
+
+
+class Service(StrEnum):
+    """Whether the room can be sold."""
+
+    IN_SERVICE = "IN_SERVICE"
+    OUT_OF_ORDER = "OUT_OF_ORDER"
+    MAINTENANCE = "MAINTENANCE"
+
+
+@frozen
+class RoomState:
+    """The state of a room along its three dimensions."""
+
+    tenancy: Tenancy
+    condition: Condition
+    service: Service = Service.IN_SERVICE
+
+    @property
+    def status(self) -> OccupancyStatus:
+        """The headline status derived from the three dimensions."""
+        if self.service is Service.OUT_OF_ORDER:
+            return OccupancyStatus.OUT_OF_ORDER
+        if self.service is Service.MAINTENANCE:
+            return OccupancyStatus.MAINTENANCE
+        if self.tenancy is Tenancy.OCCUPIED:
+            return OccupancyStatus.OCCUPIED
+        if self.condition.needs_cleaning:
+            return OccupancyStatus.VACANT_DIRTY
+        return OccupancyStatus.VACANT_CLEAN
+
+    @classmethod
+    def of(cls, status: OccupancyStatus, condition: Condition, has_booking: bool) -> RoomState:
+        """The state of a stored occupancy record (``status``, ``condition``, booking set)."""
+        if status is OccupancyStatus.OCCUPIED:
+            tenancy = Tenancy.OCCUPIED
+        elif has_booking:
+            tenancy = Tenancy.ASSIGNED
+        else:
+            tenancy = Tenancy.VACANT
+        service = {
+            OccupancyStatus.OUT_OF_ORDER: Service.OUT_OF_ORDER,
+            OccupancyStatus.MAINTENANCE: Service.MAINTENANCE,
+        }.get(status, Service.IN_SERVICE)
+        return cls(tenancy, condition, service)
+
+    @property
+    def is_consistent(self) -> bool:
+        """Only rooms in service are ever assigned or occupied."""
+        return self.service is Service.IN_SERVICE or self.tenancy is Tenancy.VACANT
+
+    def label(self) -> str:
+        """A short human-readable name, e.g. ``OCCUPIED/CLEAN`` or ``VACANT_DIRTY+assigned``."""
+        suffix = "+assigned" if self.tenancy is Tenancy.ASSIGNED else ""
+        return f"{self.status.value}{suffix}/{self.condition.value}"
+
+
+INITIAL_STATE = RoomState(Tenancy.VACANT, Condition.CLEAN, Service.IN_SERVICE)
+"""The state of a newly registered room: VACANT_CLEAN, condition CLEAN, no booking."""
+
+
+class _Ready(Enum):
+    READY = "READY"
+
+
+READY = _Ready.READY
+"""Guard value meaning "ready for a guest": CLEAN or INSPECTED, or only INSPECTED when the
+hotel requires inspection."""
+
+
+def ready_conditions(require_inspection: bool) -> frozenset[Condition]:
+    """The conditions in which a room may receive a guest."""
+    if require_inspection:
+        return frozenset({Condition.INSPECTED})
+    return frozenset({Condition.CLEAN, Condition.INSPECTED})
+
+
+class RoomRole(StrEnum):
+    """Which room of an operation a row is about."""
+
+    ROOM = "ROOM"  # the room acted on, where the log entry is written
+    SOURCE = "SOURCE"  # the room a booking leaves in a move or a reassignment
+
+
+class CleaningEffect(StrEnum):
+    """What a transition does to the room's open cleaning task (TURNOVER or CLEANING)."""
+
+    OPEN = "OPEN"  # make sure one is open, creating a CLEANING task if none is
+    TURNOVER = "TURNOVER"  # the open one becomes an OPEN TURNOVER task, or one is created
+    START = "START"  # the open one is IN_PROGRESS, assigned to the cleaner
+    COMPLETE = "COMPLETE"  # the open one is DONE
+    CANCEL = "CANCEL"  # the open one, if any, is CANCELLED
+
+
+class TaskEffect(StrEnum):
+    """What a transition does to the room's INSPECTION or MAINTENANCE task."""
+
+    OPEN = "OPEN"  # make sure one is open (INSPECTION: only if the hotel requires it)
+    COMPLETE = "COMPLETE"  # the open one, if any, is DONE
+    CANCEL = "CANCEL"  # the open one, if any, is CANCELLED
+
+
+@frozen
+class Guard:
+    """One condition a room's state must meet; ``error`` is raised when it does not.
+
+    A field left as None is not checked. ``condition`` may be :data:`READY`.
+    """
+
+    error: type[RoomOccupancyError]
+    tenancy: frozenset[Tenancy] | None = None
+    service: frozenset[Service] | None = None
+    condition: frozenset[Condition] | _Ready | None = None
+
+    def admits(self, state: RoomState, require_inspection: bool) -> bool:
+        """Whether ``state`` passes this guard."""
+        if self.tenancy is not None and state.tenancy not in self.tenancy:
+            return False
+        if self.service is not None and state.service not in self.service:
+            return False
+        if self.condition is READY:
+            return state.condition in ready_conditions(require_inspection)
+        return not (isinstance(self.condition, frozenset) and state.condition not in self.condition)
+
+
+@frozen
+class Transition:
+    """One row of the table: a service, a variant of its arguments, a room role."""
+
+    action: str
+    variant: str
+    role: RoomRole
+    operation: Operation
+    guards: tuple[Guard, ...]
+    tenancy: Tenancy | None = None
+    condition: Condition | None = None
+    service: Service | None = None
+    cleaning: CleaningEffect | None = None
+    inspection: TaskEffect | None = None
+    maintenance: TaskEffect | None = None
+
+    def refusal(self, state: RoomState, require_inspection: bool) -> Refusal | None:
+        """The first guard ``state`` fails, as a :class:`Refusal`, or None if it passes."""
+        for guard in self.guards:
+            if not guard.admits(state, require_inspection):
+                return Refusal(self, guard, state)
+        return None
+
+    def apply(self, state: RoomState) -> RoomState:
+        """The state after this transition (guards are not checked here)."""
+        return evolve(
+            state,
+            tenancy=self.tenancy or state.tenancy,
+            condition=self.condition or state.condition,
+            service=self.service or state.service,
+        )
+
+
+@frozen
+class Refusal:
+    """Why a transition does not apply: the row, the failed guard, the room's state."""
+
+    transition: Transition
+    guard: Guard
+    state: RoomState
+
+    @property
+    def error(self) -> type[RoomOccupancyError]:
+        """The error class the refusal raises."""
+        return self.guard.error
+
+    def describe(self) -> str:
+        """A sentence for the error message."""
+        t = self.transition
+        where = "source room" if t.role is RoomRole.SOURCE else "room"
+        return f"{t.action} is not allowed while the {where} is {self.state.label()}"
+
+
+_T = frozenset
+_VACANT = _T({Tenancy.VACANT})
+_IN_SERVICE = _T({Service.IN_SERVICE})
+_SELLABLE = (
+    Guard(RoomNotAvailable, tenancy=_VACANT),
+    Guard(RoomNotAvailable, service=_IN_SERVICE),
+)
+_READY = Guard(RoomNotAvailable, condition=READY)
+_CLEANISH = _T({Condition.CLEAN, Condition.INSPECTED})
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        "assign_room",
+        "pre-assign",
+        RoomRole.ROOM,
+        Operation.ASSIGN,
+        _SELLABLE,
+        tenancy=Tenancy.ASSIGNED,
+    ),
+    Transition(
+        "check_in",
+        "",
+        RoomRole.ROOM,
+        Operation.CHECKIN,
+        (Guard(BookingNotAssignable, tenancy=_T({Tenancy.ASSIGNED})), _READY),
+        tenancy=Tenancy.OCCUPIED,
+    ),
+    Transition(
+        "reassign_room",
+        "",
+        RoomRole.ROOM,
+        Operation.REASSIGN,
+        _SELLABLE,
+        tenancy=Tenancy.ASSIGNED,
+    ),
+    Transition(
+        "reassign_room",
+        "",
+        RoomRole.SOURCE,
+        Operation.REASSIGN,
+        (Guard(BookingNotAssignable, tenancy=_T({Tenancy.ASSIGNED})),),
+        tenancy=Tenancy.VACANT,
+    ),
+    Transition(
+        "unassign_room",
+        "",
+        RoomRole.ROOM,
+        Operation.UNASSIGN,
+        (Guard(BookingNotAssignable, tenancy=_T({Tenancy.ASSIGNED, Tenancy.OCCUPIED})),),
+        tenancy=Tenancy.VACANT,
+    ),
+    Transition(
+        "move_guest",
+        "",
+        RoomRole.SOURCE,
+        Operation.MOVE,
+        (Guard(RoomNotOccupied, tenancy=_T({Tenancy.OCCUPIED})),),
+        tenancy=Tenancy.VACANT,
+        condition=Condition.DIRTY,
+        cleaning=CleaningEffect.TURNOVER,
+        inspection=TaskEffect.CANCEL,
+    ),
+    Transition(
+        "move_guest",
+        "",
+        RoomRole.ROOM,
+        Operation.MOVE,
+        (*_SELLABLE, _READY),
+        tenancy=Tenancy.OCCUPIED,
+    ),
+    Transition(
+        "checkout_room",
+        "",
+        RoomRole.ROOM,
+        Operation.CHECKOUT,
+        (Guard(RoomNotOccupied, tenancy=_T({Tenancy.OCCUPIED})),),
+        tenancy=Tenancy.VACANT,
+        condition=Condition.DIRTY,
+        cleaning=CleaningEffect.TURNOVER,
+        inspection=TaskEffect.CANCEL,
+    ),
+    Transition(
+        "mark_dirty",
+        "",
+        RoomRole.ROOM,
+        Operation.STATUS_CHANGE,
+        (Guard(InvalidTransition, condition=_CLEANISH),),
+        condition=Condition.DIRTY,
+        cleaning=CleaningEffect.OPEN,
+        inspection=TaskEffect.CANCEL,
+    ),
+    Transition(
+        "start_cleaning",
+        "",
+        RoomRole.ROOM,
+        Operation.CLEAN_START,
+        (Guard(InvalidTransition, condition=_T({Condition.DIRTY})),),
+        condition=Condition.CLEANING,
+        cleaning=CleaningEffect.START,
+    ),
+    Transition(
+        "complete_cleaning",
+        "",
+        RoomRole.ROOM,
+        Operation.CLEAN_COMPLETE,
+        (Guard(InvalidTransition, condition=_T({Condition.CLEANING})),),
+        condition=Condition.CLEAN,
+        cleaning=CleaningEffect.COMPLETE,
+        inspection=TaskEffect.OPEN,
+    ),
+    Transition(
+        "inspect_room",
+        "passed",
+        RoomRole.ROOM,
+        Operation.INSPECT,
+        (Guard(InvalidTransition, condition=_T({Condition.CLEAN})),),
+        condition=Condition.INSPECTED,
+        inspection=TaskEffect.COMPLETE,
+    ),
+    Transition(
+        "inspect_room",
+        "failed",
+        RoomRole.ROOM,
+        Operation.INSPECT,
+        (Guard(InvalidTransition, condition=_T({Condition.CLEAN})),),
+        condition=Condition.DIRTY,
+        cleaning=CleaningEffect.OPEN,
+        inspection=TaskEffect.COMPLETE,
+    ),
+    Transition(
+        "set_out_of_order",
+        "",
+        RoomRole.ROOM,
+        Operation.OUT_OF_ORDER,
+        (
+            Guard(InvalidTransition, tenancy=_VACANT),
+            Guard(InvalidTransition, service=_IN_SERVICE),
+        ),
+        service=Service.OUT_OF_ORDER,
+    ),
+    Transition(
+        "start_maintenance",
+        "",
+        RoomRole.ROOM,
+        Operation.MAINTENANCE,
+        (
+            Guard(InvalidTransition, tenancy=_VACANT),
+            Guard(InvalidTransition, service=_IN_SERVICE),
+        ),
+        service=Service.MAINTENANCE,
+        maintenance=TaskEffect.OPEN,
+    ),
+    Transition(
+        "return_to_service",
+        "DIRTY",
+        RoomRole.ROOM,
+        Operation.STATUS_CHANGE,
+        (Guard(InvalidTransition, service=_T({Service.OUT_OF_ORDER, Service.MAINTENANCE})),),
+        service=Service.IN_SERVICE,
+        condition=Condition.DIRTY,
+        cleaning=CleaningEffect.OPEN,
+        inspection=TaskEffect.CANCEL,
+        maintenance=TaskEffect.COMPLETE,
+    ),
+    Transition(
+        "return_to_service",
+        "CLEAN",
+        RoomRole.ROOM,
+        Operation.STATUS_CHANGE,
+        (Guard(InvalidTransition, service=_T({Service.OUT_OF_ORDER, Service.MAINTENANCE})),),
+        service=Service.IN_SERVICE,
+        condition=Condition.CLEAN,
+        cleaning=CleaningEffect.CANCEL,
+        inspection=TaskEffect.OPEN,
+        maintenance=TaskEffect.COMPLETE,
+    ),
+)
+
+_BY_KEY: Mapping[tuple[str, str, RoomRole], Transition] = {
+    (t.action, t.variant, t.role): t for t in TRANSITIONS
+}
+
+ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
+"""The operation services, in the order of the table (and of ``allowed_operations``)."""
+
+_DEFAULT_VARIANT: Mapping[str, str] = {
+    "assign_room": "pre-assign",
+    "inspect_room": "passed",
+    "return_to_service": "DIRTY",
+}
+
+
+def default_variant(action: str) -> str:
+    """The variant a service takes with its default arguments."""
+    return _DEFAULT_VARIANT.get(action, "")
+
+
+def transition(action: str, variant: str = "", role: RoomRole = RoomRole.ROOM) -> Transition:
+    """The row for ``action`` / ``variant`` / ``role``; KeyError if the table has none."""
+    return _BY_KEY[(action, variant, role)]
+
+
+def all_states() -> Iterator[RoomState]:
+    """Every consistent room state (rooms out of service are never assigned)."""
+    for service in Service:
+        for tenancy in Tenancy:
+            for condition in Condition:
+                state = RoomState(tenancy, condition, service)
+                if state.is_consistent:
+                    yield state

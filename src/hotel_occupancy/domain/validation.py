@@ -1,0 +1,107 @@
+"""Input validation: bad input is refused with :class:`InvalidInput` before anything else."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from enum import Enum
+from typing import TypeVar
+
+from hotel_occupancy.domain.errors import InvalidInput
+
+__all__ = [
+    "MAX_ID_LENGTH",
+    "MAX_TEXT_LENGTH",
+    "require_aware_utc",
+    "require_bool",
+    "require_date",
+    "require_enum",
+    "require_id",
+    "require_optional_id",
+    "require_text",
+    "require_time",
+]
+
+MAX_ID_LENGTH = 128
+"""Identifiers longer than this are refused (they fit any database column we create)."""
+
+MAX_TEXT_LENGTH = 4000
+"""Notes and reasons longer than this are refused."""
+
+E = TypeVar("E", bound=Enum)
+
+
+def require_id(name: str, value: object) -> str:
+    """A non-empty identifier without surrounding whitespace or control characters."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string, not {type(value).__name__}")
+    if not value or not value.strip():
+        raise InvalidInput(f"{name} must not be empty")
+    if value != value.strip():
+        raise InvalidInput(f"{name} must not start or end with whitespace: {value!r}")
+    if len(value) > MAX_ID_LENGTH:
+        raise InvalidInput(f"{name} is longer than {MAX_ID_LENGTH} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise InvalidInput(f"{name} must not contain control characters: {value!r}")
+    return value
+
+
+def require_optional_id(name: str, value: object) -> str | None:
+    """An identifier, or None."""
+    return None if value is None else require_id(name, value)
+
+
+def require_text(name: str, value: object, *, required: bool = False) -> str:
+    """Free text (notes, reasons, names); ``required`` text must not be blank."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string, not {type(value).__name__}")
+    if required and not value.strip():
+        raise InvalidInput(f"{name} must not be empty")
+    if len(value) > MAX_TEXT_LENGTH:
+        raise InvalidInput(f"{name} is longer than {MAX_TEXT_LENGTH} characters")
+    if "\x00" in value:
+        raise InvalidInput(f"{name} must not contain NUL characters")
+    return value
+
+
+def require_bool(name: str, value: object) -> bool:
+    """A real bool (not 0/1, not a string)."""
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name} must be True or False, not {value!r}")
+    return value
+
+
+def require_enum(name: str, enum: type[E], value: object) -> E:
+    """A member of ``enum``, given as the member or its value string."""
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in enum)
+        raise InvalidInput(f"{name} must be one of {allowed}; got {value!r}") from None
+
+
+def require_date(name: str, value: object) -> date:
+    """A calendar date (a datetime is refused: it would smuggle a time of day in)."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidInput(f"{name} must be a date, not {type(value).__name__}")
+    return value
+
+
+def require_time(name: str, value: object) -> time:
+    """A naive time of day (the hotel's local wall-clock time)."""
+    if not isinstance(value, time):
+        raise InvalidInput(f"{name} must be a datetime.time, not {type(value).__name__}")
+    if value.tzinfo is not None:
+        raise InvalidInput(f"{name} is a local time of day and must not carry a timezone")
+    return value
+
+
+def require_aware_utc(name: str, value: object) -> datetime:
+    """A timezone-aware datetime, normalised to UTC."""
+    if not isinstance(value, datetime):
+        raise InvalidInput(f"{name} must be a datetime, not {type(value).__name__}")
+    offset = value.utcoffset()
+    if offset is None:
+        raise InvalidInput(f"{name} must be timezone-aware (got the naive {value!r})")
+    return value.astimezone(UTC)

@@ -1,0 +1,73 @@
+"""The service layer: every state change and query of ``hotel_occupancy``.
+
+Import it as ``from hotel_occupancy import services`` and call the functions with a unit
+of work first and keyword arguments after::
+
+    services.assign_room(uow, booking_id="B1", room_id="R101", staff_id="S1")
+"""
+
+from hotel_occupancy.services.operations import (
+    assign_room,
+    check_in,
+    checkout_room,
+    complete_cleaning,
+    inspect_room,
+    mark_dirty,
+    move_guest,
+    reassign_room,
+    return_to_service,
+    set_out_of_order,
+    start_cleaning,
+    start_maintenance,
+    unassign_room,
+)
+from hotel_occupancy.services.queries import (
+    allowed_operations,
+    booking_history,
+    current_guests,
+    current_room,
+    find_guest_by_pin,
+    get_occupancy,
+    open_tasks,
+    room_board,
+    room_history,
+)
+from hotel_occupancy.services.reference import (
+    deactivate_staff,
+    register_booking,
+    register_device_token,
+    register_hotel,
+    register_room,
+    register_staff,
+)
+
+__all__ = [
+    "allowed_operations",
+    "assign_room",
+    "booking_history",
+    "check_in",
+    "checkout_room",
+    "complete_cleaning",
+    "current_guests",
+    "current_room",
+    "deactivate_staff",
+    "find_guest_by_pin",
+    "get_occupancy",
+    "inspect_room",
+    "mark_dirty",
+    "move_guest",
+    "open_tasks",
+    "reassign_room",
+    "register_booking",
+    "register_device_token",
+    "register_hotel",
+    "register_room",
+    "register_staff",
+    "return_to_service",
+    "room_board",
+    "room_history",
+    "set_out_of_order",
+    "start_cleaning",
+    "start_maintenance",
+    "unassign_room",
+]

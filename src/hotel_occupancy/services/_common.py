@@ -1,0 +1,422 @@
+"""Helpers shared by the services: lookups, checks, and the transaction runner."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from attrs import evolve
+
+from hotel_occupancy.domain.enums import Condition, TaskKind, TaskStatus
+from hotel_occupancy.domain.errors import (
+    BookingNotFound,
+    CapacityExceeded,
+    GuestNotFound,
+    HotelMismatch,
+    HotelNotFound,
+    InvalidInput,
+    PermissionDenied,
+    RequestIdConflict,
+    RoomNotFound,
+    StaffNotFound,
+)
+from hotel_occupancy.domain.events import OccupancyEvent
+from hotel_occupancy.domain.model import (
+    Booking,
+    Guest,
+    Hotel,
+    HousekeepingTask,
+    LogEntry,
+    MetadataValue,
+    Room,
+    RoomOccupancy,
+    Staff,
+)
+from hotel_occupancy.domain.transitions import (
+    CleaningEffect,
+    RoomState,
+    TaskEffect,
+    Transition,
+)
+from hotel_occupancy.services.ports import RequestRecord, UnitOfWork
+
+PIN_DIGITS = 6
+_PIN_ATTEMPTS = 64
+
+
+def now(uow: UnitOfWork) -> datetime:
+    """The unit of work's clock, checked to be aware and normalised to UTC."""
+    value = uow.clock()
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise InvalidInput(f"the clock must return an aware datetime, it returned {value!r}")
+    return value.astimezone(UTC)
+
+
+def local_date(hotel: Hotel, moment: datetime) -> date:
+    """The hotel's local calendar date at ``moment``."""
+    return moment.astimezone(ZoneInfo(hotel.timezone)).date()
+
+
+def expected_checkout(hotel: Hotel, booking: Booking) -> datetime:
+    """The departure date at the hotel's checkout time, as an aware UTC datetime."""
+    local = datetime.combine(booking.departure, hotel.checkout_time, ZoneInfo(hotel.timezone))
+    return local.astimezone(UTC)
+
+
+# --- lookups (existence checks) ---------------------------------------------------------
+
+
+def get_hotel(uow: UnitOfWork, hotel_id: str) -> Hotel:
+    hotel = uow.hotels.get(hotel_id)
+    if hotel is None:
+        raise HotelNotFound(f"no hotel {hotel_id!r}", hotel_id=hotel_id)
+    return hotel
+
+
+def get_room(uow: UnitOfWork, room_id: str) -> Room:
+    room = uow.rooms.get(room_id)
+    if room is None:
+        raise RoomNotFound(f"no room {room_id!r}", room_id=room_id)
+    return room
+
+
+def get_staff(uow: UnitOfWork, staff_id: str) -> Staff:
+    staff = uow.staff.get(staff_id)
+    if staff is None:
+        raise StaffNotFound(f"no staff member {staff_id!r}", staff_id=staff_id)
+    return staff
+
+
+def get_booking(uow: UnitOfWork, booking_id: str) -> Booking:
+    booking = uow.bookings.get(booking_id)
+    if booking is None:
+        raise BookingNotFound(f"no booking {booking_id!r}", booking_id=booking_id)
+    return booking
+
+
+def get_guest(uow: UnitOfWork, guest_id: str) -> Guest:
+    guest = uow.guests.get(guest_id)
+    if guest is None:
+        raise GuestNotFound(f"no guest {guest_id!r}", guest_id=guest_id)
+    return guest
+
+
+def get_occupancy(uow: UnitOfWork, room_id: str) -> RoomOccupancy:
+    occupancy = uow.occupancies.get(room_id)
+    if occupancy is None:  # I1 makes this unreachable for a registered room
+        raise RoomNotFound(f"room {room_id!r} has no occupancy record", room_id=room_id)
+    return occupancy
+
+
+# --- hotel and permission checks --------------------------------------------------------
+
+
+def same_hotel(hotel_id: str, *others: Room | Staff | Booking) -> None:
+    """Every one of ``others`` belongs to ``hotel_id`` (I10), else HotelMismatch."""
+    for other in others:
+        if other.hotel_id != hotel_id:
+            kind, key = _describe(other)
+            raise HotelMismatch(
+                f"{kind} {key!r} belongs to hotel {other.hotel_id!r}, not {hotel_id!r}",
+                hotel_id=hotel_id,
+                **{f"{kind}_id": key},
+            )
+
+
+def _describe(thing: Room | Staff | Booking) -> tuple[str, str]:
+    if isinstance(thing, Room):
+        return "room", thing.room_id
+    if isinstance(thing, Staff):
+        return "staff", thing.staff_id
+    return "booking", thing.booking_id
+
+
+def authorise(uow: UnitOfWork, staff: Staff, action: str) -> None:
+    """The staff member is active and the policy lets their role call ``action`` (I14)."""
+    if not staff.active:
+        raise PermissionDenied(
+            f"staff member {staff.staff_id!r} is deactivated", staff_id=staff.staff_id
+        )
+    if not uow.policy.permits(staff.role, action):
+        raise PermissionDenied(
+            f"a {staff.role.value} may not call {action}",
+            staff_id=staff.staff_id,
+            role=staff.role.value,
+            action=action,
+        )
+
+
+def check_capacity(room: Room, booking: Booking) -> None:
+    """The booking's party fits the room (I13)."""
+    if room.capacity is not None and len(booking.party) > room.capacity:
+        raise CapacityExceeded(
+            f"a party of {len(booking.party)} does not fit room {room.number!r} "
+            f"(capacity {room.capacity})",
+            room_id=room.room_id,
+            booking_id=booking.booking_id,
+            party_size=len(booking.party),
+            capacity=room.capacity,
+        )
+
+
+def refuse_unless_allowed(
+    t: Transition, occupancy: RoomOccupancy, hotel: Hotel, **context: object
+) -> RoomState:
+    """The room's state if ``t`` may apply to it, else the error the table names."""
+    return check_transition(t, state_of(occupancy), occupancy.room_id, hotel, **context)
+
+
+def check_transition(
+    t: Transition, state: RoomState, room_id: str, hotel: Hotel, **context: object
+) -> RoomState:
+    """``state`` if ``t`` may apply to a room in it, else the error the table names."""
+    refusal = t.refusal(state, hotel.require_inspection)
+    if refusal is not None:
+        raise refusal.error(f"{refusal.describe()} (room {room_id!r})", room_id=room_id, **context)
+    return state
+
+
+def state_of(occupancy: RoomOccupancy) -> RoomState:
+    return RoomState.of(occupancy.status, occupancy.condition, occupancy.booking_id is not None)
+
+
+def with_state(occupancy: RoomOccupancy, state: RoomState, at: datetime) -> RoomOccupancy:
+    """The occupancy record moved to ``state``."""
+    return evolve(occupancy, status=state.status, condition=state.condition, updated_at=at)
+
+
+def vacated(occupancy: RoomOccupancy, state: RoomState, at: datetime) -> RoomOccupancy:
+    """The occupancy record after its booking left, in ``state``."""
+    return evolve(
+        with_state(occupancy, state, at),
+        booking_id=None,
+        occupied_since=None,
+        expected_checkout=None,
+        assigned_by=None,
+    )
+
+
+# --- PINs -------------------------------------------------------------------------------
+
+
+def draw_pin() -> str:
+    """A fresh 6-digit PIN from the ``secrets`` module."""
+    return f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}"
+
+
+def fresh_pins(uow: UnitOfWork, hotel_id: str, count: int) -> list[str]:
+    """``count`` distinct PINs no in-house guest of the hotel holds (I11)."""
+    pins: set[str] = set()
+    for _ in range(_PIN_ATTEMPTS):
+        while len(pins) < count:
+            pins.add(draw_pin())
+        taken = uow.guests.pins_in_use(hotel_id, pins)
+        if not taken:
+            return list(pins)
+        pins -= taken
+    raise RuntimeError("could not draw a free PIN; the hotel has too many in-house guests")
+
+
+def new_id() -> str:
+    """A library-created identifier (guests, tasks)."""
+    return uuid.uuid4().hex
+
+
+# --- housekeeping tasks -------------------------------------------------------------------
+
+
+def apply_task_effects(
+    uow: UnitOfWork,
+    t: Transition,
+    *,
+    hotel: Hotel,
+    room_id: str,
+    staff_id: str,
+    booking_id: str | None,
+    at: datetime,
+) -> None:
+    """Open, start, close or cancel the room's tasks as the transition says (I6)."""
+    if t.cleaning is None and t.inspection is None and t.maintenance is None:
+        return
+    open_tasks = uow.tasks.open_for_room(room_id)
+
+    def of(*kinds: TaskKind) -> HousekeepingTask | None:
+        return next((task for task in open_tasks if task.kind in kinds), None)
+
+    def create(kind: TaskKind, status: TaskStatus = TaskStatus.OPEN) -> None:
+        uow.tasks.add(
+            HousekeepingTask(
+                task_id=new_id(),
+                hotel_id=hotel.hotel_id,
+                room_id=room_id,
+                kind=kind,
+                status=status,
+                created_at=at,
+                updated_at=at,
+                created_by=staff_id,
+                booking_id=booking_id,
+                assigned_to=staff_id if status is TaskStatus.IN_PROGRESS else None,
+                started_at=at if status is TaskStatus.IN_PROGRESS else None,
+            )
+        )
+
+    def close(task: HousekeepingTask | None, status: TaskStatus) -> None:
+        if task is not None:
+            uow.tasks.update(evolve(task, status=status, updated_at=at, closed_at=at))
+
+    cleaning = of(TaskKind.TURNOVER, TaskKind.CLEANING)
+    if t.cleaning is CleaningEffect.OPEN and cleaning is None:
+        create(TaskKind.CLEANING)
+    elif t.cleaning is CleaningEffect.TURNOVER:
+        if cleaning is None:
+            create(TaskKind.TURNOVER)
+        else:
+            uow.tasks.update(
+                evolve(
+                    cleaning,
+                    kind=TaskKind.TURNOVER,
+                    status=TaskStatus.OPEN,
+                    booking_id=booking_id,
+                    started_at=None,
+                    updated_at=at,
+                )
+            )
+    elif t.cleaning is CleaningEffect.START:
+        if cleaning is None:
+            create(TaskKind.CLEANING, TaskStatus.IN_PROGRESS)
+        else:
+            uow.tasks.update(
+                evolve(
+                    cleaning,
+                    status=TaskStatus.IN_PROGRESS,
+                    assigned_to=staff_id,
+                    started_at=at,
+                    updated_at=at,
+                )
+            )
+    elif t.cleaning is CleaningEffect.COMPLETE:
+        close(cleaning, TaskStatus.DONE)
+    elif t.cleaning is CleaningEffect.CANCEL:
+        close(cleaning, TaskStatus.CANCELLED)
+
+    inspection = of(TaskKind.INSPECTION)
+    if t.inspection is TaskEffect.OPEN:
+        if hotel.require_inspection and inspection is None:
+            create(TaskKind.INSPECTION)
+    elif t.inspection is TaskEffect.COMPLETE:
+        close(inspection, TaskStatus.DONE)
+    elif t.inspection is TaskEffect.CANCEL:
+        close(inspection, TaskStatus.CANCELLED)
+
+    maintenance = of(TaskKind.MAINTENANCE)
+    if t.maintenance is TaskEffect.OPEN and maintenance is None:
+        create(TaskKind.MAINTENANCE)
+    elif t.maintenance is TaskEffect.COMPLETE:
+        close(maintenance, TaskStatus.DONE)
+
+
+# --- log entries and the transaction runner -------------------------------------------------
+
+
+def draft_entry(
+    t: Transition,
+    *,
+    hotel_id: str,
+    room_id: str,
+    staff_id: str,
+    before: RoomState,
+    after: RoomState,
+    at: datetime,
+    request_id: str | None,
+    booking_id: str | None = None,
+    from_room_id: str | None = None,
+    notes: str = "",
+    metadata: Mapping[str, MetadataValue] | None = None,
+) -> LogEntry:
+    """A log entry (id not yet assigned) for transition ``t`` on ``room_id``."""
+    meta: dict[str, MetadataValue] = {"action": t.action}
+    if t.variant:
+        meta["variant"] = t.variant
+    meta.update(metadata or {})
+    return LogEntry(
+        id=0,
+        hotel_id=hotel_id,
+        room_id=room_id,
+        operation=t.operation,
+        performed_by=staff_id,
+        status_before=before.status,
+        status_after=after.status,
+        condition_before=before.condition,
+        condition_after=after.condition,
+        timestamp=at,
+        booking_id=booking_id,
+        from_room_id=from_room_id,
+        notes=notes,
+        metadata=meta,
+        request_id=request_id,
+    )
+
+
+def fingerprint(action: str, arguments: Mapping[str, object]) -> str:
+    """A canonical text of a call, to recognise a repeated ``request_id``."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, Condition):
+            return value.value
+        return value
+
+    return json.dumps(
+        {"action": action, "arguments": {k: plain(v) for k, v in sorted(arguments.items())}},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+class OpContext:
+    """What one run of an operation service knows: its unit of work, time and request."""
+
+    __slots__ = ("action", "at", "request_id", "uow")
+
+    def __init__(self, uow: UnitOfWork, action: str, at: datetime, request_id: str | None):
+        self.uow = uow
+        self.action = action
+        self.at = at
+        self.request_id = request_id
+
+
+def run_operation(
+    uow: UnitOfWork,
+    action: str,
+    arguments: Mapping[str, object],
+    request_id: str | None,
+    body: Callable[[OpContext], tuple[str, Sequence[LogEntry]]],
+) -> tuple[LogEntry, ...]:
+    """Run ``body`` in one transaction: replay or refuse a used ``request_id``, append the
+    drafted entries, record the request, commit, and publish one event per entry.
+
+    ``body`` checks everything, makes its changes, and returns the hotel id and the drafts.
+    """
+    print_ = fingerprint(action, arguments)
+    with uow:
+        if request_id is not None:
+            record = uow.requests.get(request_id)
+            if record is not None:
+                if record.fingerprint != print_:
+                    raise RequestIdConflict(
+                        f"request_id {request_id!r} was already used for another call "
+                        f"({record.action})",
+                        request_id=request_id,
+                    )
+                return tuple(uow.log.for_request(request_id))
+        op = OpContext(uow, action, now(uow), request_id)
+        hotel_id, drafts = body(op)
+        entries = uow.log.append(drafts)
+        if request_id is not None:
+            uow.requests.add(RequestRecord(request_id, action, print_, hotel_id, op.at))
+        uow.emit(OccupancyEvent.from_entry(entry) for entry in entries)
+        uow.commit()
+    return entries

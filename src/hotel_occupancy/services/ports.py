@@ -1,0 +1,260 @@
+"""The ports: what the services need from the outside world, as typing Protocols.
+
+An adapter implements :class:`UnitOfWork` and the repositories it exposes. A unit of work
+is entered with ``with uow:`` to start a transaction, ``uow.commit()`` makes it durable
+and then publishes the events gathered with :meth:`UnitOfWork.emit` to the notifier;
+leaving the block without committing rolls everything back and drops the events.
+
+Repositories are only used inside a transaction. Lookups return None when nothing
+matches; writers take whole immutable entities (``add`` for new ones, ``update`` to
+replace a stored version). Lists come back in a documented, deterministic order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+
+from attrs import frozen
+
+from hotel_occupancy.domain.enums import StaffRole
+from hotel_occupancy.domain.events import OccupancyEvent
+from hotel_occupancy.domain.model import (
+    Booking,
+    Guest,
+    Hotel,
+    HousekeepingTask,
+    LogEntry,
+    Room,
+    RoomOccupancy,
+    Staff,
+)
+
+__all__ = [
+    "BookingRepository",
+    "Clock",
+    "GuestRepository",
+    "HotelRepository",
+    "LogRepository",
+    "Notifier",
+    "OccupancyRepository",
+    "Policy",
+    "RequestRecord",
+    "RequestRepository",
+    "RoomRepository",
+    "StaffRepository",
+    "TaskRepository",
+    "UnitOfWork",
+]
+
+Clock = Callable[[], datetime]
+"""A zero-argument callable returning the current time as an aware UTC datetime."""
+
+
+class Notifier(Protocol):
+    """Receives every event after its transaction has committed."""
+
+    def publish(self, event: OccupancyEvent) -> None:
+        """Deliver one event. It should not raise; if it does, the error is logged."""
+
+
+class Policy(Protocol):
+    """Decides whether a staff role may call an operation service (by the service's name)."""
+
+    def permits(self, role: StaffRole, action: str) -> bool:
+        """Whether ``role`` may call the service named ``action``."""
+
+
+@frozen
+class RequestRecord:
+    """A used ``request_id``: the operation and arguments it was used for."""
+
+    request_id: str
+    action: str
+    fingerprint: str
+    hotel_id: str
+    created_at: datetime
+
+
+class HotelRepository(Protocol):
+    def get(self, hotel_id: str) -> Hotel | None:
+        """The hotel, or None."""
+
+    def add(self, hotel: Hotel) -> None:
+        """Store a new hotel."""
+
+
+class RoomRepository(Protocol):
+    def get(self, room_id: str) -> Room | None:
+        """The room, or None."""
+
+    def number_taken(self, hotel_id: str, number: str) -> bool:
+        """Whether a room of ``hotel_id`` already has ``number``."""
+
+    def add(self, room: Room) -> None:
+        """Store a new room."""
+
+    def list_for_hotel(self, hotel_id: str) -> Sequence[Room]:
+        """Every room of the hotel, in any order."""
+
+
+class StaffRepository(Protocol):
+    def get(self, staff_id: str) -> Staff | None:
+        """The staff member, or None."""
+
+    def add(self, staff: Staff) -> None:
+        """Store a new staff member."""
+
+    def update(self, staff: Staff) -> None:
+        """Replace the stored staff member with the same id."""
+
+
+class BookingRepository(Protocol):
+    def get(self, booking_id: str) -> Booking | None:
+        """The booking, or None."""
+
+    def get_many(self, booking_ids: Collection[str]) -> Mapping[str, Booking]:
+        """The bookings with these ids that exist, by id."""
+
+    def guest_ids_taken(self, booking_guest_ids: Collection[str]) -> set[str]:
+        """Which of these booking guest ids some booking already uses."""
+
+    def add(self, booking: Booking) -> None:
+        """Store a new booking."""
+
+    def update(self, booking: Booking) -> None:
+        """Replace the stored booking with the same id."""
+
+
+class OccupancyRepository(Protocol):
+    def get(self, room_id: str) -> RoomOccupancy | None:
+        """The room's occupancy record, or None."""
+
+    def for_booking(self, booking_id: str) -> RoomOccupancy | None:
+        """The occupancy record holding the booking (pre-assigned or in house), or None."""
+
+    def list_for_hotel(self, hotel_id: str) -> Sequence[RoomOccupancy]:
+        """Every occupancy record of the hotel, in any order."""
+
+    def add(self, occupancy: RoomOccupancy) -> None:
+        """Store the occupancy record of a newly registered room."""
+
+    def update(self, occupancy: RoomOccupancy) -> None:
+        """Replace the stored record of the same room."""
+
+
+class GuestRepository(Protocol):
+    def get(self, guest_id: str) -> Guest | None:
+        """The guest, or None."""
+
+    def for_booking(self, booking_id: str) -> Sequence[Guest]:
+        """Every guest record of the booking (in house and departed), primary first, then in
+        the order of the party."""
+
+    def in_house_counts(self, booking_ids: Collection[str]) -> Mapping[str, int]:
+        """How many in-house guests each of these bookings has (absent means none)."""
+
+    def pins_in_use(self, hotel_id: str, pins: Collection[str]) -> set[str]:
+        """Which of these PINs an in-house guest of the hotel holds."""
+
+    def find_by_pin(self, hotel_id: str, pin: str) -> Guest | None:
+        """The in-house guest of the hotel holding ``pin``, or None."""
+
+    def add_many(self, guests: Sequence[Guest]) -> None:
+        """Store new guest records."""
+
+    def update_many(self, guests: Sequence[Guest]) -> None:
+        """Replace stored guest records with the same ids."""
+
+    def remove_many(self, guest_ids: Collection[str]) -> None:
+        """Delete guest records (only used to undo a check-in made in error)."""
+
+
+class TaskRepository(Protocol):
+    def open_for_room(self, room_id: str) -> Sequence[HousekeepingTask]:
+        """The room's open (OPEN or IN_PROGRESS) tasks, oldest first."""
+
+    def open_for_hotel(self, hotel_id: str) -> Sequence[HousekeepingTask]:
+        """The hotel's open tasks, in any order."""
+
+    def add(self, task: HousekeepingTask) -> None:
+        """Store a new task."""
+
+    def update(self, task: HousekeepingTask) -> None:
+        """Replace the stored task with the same id."""
+
+
+class LogRepository(Protocol):
+    def append(self, drafts: Sequence[LogEntry]) -> tuple[LogEntry, ...]:
+        """Append entries in order; their ``id`` is ignored and the stored entries, with
+        increasing ids, are returned."""
+
+    def for_room(self, room_id: str) -> Sequence[LogEntry]:
+        """Entries on the room or moving/reassigning a booking out of it, newest first."""
+
+    def for_booking(self, booking_id: str) -> Sequence[LogEntry]:
+        """Entries about the booking, newest first."""
+
+    def for_request(self, request_id: str) -> Sequence[LogEntry]:
+        """Entries written under ``request_id``, oldest first."""
+
+
+class RequestRepository(Protocol):
+    def get(self, request_id: str) -> RequestRecord | None:
+        """The record of a used request id, or None."""
+
+    def add(self, record: RequestRecord) -> None:
+        """Record a newly used request id."""
+
+
+class UnitOfWork(Protocol):
+    """A transaction boundary plus the repositories, clock and policy used inside it."""
+
+    @property
+    def clock(self) -> Clock:
+        """The clock of this unit of work."""
+
+    @property
+    def policy(self) -> Policy:
+        """The role policy of this unit of work."""
+
+    @property
+    def hotels(self) -> HotelRepository: ...
+    @property
+    def rooms(self) -> RoomRepository: ...
+    @property
+    def staff(self) -> StaffRepository: ...
+    @property
+    def bookings(self) -> BookingRepository: ...
+    @property
+    def occupancies(self) -> OccupancyRepository: ...
+    @property
+    def guests(self) -> GuestRepository: ...
+    @property
+    def tasks(self) -> TaskRepository: ...
+    @property
+    def log(self) -> LogRepository: ...
+    @property
+    def requests(self) -> RequestRepository: ...
+
+    def __enter__(self) -> UnitOfWork:
+        """Begin a transaction."""
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """End the transaction, rolling back whatever was not committed."""
+
+    def commit(self) -> None:
+        """Make the transaction's changes durable, then publish its events."""
+
+    def rollback(self) -> None:
+        """Undo the transaction's changes and drop its events."""
+
+    def emit(self, events: Iterable[OccupancyEvent]) -> None:
+        """Queue events to publish once the transaction commits."""

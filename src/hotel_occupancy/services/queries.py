@@ -1,0 +1,176 @@
+"""Queries: read-only views of occupancy, guests, history and tasks.
+
+Each takes the unit of work and its key positionally, runs in its own transaction and
+returns immutable snapshots.
+"""
+
+from __future__ import annotations
+
+from hotel_occupancy.domain.errors import InvalidInput
+from hotel_occupancy.domain.model import (
+    AllowedOperation,
+    BoardRow,
+    Guest,
+    HousekeepingTask,
+    LogEntry,
+    RoomOccupancy,
+    natural_key,
+)
+from hotel_occupancy.domain.transitions import (
+    ACTIONS,
+    RoomRole,
+    RoomState,
+    Transition,
+    default_variant,
+    transition,
+)
+from hotel_occupancy.domain.validation import require_id
+from hotel_occupancy.services import _common as c
+from hotel_occupancy.services.ports import UnitOfWork
+
+__all__ = [
+    "allowed_operations",
+    "booking_history",
+    "current_guests",
+    "current_room",
+    "find_guest_by_pin",
+    "get_occupancy",
+    "open_tasks",
+    "room_board",
+    "room_history",
+]
+
+
+def get_occupancy(uow: UnitOfWork, room_id: str) -> RoomOccupancy:
+    """The room's occupancy record."""
+    require_id("room_id", room_id)
+    with uow:
+        c.get_room(uow, room_id)
+        return c.get_occupancy(uow, room_id)
+
+
+def room_board(uow: UnitOfWork, hotel_id: str) -> tuple[BoardRow, ...]:
+    """One row per room of the hotel, in natural order of room number ("2" before "10")."""
+    require_id("hotel_id", hotel_id)
+    with uow:
+        c.get_hotel(uow, hotel_id)
+        rooms = uow.rooms.list_for_hotel(hotel_id)
+        occupancies = {o.room_id: o for o in uow.occupancies.list_for_hotel(hotel_id)}
+        booking_ids = {o.booking_id for o in occupancies.values() if o.booking_id is not None}
+        bookings = uow.bookings.get_many(booking_ids)
+        counts = uow.guests.in_house_counts(booking_ids)
+    rows = []
+    for room in sorted(rooms, key=lambda r: natural_key(r.number)):
+        occupancy = occupancies[room.room_id]
+        booking = bookings.get(occupancy.booking_id) if occupancy.booking_id else None
+        rows.append(
+            BoardRow(
+                room_id=room.room_id,
+                number=room.number,
+                status=occupancy.status,
+                condition=occupancy.condition,
+                booking_id=occupancy.booking_id,
+                booking_reference=booking.reference if booking else None,
+                guest_count=counts.get(occupancy.booking_id, 0) if occupancy.booking_id else 0,
+                expected_checkout=occupancy.expected_checkout,
+            )
+        )
+    return tuple(rows)
+
+
+def current_guests(uow: UnitOfWork, room_id: str) -> tuple[Guest, ...]:
+    """The in-house guests in the room, primary first (empty unless it is occupied)."""
+    require_id("room_id", room_id)
+    with uow:
+        c.get_room(uow, room_id)
+        occupancy = c.get_occupancy(uow, room_id)
+        if not occupancy.is_occupied or occupancy.booking_id is None:
+            return ()
+        return tuple(g for g in uow.guests.for_booking(occupancy.booking_id) if g.in_house)
+
+
+def current_room(uow: UnitOfWork, guest_id: str) -> str | None:
+    """The id of the room the guest is in; None once they have departed."""
+    require_id("guest_id", guest_id)
+    with uow:
+        guest = c.get_guest(uow, guest_id)
+        if not guest.in_house:
+            return None
+        occupancy = uow.occupancies.for_booking(guest.booking_id)
+        return occupancy.room_id if occupancy is not None and occupancy.is_occupied else None
+
+
+def room_history(uow: UnitOfWork, room_id: str) -> tuple[LogEntry, ...]:
+    """Every log entry of the room, newest first, including moves and reassignments out."""
+    require_id("room_id", room_id)
+    with uow:
+        c.get_room(uow, room_id)
+        return tuple(uow.log.for_room(room_id))
+
+
+def booking_history(uow: UnitOfWork, booking_id: str) -> tuple[LogEntry, ...]:
+    """Every log entry about the booking, newest first."""
+    require_id("booking_id", booking_id)
+    with uow:
+        c.get_booking(uow, booking_id)
+        return tuple(uow.log.for_booking(booking_id))
+
+
+def open_tasks(uow: UnitOfWork, hotel_id: str) -> tuple[HousekeepingTask, ...]:
+    """The hotel's open (OPEN or IN_PROGRESS) tasks, oldest first."""
+    require_id("hotel_id", hotel_id)
+    with uow:
+        c.get_hotel(uow, hotel_id)
+        tasks = uow.tasks.open_for_hotel(hotel_id)
+    return tuple(sorted(tasks, key=lambda t: (t.created_at, t.room_id, t.kind.value, t.task_id)))
+
+
+def _judge(steps: list[Transition], state: RoomState, require_inspection: bool) -> str | None:
+    for step in steps:
+        refusal = step.refusal(state, require_inspection)
+        if refusal is not None:
+            return refusal.error.__name__
+        state = step.apply(state)
+    return None
+
+
+def allowed_operations(uow: UnitOfWork, room_id: str) -> tuple[AllowedOperation, ...]:
+    """For each operation service, whether it may act on this room in its current state.
+
+    Judged on the room's state alone, with each service's default arguments, for this room
+    as the one acted on: the source of a move, the target of an assignment (which by
+    default also checks in), the room of a pre-assigned booking for ``check_in``. When not
+    allowed, ``reason`` is the name of the error class the call would raise.
+    """
+    require_id("room_id", room_id)
+    with uow:
+        room = c.get_room(uow, room_id)
+        occupancy = c.get_occupancy(uow, room_id)
+        hotel = c.get_hotel(uow, room.hotel_id)
+    state = c.state_of(occupancy)
+    result = []
+    for action in ACTIONS:
+        if action == "move_guest":
+            steps = [transition(action, role=RoomRole.SOURCE)]
+        elif action == "assign_room":
+            steps = [transition(action, default_variant(action)), transition("check_in")]
+        else:
+            steps = [transition(action, default_variant(action))]
+        reason = _judge(steps, state, hotel.require_inspection)
+        result.append(AllowedOperation(action, steps[0].operation, reason is None, reason))
+    return tuple(result)
+
+
+def find_guest_by_pin(uow: UnitOfWork, hotel_id: str, pin: str) -> Guest | None:
+    """The in-house guest of the hotel holding ``pin``; None if nobody does."""
+    require_id("hotel_id", hotel_id)
+    if (
+        not isinstance(pin, str)
+        or len(pin) != c.PIN_DIGITS
+        or not pin.isascii()
+        or not pin.isdigit()
+    ):
+        raise InvalidInput(f"a PIN is {c.PIN_DIGITS} digits")
+    with uow:
+        c.get_hotel(uow, hotel_id)
+        return uow.guests.find_by_pin(hotel_id, pin)

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""The project's two commands, needing nothing but Python 3.11+ and pip.
+
+    python3 tasks.py demo    # set up .venv if needed, then run the demo (the main job)
+    python3 tasks.py check   # set up .venv if needed, then tests, mypy, ruff, import-linter
+
+The virtual environment lives in .venv and is (re)installed whenever pyproject.toml
+changes. Extra arguments after ``check`` go to pytest, e.g. ``python3 tasks.py check -x``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def _run(*command: str | Path) -> None:
+    print("$", " ".join(str(part) for part in command), flush=True)
+    result = subprocess.run([str(part) for part in command], cwd=ROOT, check=False)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def ensure_venv() -> None:
+    """Create .venv and install the project with its dev tools, once per pyproject.toml."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script may be run by an older python3
+        sys.exit("hotel_occupancy needs Python 3.11 or newer")
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    stamp = VENV / f".installed-{digest}"
+    if stamp.exists():
+        return
+    if not PYTHON.exists():
+        print("creating .venv", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    for old in VENV.glob(".installed-*"):
+        old.unlink()
+    stamp.touch()
+
+
+def demo(args: list[str]) -> None:
+    _run(PYTHON, "-m", "hotel_occupancy.demo", *args)
+
+
+def check(args: list[str]) -> None:
+    _run(PYTHON, "-m", "pytest", *args)
+    _run(PYTHON, "-m", "mypy", "--strict", "src")
+    _run(PYTHON, "-m", "ruff", "check", ".")
+    _run(PYTHON, "-m", "ruff", "format", "--check", ".")
+    _run(BIN / "lint-imports")
+    print("all checks passed", flush=True)
+
+
+COMMANDS = {"demo": demo, "check": check}
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(f"usage: python3 tasks.py {{{'|'.join(COMMANDS)}}} [args...]")
+    ensure_venv()
+    COMMANDS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()
