@@ -117,6 +117,18 @@ INITIAL_STATE = RoomState(Tenancy.VACANT, Condition.CLEAN, Service.IN_SERVICE)
 """The state of a newly registered room: VACANT_CLEAN, condition CLEAN, no booking."""
 
 
+_TENANCY_WORDS = {
+    Tenancy.VACANT: "vacant and unassigned",
+    Tenancy.ASSIGNED: "pre-assigned",
+    Tenancy.OCCUPIED: "occupied",
+}
+_SERVICE_WORDS = {
+    Service.IN_SERVICE: "in service",
+    Service.OUT_OF_ORDER: "out of order",
+    Service.MAINTENANCE: "in maintenance",
+}
+
+
 class _Ready(Enum):
     READY = "READY"
 
@@ -170,6 +182,20 @@ class Guard:
     service: frozenset[Service] | None = None
     condition: frozenset[Condition] | _Ready | None = None
 
+    def expectation(self, require_inspection: bool) -> str:
+        """What the guard asks for, in words (e.g. ``vacant``, ``ready for a guest``)."""
+        words: list[str] = []
+        if self.tenancy is not None:
+            words.append(" or ".join(_TENANCY_WORDS[t] for t in sorted(self.tenancy)))
+        if self.service is not None:
+            words.append(" or ".join(_SERVICE_WORDS[s] for s in sorted(self.service)))
+        if self.condition is READY:
+            ready = " or ".join(sorted(c.value for c in ready_conditions(require_inspection)))
+            words.append(f"ready for a guest ({ready})")
+        elif self.condition is not None:
+            words.append(" or ".join(sorted(c.value for c in self.condition)))
+        return " and ".join(words)
+
     def admits(self, state: RoomState, require_inspection: bool) -> bool:
         """Whether ``state`` passes this guard."""
         if self.tenancy is not None and state.tenancy not in self.tenancy:
@@ -201,7 +227,7 @@ class Transition:
         """The first guard ``state`` fails, as a :class:`Refusal`, or None if it passes."""
         for guard in self.guards:
             if not guard.admits(state, require_inspection):
-                return Refusal(self, guard, state)
+                return Refusal(self, guard, state, require_inspection)
         return None
 
     def apply(self, state: RoomState) -> RoomState:
@@ -221,6 +247,7 @@ class Refusal:
     transition: Transition
     guard: Guard
     state: RoomState
+    require_inspection: bool = False
 
     @property
     def error(self) -> type[RoomOccupancyError]:
@@ -228,10 +255,13 @@ class Refusal:
         return self.guard.error
 
     def describe(self) -> str:
-        """A sentence for the error message."""
+        """A sentence for the error message: what the operation needs and what it found."""
         t = self.transition
         where = "source room" if t.role is RoomRole.SOURCE else "room"
-        return f"{t.action} is not allowed while the {where} is {self.state.label()}"
+        return (
+            f"{t.action} needs the {where} {self.guard.expectation(self.require_inspection)}, "
+            f"but it is {self.state.label()}"
+        )
 
 
 _T = frozenset

@@ -167,7 +167,15 @@ def assign_room(
         before = c.refuse_unless_allowed(t, occupancy, hotel, booking_id=booking_id)
         after = t.apply(before)
         if check_in:  # the check-in's readiness guard, judged before anything changes
-            c.check_transition(transition("check_in"), after, room_id, hotel, booking_id=booking_id)
+            refusal = transition("check_in").refusal(after, hotel.require_inspection)
+            if refusal is not None:
+                wanted = refusal.guard.expectation(hotel.require_inspection)
+                raise refusal.error(
+                    f"assign_room with check-in needs the room {wanted}, "
+                    f"but it is {before.label()} (room {room_id!r})",
+                    room_id=room_id,
+                    booking_id=booking_id,
+                )
         c.check_capacity(room, booking)
         assigned = evolve(
             c.with_state(occupancy, after, op.at), booking_id=booking_id, assigned_by=staff_id
