@@ -236,6 +236,8 @@ class _Repository:
         journal = self._uow._journal
         if journal is None:
             raise RuntimeError("repositories are only usable inside `with uow:`")
+        if self._uow._read_only:
+            raise RuntimeError("this transaction is read-only (`with uow.reading():`)")
         return journal
 
 
@@ -431,6 +433,8 @@ class InMemoryUnitOfWork:
         self.notifier = notifier
         self._policy: Policy = policy if policy is not None else RolePolicy()
         self._journal: list[Undo] | None = None
+        self._read_only = False
+        self._read_only_next = False
         self._pending: list[OccupancyEvent] = []
         self._committed: list[OccupancyEvent] = []
         self._hotels = _Hotels(self)
@@ -493,9 +497,19 @@ class InMemoryUnitOfWork:
         if self._journal is None:
             raise RuntimeError("repositories are only usable inside `with uow:`")
 
+    def snapshot(self) -> StoreSnapshot:
+        """Everything in the store, as an immutable snapshot."""
+        return self.store.snapshot()
+
+    def reading(self) -> InMemoryUnitOfWork:
+        """Make the next ``with`` block a read-only transaction: ``with uow.reading():``."""
+        self._read_only_next = True
+        return self
+
     def __enter__(self) -> InMemoryUnitOfWork:
         if self._journal is not None:
             raise RuntimeError("this unit of work is already in a transaction")
+        self._read_only, self._read_only_next = self._read_only_next, False
         self.store.lock.acquire()
         self._journal = []
         self._pending = []

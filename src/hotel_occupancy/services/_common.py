@@ -414,9 +414,9 @@ def run_operation(
                 return tuple(uow.log.for_request(request_id))
         op = OpContext(uow, action, now(uow), request_id)
         hotel_id, drafts = body(op)
-        entries = uow.log.append(drafts)
         if request_id is not None:
             uow.requests.add(RequestRecord(request_id, action, print_, hotel_id, op.at))
+        entries = uow.log.append(drafts)
         uow.emit(OccupancyEvent.from_entry(entry) for entry in entries)
         uow.commit()
     return entries

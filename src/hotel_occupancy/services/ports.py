@@ -21,6 +21,7 @@ from attrs import frozen
 
 from hotel_occupancy.domain.enums import StaffRole
 from hotel_occupancy.domain.events import OccupancyEvent
+from hotel_occupancy.domain.invariants import StoreSnapshot
 from hotel_occupancy.domain.model import (
     Booking,
     Guest,
@@ -46,6 +47,7 @@ __all__ = [
     "RoomRepository",
     "StaffRepository",
     "TaskRepository",
+    "Inspectable",
     "UnitOfWork",
 ]
 
@@ -239,8 +241,12 @@ class UnitOfWork(Protocol):
     @property
     def requests(self) -> RequestRepository: ...
 
+    def reading(self) -> UnitOfWork:
+        """Mark the next ``with`` block as a read-only transaction and return ``self``:
+        ``with uow.reading(): ...``. Queries use it; adapters may use it to avoid locks."""
+
     def __enter__(self) -> UnitOfWork:
-        """Begin a transaction."""
+        """Begin a transaction (read-write unless :meth:`reading` was just called)."""
 
     def __exit__(
         self,
@@ -258,3 +264,11 @@ class UnitOfWork(Protocol):
 
     def emit(self, events: Iterable[OccupancyEvent]) -> None:
         """Queue events to publish once the transaction commits."""
+
+
+class Inspectable(Protocol):
+    """An adapter that can show everything it stores at once (for invariant checks,
+    the contract suite and administration tools; not used by the services)."""
+
+    def snapshot(self) -> StoreSnapshot:
+        """Everything stored, read in one consistent transaction."""

@@ -44,7 +44,7 @@ __all__ = [
 def get_occupancy(uow: UnitOfWork, room_id: str) -> RoomOccupancy:
     """The room's occupancy record."""
     require_id("room_id", room_id)
-    with uow:
+    with uow.reading():
         c.get_room(uow, room_id)
         return c.get_occupancy(uow, room_id)
 
@@ -52,7 +52,7 @@ def get_occupancy(uow: UnitOfWork, room_id: str) -> RoomOccupancy:
 def room_board(uow: UnitOfWork, hotel_id: str) -> tuple[BoardRow, ...]:
     """One row per room of the hotel, in natural order of room number ("2" before "10")."""
     require_id("hotel_id", hotel_id)
-    with uow:
+    with uow.reading():
         c.get_hotel(uow, hotel_id)
         rooms = uow.rooms.list_for_hotel(hotel_id)
         occupancies = {o.room_id: o for o in uow.occupancies.list_for_hotel(hotel_id)}
@@ -81,7 +81,7 @@ def room_board(uow: UnitOfWork, hotel_id: str) -> tuple[BoardRow, ...]:
 def current_guests(uow: UnitOfWork, room_id: str) -> tuple[Guest, ...]:
     """The in-house guests in the room, primary first (empty unless it is occupied)."""
     require_id("room_id", room_id)
-    with uow:
+    with uow.reading():
         c.get_room(uow, room_id)
         occupancy = c.get_occupancy(uow, room_id)
         if not occupancy.is_occupied or occupancy.booking_id is None:
@@ -92,7 +92,7 @@ def current_guests(uow: UnitOfWork, room_id: str) -> tuple[Guest, ...]:
 def current_room(uow: UnitOfWork, guest_id: str) -> str | None:
     """The id of the room the guest is in; None once they have departed."""
     require_id("guest_id", guest_id)
-    with uow:
+    with uow.reading():
         guest = c.get_guest(uow, guest_id)
         if not guest.in_house:
             return None
@@ -103,7 +103,7 @@ def current_room(uow: UnitOfWork, guest_id: str) -> str | None:
 def room_history(uow: UnitOfWork, room_id: str) -> tuple[LogEntry, ...]:
     """Every log entry of the room, newest first, including moves and reassignments out."""
     require_id("room_id", room_id)
-    with uow:
+    with uow.reading():
         c.get_room(uow, room_id)
         return tuple(uow.log.for_room(room_id))
 
@@ -111,7 +111,7 @@ def room_history(uow: UnitOfWork, room_id: str) -> tuple[LogEntry, ...]:
 def booking_history(uow: UnitOfWork, booking_id: str) -> tuple[LogEntry, ...]:
     """Every log entry about the booking, newest first."""
     require_id("booking_id", booking_id)
-    with uow:
+    with uow.reading():
         c.get_booking(uow, booking_id)
         return tuple(uow.log.for_booking(booking_id))
 
@@ -119,7 +119,7 @@ def booking_history(uow: UnitOfWork, booking_id: str) -> tuple[LogEntry, ...]:
 def open_tasks(uow: UnitOfWork, hotel_id: str) -> tuple[HousekeepingTask, ...]:
     """The hotel's open (OPEN or IN_PROGRESS) tasks, oldest first."""
     require_id("hotel_id", hotel_id)
-    with uow:
+    with uow.reading():
         c.get_hotel(uow, hotel_id)
         tasks = uow.tasks.open_for_hotel(hotel_id)
     return tuple(sorted(tasks, key=lambda t: (t.created_at, t.room_id, t.kind.value, t.task_id)))
@@ -143,7 +143,7 @@ def allowed_operations(uow: UnitOfWork, room_id: str) -> tuple[AllowedOperation,
     allowed, ``reason`` is the name of the error class the call would raise.
     """
     require_id("room_id", room_id)
-    with uow:
+    with uow.reading():
         room = c.get_room(uow, room_id)
         occupancy = c.get_occupancy(uow, room_id)
         hotel = c.get_hotel(uow, room.hotel_id)
@@ -171,6 +171,6 @@ def find_guest_by_pin(uow: UnitOfWork, hotel_id: str, pin: str) -> Guest | None:
         or not pin.isdigit()
     ):
         raise InvalidInput(f"a PIN is {c.PIN_DIGITS} digits")
-    with uow:
+    with uow.reading():
         c.get_hotel(uow, hotel_id)
         return uow.guests.find_by_pin(hotel_id, pin)

@@ -1,0 +1,198 @@
+"""Plain functions between database rows and domain entities.
+
+The domain classes know nothing of SQLAlchemy; these functions are the whole mapping.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
+from typing import Any
+
+from attrs import asdict
+
+from hotel_occupancy.domain.enums import (
+    Condition,
+    GuestType,
+    OccupancyStatus,
+    Operation,
+    StaffRole,
+    TaskKind,
+    TaskStatus,
+)
+from hotel_occupancy.domain.model import (
+    Booking,
+    BookingGuest,
+    FrozenMap,
+    Guest,
+    Hotel,
+    HousekeepingTask,
+    LogEntry,
+    Room,
+    RoomOccupancy,
+    Staff,
+)
+from hotel_occupancy.services.ports import RequestRecord
+
+Row = Mapping[Any, Any]
+
+
+def plain(entity: Any, *exclude: str) -> dict[str, Any]:
+    """The entity's fields as a dict for an INSERT or UPDATE (enums as their values)."""
+    values = asdict(entity, recurse=False)
+    for name in exclude:
+        values.pop(name, None)
+    return {k: (v.value if isinstance(v, Enum) else v) for k, v in values.items()}
+
+
+def hotel(row: Row) -> Hotel:
+    return Hotel(
+        hotel_id=row["hotel_id"],
+        name=row["name"],
+        require_inspection=bool(row["require_inspection"]),
+        timezone=row["timezone"],
+        checkout_time=row["checkout_time"],
+    )
+
+
+def room(row: Row) -> Room:
+    return Room(row["room_id"], row["hotel_id"], row["number"], row["capacity"])
+
+
+def staff(row: Row) -> Staff:
+    return Staff(
+        row["staff_id"], row["hotel_id"], row["name"], StaffRole(row["role"]), bool(row["active"])
+    )
+
+
+def bookings(rows: Iterable[Row]) -> dict[str, Booking]:
+    """Bookings from rows of the booking table joined with its guests, ordered by position."""
+    heads: dict[str, Row] = {}
+    parties: dict[str, list[BookingGuest]] = {}
+    for row in rows:
+        booking_id = row["booking_id"]
+        heads.setdefault(booking_id, row)
+        parties.setdefault(booking_id, []).append(
+            BookingGuest(row["booking_guest_id"], row["first_name"], row["last_name"])
+        )
+    return {
+        booking_id: Booking(
+            booking_id=booking_id,
+            hotel_id=head["hotel_id"],
+            reference=head["reference"],
+            arrival=head["arrival"],
+            departure=head["departure"],
+            party=tuple(parties[booking_id]),
+            checked_in_at=head["checked_in_at"],
+            checked_out_at=head["checked_out_at"],
+            moved_at=head["moved_at"],
+        )
+        for booking_id, head in heads.items()
+    }
+
+
+def booking_row(booking: Booking) -> dict[str, Any]:
+    return plain(booking, "party")
+
+
+def party_rows(booking: Booking) -> list[dict[str, Any]]:
+    return [
+        {
+            "booking_guest_id": member.booking_guest_id,
+            "booking_id": booking.booking_id,
+            "position": position,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+        }
+        for position, member in enumerate(booking.party)
+    ]
+
+
+def guest(row: Row) -> Guest:
+    return Guest(
+        guest_id=row["guest_id"],
+        hotel_id=row["hotel_id"],
+        booking_id=row["booking_id"],
+        booking_guest_id=row["booking_guest_id"],
+        guest_type=GuestType(row["guest_type"]),
+        primary_guest_id=row["primary_guest_id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        check_in_date=row["check_in_date"],
+        check_out_date=row["check_out_date"],
+        id_pin=row["id_pin"],
+        device_token=row["device_token"],
+    )
+
+
+def occupancy(row: Row) -> RoomOccupancy:
+    return RoomOccupancy(
+        room_id=row["room_id"],
+        hotel_id=row["hotel_id"],
+        status=OccupancyStatus(row["status"]),
+        condition=Condition(row["condition"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        booking_id=row["booking_id"],
+        occupied_since=row["occupied_since"],
+        expected_checkout=row["expected_checkout"],
+        assigned_by=row["assigned_by"],
+        last_cleaned_by=row["last_cleaned_by"],
+        last_cleaned_at=row["last_cleaned_at"],
+        last_inspected_by=row["last_inspected_by"],
+        last_inspected_at=row["last_inspected_at"],
+    )
+
+
+def task(row: Row) -> HousekeepingTask:
+    return HousekeepingTask(
+        task_id=row["task_id"],
+        hotel_id=row["hotel_id"],
+        room_id=row["room_id"],
+        kind=TaskKind(row["kind"]),
+        status=TaskStatus(row["status"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        created_by=row["created_by"],
+        assigned_to=row["assigned_to"],
+        booking_id=row["booking_id"],
+        started_at=row["started_at"],
+        closed_at=row["closed_at"],
+    )
+
+
+def entry(row: Row) -> LogEntry:
+    return LogEntry(
+        id=row["id"],
+        hotel_id=row["hotel_id"],
+        room_id=row["room_id"],
+        operation=Operation(row["operation"]),
+        performed_by=row["performed_by"],
+        status_before=OccupancyStatus(row["status_before"]),
+        status_after=OccupancyStatus(row["status_after"]),
+        condition_before=Condition(row["condition_before"]),
+        condition_after=Condition(row["condition_after"]),
+        timestamp=row["timestamp"],
+        booking_id=row["booking_id"],
+        from_room_id=row["from_room_id"],
+        notes=row["notes"],
+        metadata=FrozenMap(json.loads(row["metadata"])),
+        request_id=row["request_id"],
+    )
+
+
+def entry_row(draft: LogEntry) -> dict[str, Any]:
+    values = plain(draft, "id")
+    values["metadata"] = json.dumps(dict(draft.metadata), sort_keys=True, separators=(",", ":"))
+    return values
+
+
+def request(row: Row) -> RequestRecord:
+    return RequestRecord(
+        row["request_id"], row["action"], row["fingerprint"], row["hotel_id"], row["created_at"]
+    )
+
+
+def entries(rows: Sequence[Row]) -> list[LogEntry]:
+    return [entry(row) for row in rows]

@@ -1,0 +1,326 @@
+"""The database schema, as SQLAlchemy Core tables.
+
+The database guards what it can, so that no code path, concurrent or not, can break it:
+
+- one occupancy record per room (its primary key is the room) and at most one room per
+  booking (a unique booking column);
+- same-hotel references: every reference to a room, staff member or booking carries the
+  hotel id and points at a ``(hotel_id, id)`` unique key, so a row of one hotel can never
+  name another hotel's room, staff or booking;
+- status/booking consistency (CHECK): OCCUPIED rooms hold a booking, rooms out of order
+  or in maintenance hold none, a vacant room's status follows its condition;
+- one open cleaning task per room, one open maintenance task per room (partial unique
+  indexes);
+- a unique PIN per hotel among in-house guests (PINs are cleared at checkout, and NULLs
+  never collide), and departed guests hold neither PIN nor device token (CHECK);
+- a unique ``request_id``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Dialect,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.types import DateTime, TypeDecorator
+
+from hotel_occupancy.domain.enums import (
+    Condition,
+    GuestType,
+    OccupancyStatus,
+    Operation,
+    StaffRole,
+    TaskKind,
+    TaskStatus,
+)
+
+__all__ = ["metadata"]
+
+ID = 128  # matches hotel_occupancy.domain.validation.MAX_ID_LENGTH
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime: refuses naive values, stores UTC, always reads back aware UTC.
+
+    PostgreSQL stores it as ``timestamptz``; SQLite as its ISO text in UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _one_of(column: str, values: Any) -> str:
+    return f"{column} IN ({', '.join(repr(str(v.value)) for v in values)})"
+
+
+def _id(name: str, *args: Any, **kw: Any) -> Column[str]:
+    return Column(name, String(ID), *args, **kw)
+
+
+hotels = Table(
+    "ho_hotels",
+    metadata,
+    _id("hotel_id", primary_key=True),
+    Column("name", Text, nullable=False),
+    Column(
+        "require_inspection",
+        Boolean(create_constraint=True, name="inspection_bool"),
+        nullable=False,
+    ),
+    Column("timezone", String(64), nullable=False),
+    Column("checkout_time", Time, nullable=False),
+)
+
+rooms = Table(
+    "ho_rooms",
+    metadata,
+    _id("room_id", primary_key=True),
+    _id("hotel_id", ForeignKey("ho_hotels.hotel_id"), nullable=False),
+    _id("number", nullable=False),
+    Column("capacity", Integer, nullable=True),
+    UniqueConstraint("hotel_id", "number"),
+    UniqueConstraint("hotel_id", "room_id"),
+    CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
+)
+
+staff = Table(
+    "ho_staff",
+    metadata,
+    _id("staff_id", primary_key=True),
+    _id("hotel_id", ForeignKey("ho_hotels.hotel_id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("active", Boolean(create_constraint=True, name="active_bool"), nullable=False),
+    UniqueConstraint("hotel_id", "staff_id"),
+    CheckConstraint(_one_of("role", StaffRole), name="role_known"),
+)
+
+bookings = Table(
+    "ho_bookings",
+    metadata,
+    _id("booking_id", primary_key=True),
+    _id("hotel_id", ForeignKey("ho_hotels.hotel_id"), nullable=False),
+    _id("reference", nullable=False),
+    Column("arrival", Date, nullable=False),
+    Column("departure", Date, nullable=False),
+    Column("checked_in_at", UTCDateTime, nullable=True),
+    Column("checked_out_at", UTCDateTime, nullable=True),
+    Column("moved_at", UTCDateTime, nullable=True),
+    UniqueConstraint("hotel_id", "booking_id"),
+    CheckConstraint("departure >= arrival", name="dates_ordered"),
+    CheckConstraint("checked_out_at IS NULL OR checked_in_at IS NOT NULL", name="out_after_in"),
+)
+
+booking_guests = Table(
+    "ho_booking_guests",
+    metadata,
+    _id("booking_guest_id", primary_key=True),
+    _id("booking_id", ForeignKey("ho_bookings.booking_id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("first_name", Text, nullable=False),
+    Column("last_name", Text, nullable=False),
+    UniqueConstraint("booking_id", "position"),
+)
+
+_STATUS_RULES = " AND ".join(
+    [
+        "(status <> 'OCCUPIED' OR booking_id IS NOT NULL)",
+        "(status NOT IN ('OUT_OF_ORDER', 'MAINTENANCE') OR booking_id IS NULL)",
+        "(status <> 'VACANT_CLEAN' OR condition IN ('CLEAN', 'INSPECTED'))",
+        "(status <> 'VACANT_DIRTY' OR condition IN ('DIRTY', 'CLEANING'))",
+        "((status = 'OCCUPIED') = (occupied_since IS NOT NULL))",
+    ]
+)
+
+occupancies = Table(
+    "ho_occupancies",
+    metadata,
+    _id("room_id", primary_key=True),
+    _id("hotel_id", nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("condition", String(20), nullable=False),
+    _id("booking_id", nullable=True, unique=True),
+    Column("occupied_since", UTCDateTime, nullable=True),
+    Column("expected_checkout", UTCDateTime, nullable=True),
+    _id("assigned_by", nullable=True),
+    _id("last_cleaned_by", nullable=True),
+    Column("last_cleaned_at", UTCDateTime, nullable=True),
+    _id("last_inspected_by", nullable=True),
+    Column("last_inspected_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(["hotel_id", "room_id"], ["ho_rooms.hotel_id", "ho_rooms.room_id"]),
+    ForeignKeyConstraint(
+        ["hotel_id", "booking_id"], ["ho_bookings.hotel_id", "ho_bookings.booking_id"]
+    ),
+    ForeignKeyConstraint(["hotel_id", "assigned_by"], ["ho_staff.hotel_id", "ho_staff.staff_id"]),
+    ForeignKeyConstraint(
+        ["hotel_id", "last_cleaned_by"], ["ho_staff.hotel_id", "ho_staff.staff_id"]
+    ),
+    ForeignKeyConstraint(
+        ["hotel_id", "last_inspected_by"], ["ho_staff.hotel_id", "ho_staff.staff_id"]
+    ),
+    CheckConstraint(_one_of("status", OccupancyStatus), name="status_known"),
+    CheckConstraint(_one_of("condition", Condition), name="condition_known"),
+    CheckConstraint(_STATUS_RULES, name="status_consistent"),
+    Index(None, "hotel_id", "status"),
+    Index(None, "booking_id", "status"),
+)
+
+guests = Table(
+    "ho_guests",
+    metadata,
+    _id("guest_id", primary_key=True),
+    _id("hotel_id", nullable=False),
+    _id("booking_id", nullable=False),
+    _id("booking_guest_id", ForeignKey("ho_booking_guests.booking_guest_id"), nullable=False),
+    Column("guest_type", String(20), nullable=False),
+    _id("primary_guest_id", ForeignKey("ho_guests.guest_id"), nullable=True),
+    Column("first_name", Text, nullable=False),
+    Column("last_name", Text, nullable=False),
+    Column("check_in_date", Date, nullable=False),
+    Column("check_out_date", Date, nullable=True),
+    Column("id_pin", String(6), nullable=True),
+    Column("device_token", Text, nullable=True),
+    ForeignKeyConstraint(
+        ["hotel_id", "booking_id"], ["ho_bookings.hotel_id", "ho_bookings.booking_id"]
+    ),
+    UniqueConstraint("hotel_id", "id_pin"),
+    CheckConstraint(_one_of("guest_type", GuestType), name="guest_type_known"),
+    CheckConstraint(
+        "check_out_date IS NULL OR (id_pin IS NULL AND device_token IS NULL)",
+        name="departed_hold_nothing",
+    ),
+    CheckConstraint("check_out_date IS NOT NULL OR id_pin IS NOT NULL", name="in_house_have_pin"),
+    Index(None, "booking_id"),
+)
+
+_OPEN = "status IN ('OPEN', 'IN_PROGRESS')"
+
+tasks = Table(
+    "ho_tasks",
+    metadata,
+    _id("task_id", primary_key=True),
+    _id("hotel_id", nullable=False),
+    _id("room_id", nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    _id("created_by", nullable=True),
+    _id("assigned_to", nullable=True),
+    _id("booking_id", nullable=True),
+    Column("started_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    ForeignKeyConstraint(["hotel_id", "room_id"], ["ho_rooms.hotel_id", "ho_rooms.room_id"]),
+    ForeignKeyConstraint(["hotel_id", "created_by"], ["ho_staff.hotel_id", "ho_staff.staff_id"]),
+    ForeignKeyConstraint(["hotel_id", "assigned_to"], ["ho_staff.hotel_id", "ho_staff.staff_id"]),
+    ForeignKeyConstraint(
+        ["hotel_id", "booking_id"], ["ho_bookings.hotel_id", "ho_bookings.booking_id"]
+    ),
+    CheckConstraint(_one_of("kind", TaskKind), name="kind_known"),
+    CheckConstraint(_one_of("status", TaskStatus), name="status_known"),
+    Index(None, "hotel_id", "status"),
+    Index(None, "room_id", "status"),
+    Index(
+        "uq_ho_tasks_one_open_cleaning_per_room",
+        "room_id",
+        unique=True,
+        sqlite_where=text(f"{_OPEN} AND kind IN ('TURNOVER', 'CLEANING')"),
+        postgresql_where=text(f"{_OPEN} AND kind IN ('TURNOVER', 'CLEANING')"),
+    ),
+    Index(
+        "uq_ho_tasks_one_open_maintenance_per_room",
+        "room_id",
+        unique=True,
+        sqlite_where=text(f"{_OPEN} AND kind = 'MAINTENANCE'"),
+        postgresql_where=text(f"{_OPEN} AND kind = 'MAINTENANCE'"),
+    ),
+)
+
+log = Table(
+    "ho_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _id("hotel_id", nullable=False),
+    _id("room_id", nullable=False),
+    Column("operation", String(20), nullable=False),
+    _id("performed_by", nullable=False),
+    _id("booking_id", nullable=True),
+    _id("from_room_id", nullable=True),
+    Column("status_before", String(20), nullable=False),
+    Column("status_after", String(20), nullable=False),
+    Column("condition_before", String(20), nullable=False),
+    Column("condition_after", String(20), nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("metadata", Text, nullable=False),
+    Column("timestamp", UTCDateTime, nullable=False),
+    _id("request_id", nullable=True),
+    ForeignKeyConstraint(["hotel_id", "room_id"], ["ho_rooms.hotel_id", "ho_rooms.room_id"]),
+    ForeignKeyConstraint(["hotel_id", "from_room_id"], ["ho_rooms.hotel_id", "ho_rooms.room_id"]),
+    ForeignKeyConstraint(["hotel_id", "performed_by"], ["ho_staff.hotel_id", "ho_staff.staff_id"]),
+    ForeignKeyConstraint(
+        ["hotel_id", "booking_id"], ["ho_bookings.hotel_id", "ho_bookings.booking_id"]
+    ),
+    ForeignKeyConstraint(["request_id"], ["ho_requests.request_id"]),
+    CheckConstraint(_one_of("operation", Operation), name="operation_known"),
+    CheckConstraint("from_room_id IS NULL OR from_room_id <> room_id", name="source_is_not_target"),
+    Index(None, "room_id", "operation", "timestamp"),
+    Index(None, "from_room_id"),
+    Index(None, "booking_id", "timestamp"),
+    Index(None, "performed_by", "timestamp"),
+    Index(None, "request_id"),
+)
+
+requests = Table(
+    "ho_requests",
+    metadata,
+    _id("request_id", primary_key=True),
+    Column("action", String(40), nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    _id("hotel_id", ForeignKey("ho_hotels.hotel_id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
