@@ -40,6 +40,7 @@ from hotel_occupancy.services.reference import (
     register_room,
     register_staff,
 )
+from hotel_occupancy.services.retry import retrying
 
 __all__ = [
     "allowed_operations",
@@ -63,6 +64,7 @@ __all__ = [
     "register_hotel",
     "register_room",
     "register_staff",
+    "retrying",
     "return_to_service",
     "room_board",
     "room_history",

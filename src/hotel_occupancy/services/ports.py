@@ -38,6 +38,7 @@ __all__ = [
     "Clock",
     "GuestRepository",
     "HotelRepository",
+    "Inspectable",
     "LogRepository",
     "Notifier",
     "OccupancyRepository",
@@ -47,7 +48,6 @@ __all__ = [
     "RoomRepository",
     "StaffRepository",
     "TaskRepository",
-    "Inspectable",
     "UnitOfWork",
 ]
 
