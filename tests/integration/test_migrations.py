@@ -1,0 +1,134 @@
+"""Alembic migrations shipped in the package produce exactly the schema of create_schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from hotel_occupancy.adapters.sqlalchemy import create_engine, create_schema, metadata
+from hotel_occupancy.adapters.sqlalchemy import migrate
+
+
+def _where(options: dict[str, Any]) -> str:
+    for key in ("sqlite_where", "postgresql_where"):
+        if options.get(key) is not None:
+            return " ".join(str(options[key]).split())
+    return ""
+
+
+def describe_schema(engine: Engine) -> dict[str, Any]:
+    """Every table of the library with its columns, keys, constraints and indexes."""
+    inspector = inspect(engine)
+    described: dict[str, Any] = {}
+    for table in sorted(t for t in inspector.get_table_names() if t.startswith("ho_")):
+        if table == migrate.VERSION_TABLE:
+            continue
+        described[table] = {
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)
+            ],
+            "pk": inspector.get_pk_constraint(table)["constrained_columns"],
+            "fks": sorted(
+                (
+                    tuple(fk["constrained_columns"]),
+                    fk["referred_table"],
+                    tuple(fk["referred_columns"]),
+                )
+                for fk in inspector.get_foreign_keys(table)
+            ),
+            "uniques": sorted(
+                (u["name"], tuple(u["column_names"]))
+                for u in inspector.get_unique_constraints(table)
+            ),
+            "checks": sorted(
+                (c["name"], " ".join(str(c["sqltext"]).split()))
+                for c in inspector.get_check_constraints(table)
+            ),
+            "indexes": sorted(
+                (
+                    i["name"],
+                    tuple(str(c) for c in i["column_names"]),
+                    bool(i["unique"]),
+                    _where(i.get("dialect_options", {})),
+                )
+                for i in inspector.get_indexes(table)
+            ),
+        }
+    return described
+
+
+def _assert_upgrade_matches_create_schema(migrated: Engine, created: Engine) -> None:
+    migrate.upgrade(migrated)
+    create_schema(created)
+    assert describe_schema(migrated) == describe_schema(created)
+    with migrated.connect() as conn:
+        drift = compare_metadata(
+            MigrationContext.configure(conn, opts={"version_table": migrate.VERSION_TABLE}),
+            metadata,
+        )
+    assert drift == []
+    assert migrate.current(migrated) == migrate.head()
+
+
+def _assert_downgrade_removes_everything(engine: Engine) -> None:
+    migrate.upgrade(engine)
+    migrate.downgrade(engine, "base")
+    tables = [t for t in inspect(engine).get_table_names() if t != migrate.VERSION_TABLE]
+    assert tables == []
+    assert migrate.current(engine) is None
+    migrate.upgrade(engine)  # and back up again, cleanly
+    assert migrate.current(engine) == migrate.head()
+
+
+def test_upgrading_an_empty_sqlite_database_gives_exactly_the_schema_of_create_schema(
+    tmp_path: Path,
+) -> None:
+    """On SQLite, head equals create_schema: same tables, columns, keys, checks, indexes."""
+    _assert_upgrade_matches_create_schema(
+        create_engine(f"sqlite:///{tmp_path / 'migrated.db'}"),
+        create_engine(f"sqlite:///{tmp_path / 'created.db'}"),
+    )
+
+
+def test_downgrading_a_sqlite_database_to_base_removes_every_table(tmp_path: Path) -> None:
+    """Downgrade to base drops the library's tables; upgrading again works."""
+    _assert_downgrade_removes_everything(create_engine(f"sqlite:///{tmp_path / 'db.db'}"))
+
+
+@pytest.fixture
+def two_postgres_databases(postgres_url: str) -> tuple[Engine, Engine]:
+    """Two fresh, empty databases on the test PostgreSQL server."""
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    engines = []
+    with admin.connect() as conn:
+        for name in ("ho_migrated", "ho_created"):
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+            conn.execute(text(f"CREATE DATABASE {name}"))
+            engines.append(create_engine(postgres_url.rsplit("/", 1)[0] + f"/{name}"))
+    admin.dispose()
+    return engines[0], engines[1]
+
+
+def test_upgrading_an_empty_postgresql_database_gives_exactly_the_schema_of_create_schema(
+    two_postgres_databases: tuple[Engine, Engine],
+) -> None:
+    """On PostgreSQL, head equals create_schema: same tables, columns, keys, checks, indexes."""
+    migrated, created = two_postgres_databases
+    _assert_upgrade_matches_create_schema(migrated, created)
+    migrated.dispose()
+    created.dispose()
+
+
+def test_downgrading_a_postgresql_database_to_base_removes_every_table(
+    two_postgres_databases: tuple[Engine, Engine],
+) -> None:
+    """Downgrade to base drops the library's tables on PostgreSQL; upgrading again works."""
+    engine, other = two_postgres_databases
+    _assert_downgrade_removes_everything(engine)
+    engine.dispose()
+    other.dispose()
