@@ -10,8 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from hotel_occupancy.adapters.sqlalchemy import create_engine, create_schema, metadata
-from hotel_occupancy.adapters.sqlalchemy import migrate
+from hotel_occupancy.adapters.sqlalchemy import create_engine, create_schema, metadata, migrate
 
 
 def _where(options: dict[str, Any]) -> str:

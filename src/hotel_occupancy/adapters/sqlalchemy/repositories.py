@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from hotel_occupancy.adapters.sqlalchemy import mapping
@@ -218,9 +218,10 @@ class Guests(_Repository):
             self._conn.execute(insert(guests), [mapping.plain(g) for g in new])
 
     def update_many(self, changed: Sequence[Guest]) -> None:
-        for g in changed:
+        if changed:  # one executemany, whatever the party size
+            statement = update(guests).where(guests.c.guest_id == bindparam("key"))
             self._conn.execute(
-                update(guests).where(guests.c.guest_id == g.guest_id), mapping.plain(g)
+                statement, [{**mapping.plain(g, "guest_id"), "key": g.guest_id} for g in changed]
             )
 
     def remove_many(self, guest_ids: Collection[str]) -> None:

@@ -1,0 +1,158 @@
+"""SQL statements per operation: constant whatever the party size and the hotel size."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event
+
+import hotel_occupancy as ho
+from hotel_occupancy import services
+from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+from tests.support import FakeClock
+
+
+@contextmanager
+def counting(engine: Engine) -> Iterator[list[str]]:
+    """Record every statement sent to the database (an executemany counts once)."""
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def build_hotel(uow: SqlAlchemyUnitOfWork, hotel_id: str, rooms: int, party: int) -> None:
+    services.register_hotel(uow, hotel_id=hotel_id, name=hotel_id, require_inspection=False)
+    for n in range(rooms):
+        services.register_room(uow, hotel_id=hotel_id, room_id=f"{hotel_id}-{n}", number=str(n))
+    for staff_id, role in (
+        ("fd", ho.StaffRole.FRONT_DESK),
+        ("sup", ho.StaffRole.SUPERVISOR),
+        ("mnt", ho.StaffRole.MAINTENANCE),
+    ):
+        services.register_staff(
+            uow, hotel_id=hotel_id, staff_id=f"{hotel_id}-{staff_id}", name=staff_id, role=role
+        )
+    for b in range(2):
+        services.register_booking(
+            uow,
+            hotel_id=hotel_id,
+            booking_id=f"{hotel_id}-b{b}",
+            reference=f"R{b}",
+            arrival=date(2026, 3, 10),
+            departure=date(2026, 3, 12),
+            party=[ho.BookingGuest(f"{hotel_id}-b{b}-{i}", "G", str(i)) for i in range(party)],
+        )
+
+
+def guest_cycle(uow: SqlAlchemyUnitOfWork, h: str) -> list[tuple[str, Callable[[], object]]]:
+    """Every operation of §4 once, in an order that makes each one valid."""
+    fd, sup, mnt = f"{h}-fd", f"{h}-sup", f"{h}-mnt"
+    s = services
+    return [
+        (
+            "assign+check_in",
+            lambda: s.assign_room(uow, booking_id=f"{h}-b0", room_id=f"{h}-0", staff_id=fd),
+        ),
+        (
+            "pre-assign",
+            lambda: s.assign_room(
+                uow, booking_id=f"{h}-b1", room_id=f"{h}-1", staff_id=fd, check_in=False
+            ),
+        ),
+        (
+            "reassign",
+            lambda: s.reassign_room(uow, booking_id=f"{h}-b1", to_room_id=f"{h}-2", staff_id=fd),
+        ),
+        ("check_in", lambda: s.check_in(uow, booking_id=f"{h}-b1", staff_id=fd)),
+        (
+            "unassign (undo check-in)",
+            lambda: s.unassign_room(uow, booking_id=f"{h}-b1", staff_id=fd),
+        ),
+        (
+            "move",
+            lambda: s.move_guest(uow, from_room_id=f"{h}-0", to_room_id=f"{h}-3", staff_id=fd),
+        ),
+        ("mark_dirty", lambda: s.mark_dirty(uow, room_id=f"{h}-3", staff_id=fd)),
+        ("checkout", lambda: s.checkout_room(uow, room_id=f"{h}-3", staff_id=fd)),
+        ("start_cleaning", lambda: s.start_cleaning(uow, room_id=f"{h}-3", staff_id=sup)),
+        ("complete_cleaning", lambda: s.complete_cleaning(uow, room_id=f"{h}-3", staff_id=sup)),
+        ("inspect", lambda: s.inspect_room(uow, room_id=f"{h}-3", staff_id=sup)),
+        (
+            "out_of_order",
+            lambda: s.set_out_of_order(uow, room_id=f"{h}-4", staff_id=mnt, reason="x"),
+        ),
+        ("return_to_service", lambda: s.return_to_service(uow, room_id=f"{h}-4", staff_id=mnt)),
+        (
+            "start_maintenance",
+            lambda: s.start_maintenance(uow, room_id=f"{h}-5", staff_id=mnt, reason="x"),
+        ),
+        (
+            "return_clean",
+            lambda: s.return_to_service(
+                uow, room_id=f"{h}-5", staff_id=mnt, condition=ho.Condition.CLEAN
+            ),
+        ),
+    ]
+
+
+def statements_per_operation(
+    engine: Engine, hotel_id: str, rooms: int, party: int
+) -> dict[str, int]:
+    uow = SqlAlchemyUnitOfWork(engine, clock=FakeClock())
+    build_hotel(uow, hotel_id, rooms, party)
+    counts = {}
+    for name, call in guest_cycle(uow, hotel_id):
+        with counting(engine) as statements:
+            call()
+        counts[name] = len(statements)
+    return counts
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """A fresh database of each kind."""
+    name = "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
+    engine: Engine = request.getfixturevalue(name)
+    return engine
+
+
+def test_statements_per_operation_do_not_grow_with_party_or_hotel_size(engine: Engine) -> None:
+    """A party of 1 in a 6-room hotel costs the same statements as a party of 6 in 300 rooms."""
+    small = statements_per_operation(engine, "small", rooms=6, party=1)
+    large = statements_per_operation(engine, "large", rooms=300, party=6)
+    assert small == large
+    assert all(count > 0 for count in small.values())
+
+
+def test_a_full_guest_cycle_stays_within_its_statement_budget(engine: Engine) -> None:
+    """Each operation is a handful of statements (BEGIN/COMMIT included), never a scan loop."""
+    counts = statements_per_operation(engine, "h", rooms=6, party=3)
+    assert max(counts.values()) <= 20, counts
+
+
+def test_the_room_board_takes_a_constant_number_of_queries(engine: Engine) -> None:
+    """room_board of 6 rooms and of 300 rooms, full or empty, issues the same statements."""
+    uow = SqlAlchemyUnitOfWork(engine, clock=FakeClock())
+    sizes = {}
+    for hotel_id, rooms in (("small", 6), ("large", 300)):
+        build_hotel(uow, hotel_id, rooms, party=3)
+        services.assign_room(
+            uow, booking_id=f"{hotel_id}-b0", room_id=f"{hotel_id}-0", staff_id=f"{hotel_id}-fd"
+        )
+        with counting(engine) as statements:
+            board = services.room_board(uow, hotel_id)
+        assert len(board) == rooms
+        sizes[hotel_id] = len(statements)
+    assert sizes["small"] == sizes["large"]
+    assert sizes["small"] <= 8
