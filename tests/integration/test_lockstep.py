@@ -1,0 +1,296 @@
+"""I15: the in-memory and SQLAlchemy adapters return the same results for the same calls.
+
+A hypothesis state machine sends every call to the in-memory adapter, to a SQLite file and
+to PostgreSQL at once, and compares each result (or error) and the whole stored state
+after every step. Identifiers the library draws at random (guest and task ids, PINs) are
+compared by what they mean, not by their value.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from sqlalchemy import Engine, text
+
+import hotel_occupancy as ho
+from hotel_occupancy import services
+from hotel_occupancy.adapters.memory import InMemoryUnitOfWork, RecordingNotifier
+from hotel_occupancy.adapters.sqlalchemy import (
+    SqlAlchemyUnitOfWork,
+    create_engine,
+    create_schema,
+    metadata,
+)
+from hotel_occupancy.domain.invariants import StoreSnapshot, check_invariants
+from tests.support import FakeClock
+
+ROOMS = {"R1": 1, "R2": 2, "R3": 2, "R10": 4, "R11": None}
+BOOKINGS = {f"B{n}": size for n, size in enumerate([1, 2, 3, 1, 2, 1, 4, 2, 1, 2], start=1)}
+STAFF = {
+    "fd": ho.StaffRole.FRONT_DESK,
+    "hk": ho.StaffRole.HOUSEKEEPING,
+    "sup": ho.StaffRole.SUPERVISOR,
+    "mnt": ho.StaffRole.MAINTENANCE,
+    "mgr": ho.StaffRole.MANAGER,
+    "x2": ho.StaffRole.MANAGER,  # of the other hotel
+}
+# mostly ids that exist and a manager, so that most calls get past the early checks
+rooms = st.sampled_from([*ROOMS, *ROOMS, *ROOMS, "X1", "nope"])
+bookings = st.sampled_from([*BOOKINGS, *BOOKINGS, *BOOKINGS, "XB", "nope"])
+staff = st.sampled_from(["mgr"] * 24 + list(STAFF))
+notes = st.sampled_from(["", "late", "guest asked"])
+request_ids = st.none() | st.sampled_from(["q1", "q2", "q3"])
+
+
+def _normalise(value: Any) -> Any:
+    """Results with random ids and PINs replaced by what they stand for."""
+    if isinstance(value, tuple | list):
+        return [_normalise(v) for v in value]
+    if isinstance(value, ho.Guest):
+        return ("guest", value.booking_id, value.booking_guest_id, value.guest_type,
+                value.check_in_date, value.check_out_date, value.id_pin is not None,
+                value.device_token)  # fmt: skip
+    if isinstance(value, ho.HousekeepingTask):
+        return ("task", value.room_id, value.kind, value.status, value.created_at,
+                value.updated_at, value.created_by, value.assigned_to, value.booking_id,
+                value.started_at, value.closed_at)  # fmt: skip
+    return value
+
+
+def _state(snapshot: StoreSnapshot) -> dict[str, Any]:
+    def key(item: Any) -> str:
+        return repr(item)
+
+    guests = {g.guest_id: g for g in snapshot.guests}
+    return {
+        "hotels": sorted(snapshot.hotels, key=key),
+        "rooms": sorted(snapshot.rooms, key=key),
+        "staff": sorted(snapshot.staff, key=key),
+        "bookings": sorted(snapshot.bookings, key=key),
+        "occupancies": sorted(snapshot.occupancies, key=key),
+        "log": list(snapshot.log),
+        "requests": snapshot.request_ids,
+        "guests": sorted(
+            (
+                *_normalise(g),
+                guests[g.primary_guest_id].booking_guest_id if g.primary_guest_id else None,
+            )
+            for g in snapshot.guests
+        ),
+        "tasks": sorted((_normalise(t) for t in snapshot.tasks), key=key),
+    }
+
+
+class Lockstep(RuleBasedStateMachine):
+    """Drives several adapters with the same calls; subclasses say which engines."""
+
+    make_engines: Callable[[], list[Engine]] = staticmethod(list)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notifiers = [RecordingNotifier()]
+        self.uows: list[Any] = [InMemoryUnitOfWork(clock=FakeClock(), notifier=self.notifiers[0])]
+        for engine in self.make_engines():
+            notifier = RecordingNotifier()
+            self.notifiers.append(notifier)
+            self.uows.append(SqlAlchemyUnitOfWork(engine, clock=FakeClock(), notifier=notifier))
+        for hotel, inspection in (("H", False), ("H2", True)):
+            self.everywhere(
+                services.register_hotel, hotel_id=hotel, name=hotel, require_inspection=inspection
+            )
+        for room_id, capacity in ROOMS.items():
+            self.everywhere(
+                services.register_room, hotel_id="H", room_id=room_id, number=room_id[1:],
+                capacity=capacity,
+            )  # fmt: skip
+        self.everywhere(services.register_room, hotel_id="H2", room_id="X1", number="1")
+        for staff_id, role in STAFF.items():
+            hotel = "H2" if staff_id == "x2" else "H"
+            self.everywhere(
+                services.register_staff, hotel_id=hotel, staff_id=staff_id, name=staff_id, role=role
+            )
+        for booking_id, size in [*BOOKINGS.items(), ("XB", 1)]:
+            self.everywhere(
+                services.register_booking,
+                hotel_id="H2" if booking_id == "XB" else "H",
+                booking_id=booking_id,
+                reference=f"REF-{booking_id}",
+                arrival=date(2026, 3, 10),
+                departure=date(2026, 3, 12),
+                party=[ho.BookingGuest(f"{booking_id}-{i}", "G", str(i)) for i in range(size)],
+            )
+
+    def everywhere(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Make the call on every adapter; all must agree on the result or the error."""
+        outcomes = []
+        for uow in self.uows:
+            try:
+                outcomes.append(("ok", _normalise(call(uow, *args, **kwargs))))
+            except ho.RoomOccupancyError as error:
+                outcomes.append(("error", type(error).__name__, error.message))
+        for other in outcomes[1:]:
+            assert other == outcomes[0], f"{call.__name__}{kwargs}: {outcomes}"
+        return outcomes[0]
+
+    @rule(booking=bookings, room=rooms, by=staff, check_in=st.booleans(), rid=request_ids)
+    def assign(self, booking: str, room: str, by: str, check_in: bool, rid: str | None) -> None:
+        self.everywhere(services.assign_room, booking_id=booking, room_id=room, staff_id=by,
+                        check_in=check_in, request_id=rid)  # fmt: skip
+
+    @rule(booking=bookings, by=staff, note=notes)
+    def check_in(self, booking: str, by: str, note: str) -> None:
+        self.everywhere(services.check_in, booking_id=booking, staff_id=by, notes=note)
+
+    @rule(booking=bookings, room=rooms, by=staff)
+    def reassign(self, booking: str, room: str, by: str) -> None:
+        self.everywhere(services.reassign_room, booking_id=booking, to_room_id=room, staff_id=by)
+
+    @rule(booking=bookings, by=staff, rid=request_ids)
+    def unassign(self, booking: str, by: str, rid: str | None) -> None:
+        self.everywhere(services.unassign_room, booking_id=booking, staff_id=by, request_id=rid)
+
+    @rule(source=rooms, to=rooms, by=staff)
+    def move(self, source: str, to: str, by: str) -> None:
+        self.everywhere(services.move_guest, from_room_id=source, to_room_id=to, staff_id=by)
+
+    @rule(room=rooms, by=staff, rid=request_ids)
+    def checkout(self, room: str, by: str, rid: str | None) -> None:
+        self.everywhere(services.checkout_room, room_id=room, staff_id=by, request_id=rid)
+
+    def _rooms_where(self, data: st.DataObject, keep: Callable[[ho.BoardRow], bool]) -> str:
+        """A room of hotel H whose board row passes ``keep`` (R1 if none does)."""
+        found = [row.room_id for row in services.room_board(self.uows[0], "H") if keep(row)]
+        return data.draw(st.sampled_from(found)) if found else "R1"
+
+    @rule(data=st.data())
+    def a_walk_in_checks_into_a_clean_room(self, data: st.DataObject) -> None:
+        room = self._rooms_where(data, lambda row: row.status is ho.OccupancyStatus.VACANT_CLEAN)
+        arriving = [
+            b.booking_id
+            for b in self.uows[0].snapshot().bookings
+            if b.hotel_id == "H" and b.checked_in_at is None
+        ]
+        booking = data.draw(st.sampled_from(arriving)) if arriving else "B1"
+        self.everywhere(services.assign_room, booking_id=booking, room_id=room, staff_id="fd")
+
+    @rule(data=st.data(), to=rooms, by=staff)
+    def move_someone(self, data: st.DataObject, to: str, by: str) -> None:
+        source = self._rooms_where(data, lambda row: row.status is ho.OccupancyStatus.OCCUPIED)
+        self.everywhere(services.move_guest, from_room_id=source, to_room_id=to, staff_id=by)
+
+    @rule(data=st.data(), by=staff)
+    def checkout_someone(self, data: st.DataObject, by: str) -> None:
+        room = self._rooms_where(data, lambda row: row.status is ho.OccupancyStatus.OCCUPIED)
+        self.everywhere(services.checkout_room, room_id=room, staff_id=by)
+
+    @rule(data=st.data(), by=staff)
+    def clean_a_dirty_room(self, data: st.DataObject, by: str) -> None:
+        room = self._rooms_where(data, lambda row: row.condition is ho.Condition.DIRTY)
+        self.everywhere(services.start_cleaning, room_id=room, staff_id=by)
+        self.everywhere(services.complete_cleaning, room_id=room, staff_id=by)
+
+    @rule(room=rooms, by=staff)
+    def mark_dirty(self, room: str, by: str) -> None:
+        self.everywhere(services.mark_dirty, room_id=room, staff_id=by)
+
+    @rule(room=rooms, by=staff)
+    def start_cleaning(self, room: str, by: str) -> None:
+        self.everywhere(services.start_cleaning, room_id=room, staff_id=by)
+
+    @rule(room=rooms, by=staff)
+    def complete_cleaning(self, room: str, by: str) -> None:
+        self.everywhere(services.complete_cleaning, room_id=room, staff_id=by)
+
+    @rule(room=rooms, by=staff, passed=st.booleans())
+    def inspect(self, room: str, by: str, passed: bool) -> None:
+        self.everywhere(services.inspect_room, room_id=room, staff_id=by, passed=passed)
+
+    @rule(room=rooms, by=staff, maintenance=st.booleans())
+    def take_out_of_service(self, room: str, by: str, maintenance: bool) -> None:
+        call = services.start_maintenance if maintenance else services.set_out_of_order
+        self.everywhere(call, room_id=room, staff_id=by, reason="broken")
+
+    @rule(room=rooms, by=staff, condition=st.sampled_from(["DIRTY", "CLEAN", "INSPECTED"]))
+    def return_to_service(self, room: str, by: str, condition: str) -> None:
+        self.everywhere(services.return_to_service, room_id=room, staff_id=by, condition=condition)
+
+    @rule(room=rooms, booking=bookings)
+    def queries_agree(self, room: str, booking: str) -> None:
+        for query in (services.get_occupancy, services.current_guests, services.room_history,
+                      services.allowed_operations):  # fmt: skip
+            self.everywhere(query, room)
+        self.everywhere(services.room_board, "H")
+        self.everywhere(services.open_tasks, "H")
+        self.everywhere(services.booking_history, booking)
+
+    @invariant()
+    def every_adapter_stores_the_same_state(self) -> None:
+        snapshots = [uow.snapshot() for uow in self.uows]
+        states = [_state(s) for s in snapshots]
+        for other in states[1:]:
+            assert other == states[0]
+        assert check_invariants(snapshots[0]) == []
+        events = [[e.entry_id for e in n.events] for n in self.notifiers]
+        assert all(e == events[0] for e in events)
+
+
+LOCKSTEP_SETTINGS = settings(
+    max_examples=25,
+    stateful_step_count=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+def _sqlite_engines(directory: Path) -> Callable[[], list[Engine]]:
+    counter = itertools.count()
+
+    def make() -> list[Engine]:
+        engine = create_engine(f"sqlite:///{directory / f'lockstep-{next(counter)}.db'}")
+        create_schema(engine)
+        return [engine]
+
+    return make
+
+
+def test_in_memory_and_sqlite_agree_on_every_call_and_every_state(tmp_path: Path) -> None:
+    """Random call sequences give equal results, errors and stored state on both adapters."""
+    make = _sqlite_engines(tmp_path)
+    machine = type("MemoryVsSqlite", (Lockstep,), {"make_engines": staticmethod(make)})
+    run_state_machine_as_test(machine, settings=LOCKSTEP_SETTINGS)
+
+
+def test_in_memory_sqlite_and_postgresql_agree_on_every_call_and_every_state(
+    tmp_path: Path, postgres_engine: Engine
+) -> None:
+    """The same, with PostgreSQL as a third adapter."""
+    make_sqlite = _sqlite_engines(tmp_path)
+    tables = ", ".join(t.name for t in metadata.sorted_tables)
+
+    def make() -> list[Engine]:
+        with postgres_engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        return [*make_sqlite(), postgres_engine]
+
+    machine = type("MemoryVsSqliteVsPostgres", (Lockstep,), {"make_engines": staticmethod(make)})
+    run_state_machine_as_test(machine, settings=LOCKSTEP_SETTINGS)
+
+
+def test_the_normalised_state_still_tells_different_stores_apart() -> None:
+    """The comparison is not vacuous: one extra operation makes two stores differ."""
+    clock_a, clock_b = FakeClock(), FakeClock()
+    a, b = InMemoryUnitOfWork(clock=clock_a), InMemoryUnitOfWork(clock=clock_b)
+    for uow in (a, b):
+        services.register_hotel(uow, hotel_id="H", name="H")
+        services.register_room(uow, hotel_id="H", room_id="R1", number="1")
+        services.register_staff(uow, hotel_id="H", staff_id="hk", name="h", role="HOUSEKEEPING")
+    assert _state(a.snapshot()) == _state(b.snapshot())
+    services.mark_dirty(b, room_id="R1", staff_id="hk")
+    assert _state(a.snapshot()) != _state(b.snapshot())
