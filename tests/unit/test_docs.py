@@ -1,0 +1,181 @@
+"""The state diagram in the docs is generated from the transition table and kept in step."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from hotel_occupancy.domain import diagram
+from hotel_occupancy.domain.transitions import (
+    ACTIONS,
+    TRANSITIONS,
+    RoomRole,
+    Transition,
+    all_states,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "docs" / "state-diagram.md"
+
+
+def _edge_line(edge: diagram.Edge) -> str:
+    return f"    {edge.source} --> {edge.target} : {', '.join(edge.labels)}"
+
+
+def _row_id(t: Transition) -> str:
+    return diagram.row_label(t)
+
+
+def test_the_committed_state_diagram_matches_the_transition_table() -> None:
+    """docs/state-diagram.md is exactly what the generator prints today."""
+    assert PAGE.read_text(encoding="utf-8") == diagram.render(), (
+        f"docs/state-diagram.md is out of date; regenerate it with: {diagram.COMMAND}"
+    )
+
+
+def test_the_page_starts_by_saying_it_is_generated_and_how_to_regenerate_it() -> None:
+    """The first line names the page as generated and gives the command."""
+    first = diagram.render().splitlines()[0]
+    assert "Generated" in first
+    assert diagram.COMMAND in first
+
+
+def test_the_generator_prints_the_same_page_every_time() -> None:
+    """Rendering twice gives the same text, so regenerating never makes a spurious diff."""
+    assert diagram.render() == diagram.render()
+
+
+@pytest.mark.parametrize("row", TRANSITIONS, ids=_row_id)
+def test_every_transition_row_draws_an_edge_on_the_status_diagram(row: Transition) -> None:
+    """Each row labels at least one arrow, and that arrow is on the page."""
+    page = diagram.render()
+    edges = [e for e in diagram.status_edges() if diagram.row_label(row) in e.labels]
+    assert edges, f"no edge for {diagram.row_label(row)}"
+    for edge in edges:
+        assert _edge_line(edge) in page
+
+
+@pytest.mark.parametrize("row", TRANSITIONS, ids=_row_id)
+def test_every_status_edge_of_a_row_is_one_the_table_allows(row: Transition) -> None:
+    """A row labels an arrow exactly when some room state passes its guards and lands there."""
+    label = diagram.row_label(row)
+    expected = {
+        (diagram.status_node(state), diagram.status_node(row.apply(state)))
+        for state in all_states()
+        for require_inspection in (False, True)
+        if row.refusal(state, require_inspection) is None
+    }
+    drawn = {(e.source, e.target) for e in diagram.status_edges() if label in e.labels}
+    assert drawn == expected
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_every_service_name_appears_on_the_status_diagram(action: str) -> None:
+    """Every operation service labels some arrow of the status diagram."""
+    assert f"{action}" in diagram.status_diagram()
+
+
+@pytest.mark.parametrize("row", TRANSITIONS, ids=_row_id)
+def test_every_transition_row_has_a_line_in_the_table(row: Transition) -> None:
+    """The Markdown table lists each row with its service, operation and guard errors."""
+    table = diagram.transition_table().splitlines()[2:]
+    matching = [
+        line
+        for line in table
+        if line.startswith(f"| `{row.action}` |") and f"| {diagram.role_name(row)} |" in line
+    ]
+    if row.variant:
+        matching = [line for line in matching if f"`{row.variant}`" in line]
+    assert len(matching) == 1
+    line = matching[0]
+    assert row.operation.value in line
+    for guard in row.guards:
+        assert f"`{guard.error.__name__}`" in line
+    assert len(table) == len(TRANSITIONS)
+
+
+def test_the_condition_diagram_follows_the_cleaning_cycle() -> None:
+    """DIRTY to CLEANING to CLEAN to INSPECTED, by the services housekeeping calls."""
+    edges = {(e.source, e.target): e.labels for e in diagram.condition_edges()}
+    assert "start_cleaning" in edges[("DIRTY", "CLEANING")]
+    assert "complete_cleaning" in edges[("CLEANING", "CLEAN")]
+    assert "inspect_room (passed)" in edges[("CLEAN", "INSPECTED")]
+    assert "inspect_room (failed)" in edges[("CLEAN", "DIRTY")]
+    assert "mark_dirty" in edges[("INSPECTED", "DIRTY")]
+    assert all(source != target for source, target in edges)
+
+
+def test_checkout_leads_from_occupied_to_vacant_dirty() -> None:
+    """The status diagram draws checkout_room from OCCUPIED to VACANT_DIRTY."""
+    edges = {(e.source, e.target): e.labels for e in diagram.status_edges()}
+    assert "checkout_room" in edges[("OCCUPIED", "VACANT_DIRTY")]
+    assert "check_in" in edges[("VACANT_CLEAN_PRE_ASSIGNED", "OCCUPIED")]
+
+
+def test_source_rows_are_told_apart_from_target_rows() -> None:
+    """Moves and reassignments label their source and target rows differently."""
+    sources = [t for t in TRANSITIONS if t.role is RoomRole.SOURCE]
+    assert sources
+    for t in sources:
+        assert diagram.row_label(t).endswith("(source)")
+
+
+def test_check_passes_for_the_committed_page() -> None:
+    """``--check docs/state-diagram.md`` exits 0 while the page is up to date."""
+    assert diagram.main(["--check", str(PAGE)]) == 0
+
+
+def test_check_fails_with_the_regenerate_command_for_a_stale_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--check`` exits 1 for a page that differs, and says how to regenerate it."""
+    stale = tmp_path / "state-diagram.md"
+    stale.write_text(diagram.render().replace("check_in", "check-in"), encoding="utf-8")
+    assert diagram.main(["--check", str(stale)]) == 1
+    assert diagram.COMMAND in capsys.readouterr().err
+
+
+def test_check_fails_for_a_missing_page(tmp_path: Path) -> None:
+    """``--check`` exits 1 when the page does not exist."""
+    assert diagram.main(["--check", str(tmp_path / "missing.md")]) == 1
+
+
+def test_main_prints_the_page(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without options, main writes the rendered page to standard output."""
+    assert diagram.main([]) == 0
+    assert capsys.readouterr().out == diagram.render()
+
+
+_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+_PAGES = sorted([*(ROOT / "docs").glob("*.md"), *(ROOT / "docs").glob("how-to/*.md")])
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub-style anchors of a page's headings: ``## Retry `x` safely`` is ``retry-x-safely``."""
+    anchors = set()
+    in_code = False
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        heading = None if in_code else re.match(r"#{1,6} (.+)", line)
+        if heading:
+            text = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower())
+            anchors.add(text.replace(" ", "-"))
+    return anchors
+
+
+@pytest.mark.parametrize("page", _PAGES, ids=lambda p: p.relative_to(ROOT / "docs").as_posix())
+def test_every_relative_link_in_the_docs_leads_to_a_page_and_heading_that_exist(
+    page: Path,
+) -> None:
+    """Links between the docs pages, and their #anchors, are not broken."""
+    for target in _LINK.findall(page.read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target):
+            continue  # an absolute URL
+        path_part, _, anchor = target.partition("#")
+        linked = (page.parent / path_part).resolve() if path_part else page
+        assert linked.is_file(), f"{page.name} links to missing {target}"
+        if anchor:
+            assert anchor in _anchors(linked), f"{page.name} links to missing heading {target}"
