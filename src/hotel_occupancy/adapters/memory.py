@@ -507,10 +507,11 @@ class InMemoryUnitOfWork:
         return self
 
     def __enter__(self) -> InMemoryUnitOfWork:
-        if self._journal is not None:
+        self.store.lock.acquire()
+        if self._journal is not None:  # only the thread holding the lock can get here
+            self.store.lock.release()
             raise RuntimeError("this unit of work is already in a transaction")
         self._read_only, self._read_only_next = self._read_only_next, False
-        self.store.lock.acquire()
         self._journal = []
         self._pending = []
         self._committed = []

@@ -12,10 +12,17 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import Protocol
 
 from attrs import frozen
 
-from hotel_occupancy.domain.enums import Condition, OccupancyStatus, Operation, TaskKind
+from hotel_occupancy.domain.enums import (
+    Condition,
+    OccupancyStatus,
+    Operation,
+    StaffRole,
+    TaskKind,
+)
 from hotel_occupancy.domain.model import (
     Booking,
     Guest,
@@ -96,9 +103,17 @@ def replay_room(
     return state.status, state.condition, booking, problems
 
 
-def check_invariants(snapshot: StoreSnapshot, policy: RolePolicy | None = None) -> list[Violation]:
-    """Every violation of I1-I7 and I9-I14 in ``snapshot`` (I14 judged with ``policy``)."""
-    policy = policy or RolePolicy()
+class _Permits(Protocol):
+    def permits(self, role: StaffRole, action: str) -> bool: ...
+
+
+def check_invariants(snapshot: StoreSnapshot, policy: _Permits | None = None) -> list[Violation]:
+    """Every violation of I1-I7 and I9-I14 in ``snapshot``.
+
+    I14 is judged with ``policy`` (anything with ``permits(role, action)``; default: the
+    default :class:`RolePolicy`).
+    """
+    policy = policy if policy is not None else RolePolicy()
     found: list[Violation] = []
 
     def bad(invariant: str, message: str) -> None:
