@@ -324,21 +324,27 @@ def apply_task_effects(
 
 def draft_entry(
     t: Transition,
+    op: OpContext,
     *,
     hotel_id: str,
     room_id: str,
     staff_id: str,
     before: RoomState,
     after: RoomState,
-    at: datetime,
-    request_id: str | None,
     booking_id: str | None = None,
     from_room_id: str | None = None,
     notes: str = "",
     metadata: Mapping[str, MetadataValue] | None = None,
 ) -> LogEntry:
-    """A log entry (id not yet assigned) for transition ``t`` on ``room_id``."""
-    meta: dict[str, MetadataValue] = {"action": t.action}
+    """A log entry (id not yet assigned) for transition ``t`` on ``room_id``.
+
+    Its metadata names the service that was called (``action``, what the policy allowed)
+    and, when that service ran another row of the table (``assign_room`` checking in),
+    that row as ``step``.
+    """
+    meta: dict[str, MetadataValue] = {"action": op.action}
+    if t.action != op.action:
+        meta["step"] = t.action
     if t.variant:
         meta["variant"] = t.variant
     meta.update(metadata or {})
@@ -352,12 +358,12 @@ def draft_entry(
         status_after=after.status,
         condition_before=before.condition,
         condition_after=after.condition,
-        timestamp=at,
+        timestamp=op.at,
         booking_id=booking_id,
         from_room_id=from_room_id,
         notes=notes,
         metadata=meta,
-        request_id=request_id,
+        request_id=op.request_id,
     )
 
 

@@ -104,13 +104,12 @@ def _check_in_effects(
     )
     return c.draft_entry(
         t,
+        op,
         hotel_id=hotel.hotel_id,
         room_id=occupancy.room_id,
         staff_id=staff_id,
         before=before,
         after=after,
-        at=op.at,
-        request_id=op.request_id,
         booking_id=booking.booking_id,
         notes=notes,
         metadata={"guest_count": len(guests)},
@@ -184,13 +183,12 @@ def assign_room(
         entries = [
             c.draft_entry(
                 t,
+                op,
                 hotel_id=hotel.hotel_id,
                 room_id=room_id,
                 staff_id=staff_id,
                 before=before,
                 after=after,
-                at=op.at,
-                request_id=op.request_id,
                 booking_id=booking_id,
                 notes=notes,
                 metadata={"party_size": len(booking.party)},
@@ -302,13 +300,12 @@ def reassign_room(
         )
         entry = c.draft_entry(
             t,
+            op,
             hotel_id=hotel.hotel_id,
             room_id=to_room_id,
             staff_id=staff_id,
             before=before,
             after=after,
-            at=op.at,
-            request_id=op.request_id,
             booking_id=booking_id,
             from_room_id=source.room_id,
             notes=notes,
@@ -370,13 +367,12 @@ def unassign_room(
         uow.occupancies.update(c.vacated(occupancy, after, op.at))
         entry = c.draft_entry(
             t,
+            op,
             hotel_id=hotel.hotel_id,
             room_id=occupancy.room_id,
             staff_id=staff_id,
             before=before,
             after=after,
-            at=op.at,
-            request_id=op.request_id,
             booking_id=booking_id,
             notes=notes,
             metadata={"undo_check_in": undo_check_in},
@@ -452,13 +448,12 @@ def move_guest(
         )
         entry = c.draft_entry(
             t,
+            op,
             hotel_id=hotel.hotel_id,
             room_id=to_room_id,
             staff_id=staff_id,
             before=before,
             after=after,
-            at=op.at,
-            request_id=op.request_id,
             booking_id=booking.booking_id,
             from_room_id=from_room_id,
             notes=reason,
@@ -524,13 +519,12 @@ def checkout_room(
         )
         entry = c.draft_entry(
             t,
+            op,
             hotel_id=hotel.hotel_id,
             room_id=room_id,
             staff_id=staff_id,
             before=before,
             after=after,
-            at=op.at,
-            request_id=op.request_id,
             booking_id=booking.booking_id,
             notes=notes,
             metadata={"guest_count": len(departing)},
@@ -580,13 +574,12 @@ def _room_operation(
         metadata = {"passed": t.variant == "passed"} if t.action == "inspect_room" else None
         entry = c.draft_entry(
             t,
+            op,
             hotel_id=hotel.hotel_id,
             room_id=room_id,
             staff_id=staff_id,
             before=before,
             after=after,
-            at=op.at,
-            request_id=op.request_id,
             booking_id=occupancy.booking_id,
             notes=notes,
             metadata=metadata,
