@@ -9,6 +9,9 @@ from typing import TypeVar
 from hotel_occupancy.domain.errors import InvalidInput
 
 __all__ = [
+    "EARLIEST_YEAR",
+    "LATEST_YEAR",
+    "MAX_CAPACITY",
     "MAX_ID_LENGTH",
     "MAX_TEXT_LENGTH",
     "require_aware_utc",
@@ -27,6 +30,22 @@ MAX_ID_LENGTH = 128
 MAX_TEXT_LENGTH = 4000
 """Notes and reasons longer than this are refused."""
 
+MAX_CAPACITY = 1000
+"""The largest room capacity accepted (it fits any database's integer column)."""
+
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 9998
+"""Booking dates outside these years are refused: they are typos, and their checkout time
+would fall outside what a datetime can hold in some time zones."""
+
+
+def _require_utf8(name: str, value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{name} is not valid Unicode text (it has a lone surrogate)") from None
+
+
 E = TypeVar("E", bound=Enum)
 
 
@@ -42,6 +61,7 @@ def require_id(name: str, value: object) -> str:
         raise InvalidInput(f"{name} is longer than {MAX_ID_LENGTH} characters")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise InvalidInput(f"{name} must not contain control characters: {value!r}")
+    _require_utf8(name, value)
     return value
 
 
@@ -60,6 +80,7 @@ def require_text(name: str, value: object, *, required: bool = False) -> str:
         raise InvalidInput(f"{name} is longer than {MAX_TEXT_LENGTH} characters")
     if "\x00" in value:
         raise InvalidInput(f"{name} must not contain NUL characters")
+    _require_utf8(name, value)
     return value
 
 
@@ -85,6 +106,10 @@ def require_date(name: str, value: object) -> date:
     """A calendar date (a datetime is refused: it would smuggle a time of day in)."""
     if isinstance(value, datetime) or not isinstance(value, date):
         raise InvalidInput(f"{name} must be a date, not {type(value).__name__}")
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise InvalidInput(
+            f"{name} {value.isoformat()} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}"
+        )
     return value
 
 

@@ -1,9 +1,10 @@
 """The ports: what the services need from the outside world, as typing Protocols.
 
 An adapter implements :class:`UnitOfWork` and the repositories it exposes. A unit of work
-is entered with ``with uow:`` to start a transaction, ``uow.commit()`` makes it durable
-and then publishes the events gathered with :meth:`UnitOfWork.emit` to the notifier;
-leaving the block without committing rolls everything back and drops the events.
+is entered with ``with uow:`` to start a transaction and ``uow.commit()`` makes it durable;
+the events gathered with :meth:`UnitOfWork.emit` are published to the notifier when the
+block of a committed transaction ends (after any lock is released). Leaving the block
+without committing rolls everything back and drops the events.
 
 Repositories are only used inside a transaction. Lookups return None when nothing
 matches; writers take whole immutable entities (``add`` for new ones, ``update`` to
@@ -257,7 +258,8 @@ class UnitOfWork(Protocol):
         """End the transaction, rolling back whatever was not committed."""
 
     def commit(self) -> None:
-        """Make the transaction's changes durable, then publish its events."""
+        """Make the transaction's changes durable; its events are published when the
+        ``with`` block ends."""
 
     def rollback(self) -> None:
         """Undo the transaction's changes and drop its events."""

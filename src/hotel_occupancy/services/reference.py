@@ -25,6 +25,7 @@ from hotel_occupancy.domain.model import (
     Staff,
 )
 from hotel_occupancy.domain.validation import (
+    MAX_CAPACITY,
     require_bool,
     require_date,
     require_enum,
@@ -92,9 +93,13 @@ def register_room(
     require_id("room_id", room_id)
     require_id("number", number)
     if capacity is not None and (
-        isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1
+        isinstance(capacity, bool)
+        or not isinstance(capacity, int)
+        or not 1 <= capacity <= MAX_CAPACITY
     ):
-        raise InvalidInput(f"capacity must be a positive whole number or None; got {capacity!r}")
+        raise InvalidInput(
+            f"capacity must be a whole number from 1 to {MAX_CAPACITY}, or None; got {capacity!r}"
+        )
     with uow:
         c.get_hotel(uow, hotel_id)
         if uow.rooms.get(room_id) is not None:

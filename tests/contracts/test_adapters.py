@@ -1,0 +1,44 @@
+"""The adapter contract suite (hotel_occupancy.testing) run against every shipped adapter:
+in-memory, SQLAlchemy on SQLite and SQLAlchemy on PostgreSQL (SPEC §5 I15, §8)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from hotel_occupancy.adapters.memory import InMemoryUnitOfWork
+from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+from hotel_occupancy.services.ports import Clock, Notifier, Policy
+from hotel_occupancy.testing import UnitOfWorkContract, UnitOfWorkFactory
+
+
+def _sqlalchemy_factory(engine: Engine) -> UnitOfWorkFactory:
+    def factory(
+        *, clock: Clock, notifier: Notifier, policy: Policy | None = None
+    ) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(engine, clock=clock, notifier=notifier, policy=policy)
+
+    return factory
+
+
+class TestInMemoryAdapter(UnitOfWorkContract):
+    @pytest.fixture
+    def uow_factory(self) -> UnitOfWorkFactory:
+        def factory(
+            *, clock: Clock, notifier: Notifier, policy: Policy | None = None
+        ) -> InMemoryUnitOfWork:
+            return InMemoryUnitOfWork(clock=clock, notifier=notifier, policy=policy)
+
+        return factory
+
+
+class TestSqliteAdapter(UnitOfWorkContract):
+    @pytest.fixture
+    def uow_factory(self, sqlite_engine: Engine) -> UnitOfWorkFactory:
+        return _sqlalchemy_factory(sqlite_engine)
+
+
+class TestPostgresAdapter(UnitOfWorkContract):
+    @pytest.fixture
+    def uow_factory(self, postgres_engine: Engine) -> UnitOfWorkFactory:
+        return _sqlalchemy_factory(postgres_engine)
