@@ -81,6 +81,9 @@ class _Table(Generic[K, V]):
     def get(self, key: K) -> V | None:
         return self.rows.get(key)
 
+    def in_key_order(self) -> tuple[V, ...]:
+        return tuple(self.rows[k] for k in sorted(self.rows))  # type: ignore[type-var]
+
     def find(self, index: str, value: Hashable) -> list[V]:
         keys = self._indexes[index].get(value, ())
         return [self.rows[k] for k in keys]
@@ -192,15 +195,15 @@ class InMemoryStore:
     def snapshot(self) -> StoreSnapshot:
         """Everything stored, as an immutable snapshot (for invariant checks and tests)."""
         with self.lock:
-            return StoreSnapshot(
-                hotels=tuple(self.hotels.rows.values()),
-                rooms=tuple(self.rooms.rows.values()),
-                staff=tuple(self.staff.rows.values()),
-                bookings=tuple(self.bookings.rows.values()),
-                guests=tuple(self.guests.rows.values()),
-                occupancies=tuple(self.occupancies.rows.values()),
-                tasks=tuple(self.tasks.rows.values()),
-                log=tuple(sorted(self.log.rows.values(), key=lambda e: e.id)),
+            return StoreSnapshot(  # every table in key order, as the SQL adapter gives it
+                hotels=self.hotels.in_key_order(),
+                rooms=self.rooms.in_key_order(),
+                staff=self.staff.in_key_order(),
+                bookings=self.bookings.in_key_order(),
+                guests=self.guests.in_key_order(),
+                occupancies=self.occupancies.in_key_order(),
+                tasks=self.tasks.in_key_order(),
+                log=self.log.in_key_order(),
                 request_ids=frozenset(self.requests.rows),
             )
 

@@ -281,6 +281,7 @@ def apply_task_effects(
                     kind=TaskKind.TURNOVER,
                     status=TaskStatus.OPEN,
                     booking_id=booking_id,
+                    assigned_to=None,  # new work: whoever starts the turnover takes it
                     started_at=None,
                     updated_at=at,
                 )
@@ -412,9 +413,8 @@ def run_operation(
             record = uow.requests.get(request_id)
             if record is not None:
                 if record.fingerprint != print_:
-                    raise RequestIdConflict(
-                        f"request_id {request_id!r} was already used for another call "
-                        f"({record.action})",
+                    raise RequestIdConflict(  # naming no more than the caller's own id
+                        f"request_id {request_id!r} was already used for another call",
                         request_id=request_id,
                     )
                 return tuple(uow.log.for_request(request_id))
