@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The project's two commands, needing nothing but Python 3.11+ and pip.
 
-    python3 tasks.py demo    # set up .venv if needed, then run the demo (the main job)
+    python3 tasks.py demo    # set up .venv if needed, then run `hotel-occupancy demo`
     python3 tasks.py check   # set up .venv if needed, then tests, mypy, ruff, import-linter
 
 The virtual environment lives in .venv and is (re)installed whenever pyproject.toml
@@ -49,7 +49,7 @@ def ensure_venv() -> None:
 
 
 def demo(args: list[str]) -> None:
-    _run(PYTHON, "-m", "hotel_occupancy.demo", *args)
+    _run(BIN / "hotel-occupancy", "demo", *args)
 
 
 def check(args: list[str]) -> None:
