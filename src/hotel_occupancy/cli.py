@@ -11,14 +11,17 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from alembic.util import CommandError as AlembicError
 from attrs import asdict, has
 from sqlalchemy import Engine, select
 from sqlalchemy import inspect as sa_inspect
@@ -59,18 +62,42 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(parsed.database or "")
 
 
+def _sqlite_tables(path: Path) -> set[str]:
+    """The tables of a SQLite file, read without writing a byte to it."""
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            return {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as error:
+        raise CommandError(f"{path} is not a usable SQLite database: {error}") from None
+
+
+def _not_ours(url: str) -> str:
+    return f"{url} is not a hotel_occupancy database (create one with: {PROG} init)"
+
+
 def open_engine(url: str, *, must_exist: bool = True) -> Engine:
     """An engine for ``url``; with ``must_exist``, the database must already hold the
-    library's schema at the current revision."""
+    library's schema at the current revision. Nothing is written to a database that
+    turns out not to be one of ours."""
     try:
         path = _sqlite_path(url)
+    except (ArgumentError, ValueError) as error:
+        raise CommandError(f"malformed database URL {url!r}: {error}") from None
+    if must_exist and path is not None:
+        if not path.exists():
+            raise CommandError(f"no database at {path} (create one with: {PROG} init --db {url})")
+        if "ho_occupancies" not in _sqlite_tables(path):
+            raise CommandError(
+                f"{url} is not a hotel_occupancy database (create one with: {PROG} init)"
+            )
+    try:
         engine = create_engine(url)
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         raise CommandError(f"malformed database URL {url!r}: {error}") from None
+    except ImportError as error:
+        raise CommandError(f"no driver installed for {url!r}: {error}") from None
     if not must_exist:
         return engine
-    if path is not None and not path.exists():
-        raise CommandError(f"no database at {path} (create one with: {PROG} init --db {url})")
     try:
         tables = set(sa_inspect(engine).get_table_names())
         revision = migrate.current(engine)
@@ -221,7 +248,10 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
         raise CommandError(f"no database at {path} (create one with: {PROG} init --db {args.db})")
     engine = open_engine(args.db, must_exist=False)
     before = migrate.current(engine)
-    migrate.upgrade(engine, args.revision)
+    try:
+        migrate.upgrade(engine, args.revision)
+    except AlembicError as error:
+        raise CommandError(f"cannot upgrade to {args.revision!r}: {error}") from None
     out.write(f"schema revision {before or 'none'} -> {migrate.current(engine)}\n")
     return 0
 
@@ -244,10 +274,7 @@ def _room_id(uow: SqlAlchemyUnitOfWork, room: str, hotel: str | None) -> str:
         return room
     except ho.RoomNotFound:
         pass
-    try:
-        hotel_id = _hotel_id(uow, hotel)
-    except CommandError:
-        raise CommandError(f"unknown room {room!r}") from None
+    hotel_id = _hotel_id(uow, hotel)  # several hotels: the number needs --hotel
     for row in services.room_board(uow, hotel_id):
         if row.number == room:
             return row.room_id
@@ -255,6 +282,8 @@ def _room_id(uow: SqlAlchemyUnitOfWork, room: str, hotel: str | None) -> str:
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
+    if args.limit < 1:
+        raise CommandError("--limit must be at least 1")
     uow = SqlAlchemyUnitOfWork(open_engine(args.db))
     entries = services.room_history(uow, _room_id(uow, args.room, args.hotel))[: args.limit]
     if args.json:
@@ -483,7 +512,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; return the exit code."""
     out = out or sys.stdout
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and getattr(args, "command", None) == "do":
+        # options may come after the service name: the name=value pairs are left over
+        pairs = [item for item in extra if "=" in item and not item.startswith("-")]
+        args.arguments = [*args.arguments, *pairs]
+        extra = [item for item in extra if item not in pairs]
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
     try:
         return handler(args, out)

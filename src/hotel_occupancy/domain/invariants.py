@@ -40,6 +40,7 @@ __all__ = ["StoreSnapshot", "Violation", "check_invariants", "replay_room"]
 
 _TAKES_BOOKING = {Operation.ASSIGN, Operation.CHECKIN, Operation.REASSIGN, Operation.MOVE}
 _CLEARS_BOOKING = {Operation.UNASSIGN, Operation.CHECKOUT}
+_TAKES_ROOM = {Operation.ASSIGN, Operation.REASSIGN, Operation.MOVE}  # need it unassigned
 _SOURCE_ROW = {
     Operation.MOVE: ("move_guest", RoomRole.SOURCE),
     Operation.REASSIGN: ("reassign_room", RoomRole.SOURCE),
@@ -77,8 +78,9 @@ def replay_room(
 ) -> tuple[OccupancyStatus, Condition, str | None, list[str]]:
     """Replay a room's log from its registration state (I9).
 
-    Returns the replayed status, condition and booking, and the discontinuities found (an
-    entry whose "before" does not match the state the entries before it left).
+    Returns the replayed status, condition and booking, and the discontinuities found: an
+    entry whose "before" does not match the state the entries before it left, or that
+    needs the room to hold (or not hold) a booking the entries before it did not leave.
     """
     state = INITIAL_STATE
     booking: str | None = None
@@ -90,6 +92,12 @@ def replay_room(
                     f"entry {entry.id} ({entry.operation.value}) starts from "
                     f"{entry.status_before.value}/{entry.condition_before.value} but the log "
                     f"left {state.status.value}/{state.condition.value}"
+                )
+            expected = None if entry.operation in _TAKES_ROOM else entry.booking_id
+            if booking != expected:
+                problems.append(
+                    f"entry {entry.id} ({entry.operation.value}) needs the room to hold "
+                    f"booking {expected} but the log left it holding {booking}"
                 )
             if entry.operation in _TAKES_BOOKING:
                 booking = entry.booking_id

@@ -191,7 +191,7 @@ def assign_room(
                 after=after,
                 booking_id=booking_id,
                 notes=notes,
-                metadata={"party_size": len(booking.party)},
+                metadata={"party_size": len(booking.party), "check_in": check_in},
             )
         ]
         if check_in:
