@@ -302,6 +302,10 @@ class SqlAlchemyUnitOfWork:
             self._tx.commit()
         except sa_exc.DBAPIError as error:
             self._pending = []
+            # the driver may still hold the failed transaction (SQLite keeps it, and its
+            # write lock): never give this connection back to the pool
+            if self._conn is not None:
+                self._conn.invalidate()
             raise translate(error) from error
         self._committed.extend(self._pending)
         self._pending = []
