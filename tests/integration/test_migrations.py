@@ -10,7 +10,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from hotel_occupancy.adapters.sqlalchemy import create_engine, create_schema, metadata, migrate
+from hotel_occupancy.adapters.sqlalchemy import (
+    StorageError,
+    create_engine,
+    create_schema,
+    metadata,
+    migrate,
+)
 
 
 def _where(options: dict[str, Any]) -> str:
@@ -131,3 +137,20 @@ def test_downgrading_a_postgresql_database_to_base_removes_every_table(
     _assert_downgrade_removes_everything(engine)
     engine.dispose()
     other.dispose()
+
+
+def test_a_database_made_with_create_schema_is_at_head_and_can_be_upgraded(tmp_path: Path) -> None:
+    """create_schema stamps the newest revision, so a later upgrade succeeds and adds nothing."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.db'}")
+    create_schema(engine)
+    assert migrate.current(engine) == migrate.head()
+    before = describe_schema(engine)
+    migrate.upgrade(engine)
+    assert describe_schema(engine) == before
+
+
+def test_migrating_an_unreachable_server_raises_a_storage_error() -> None:
+    """Database failures during migration reach the caller as StorageError, never raw."""
+    engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    with pytest.raises(StorageError):
+        migrate.upgrade(engine)

@@ -2,11 +2,13 @@
 
 ``upgrade(engine)`` brings any database, empty or older, to the current schema;
 ``downgrade(engine, "base")`` removes it. ``current(engine)`` tells the revision a
-database is at (None when it was never migrated).
+database is at (None when it was never migrated). Database failures are raised as
+:class:`~hotel_occupancy.domain.errors.ConcurrencyConflict` or ``StorageError``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -14,10 +16,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
-from hotel_occupancy.adapters.sqlalchemy.unit_of_work import configure_engine
+from hotel_occupancy.adapters.sqlalchemy.unit_of_work import configure_engine, translate
 
-__all__ = ["current", "downgrade", "head", "upgrade"]
+__all__ = ["current", "downgrade", "head", "stamp", "upgrade"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "ho_alembic_version"
@@ -31,27 +34,39 @@ def _config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database up to ``revision`` (default: the newest)."""
-    configure_engine(engine)
-    config = _config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    _run(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Migrate the database down to ``revision`` (``"base"``: no schema at all)."""
+    _run(engine, command.downgrade, revision)
+
+
+def stamp(engine: Engine, revision: str) -> None:
+    """Record the database as being at ``revision`` without changing its tables (for a
+    schema made by ``create_schema``, which stamps itself)."""
+    _run(engine, command.stamp, revision)
+
+
+def _run(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
     configure_engine(engine)
     config = _config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            step(config, revision)
+    except DBAPIError as error:
+        raise translate(error) from error
 
 
 def current(engine: Engine) -> str | None:
     """The revision the database is at, or None if it was never migrated."""
-    with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
-        return context.get_current_revision()
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+            return context.get_current_revision()
+    except DBAPIError as error:
+        raise translate(error) from error
 
 
 def head() -> str:

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, Table, event, select
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Connection, RootTransaction
+from sqlalchemy.engine import URL, Connection, RootTransaction
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from hotel_occupancy.adapters.sqlalchemy import mapping, schema
@@ -91,7 +91,7 @@ def configure_engine(engine: Engine) -> Engine:
     return engine
 
 
-def create_engine(url: str, **kwargs: Any) -> Engine:
+def create_engine(url: str | URL, **kwargs: Any) -> Engine:
     """``sqlalchemy.create_engine`` plus :func:`configure_engine`.
 
     ``sqlite:///hotel.db`` for an embedded file database; ``postgresql+psycopg://...`` for
@@ -101,10 +101,16 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the library's tables and indexes (those missing) in the database."""
+    """Create the library's tables and indexes (those missing) in the database, and record
+    it as being at the newest migration, so that later ``migrate.upgrade`` calls apply only
+    what a newer version adds."""
+    from hotel_occupancy.adapters.sqlalchemy import migrate  # migrate imports this module
+
     configure_engine(engine)
     with engine.begin() as conn:
         metadata.create_all(conn)
+    if migrate.current(engine) is None:
+        migrate.stamp(engine, "head")
 
 
 _CONFLICT_SQLSTATES = {
