@@ -3,6 +3,7 @@
 
     python3 tasks.py demo    # set up .venv if needed, then run `hotel-occupancy demo`
     python3 tasks.py check   # set up .venv if needed, then tests, mypy, ruff, import-linter
+    python3 tasks.py bench   # the benchmarks: a table on stdout, figures in JSON
 
 The virtual environment lives in .venv and is (re)installed whenever pyproject.toml
 changes. Extra arguments after ``check`` go to pytest, e.g. ``python3 tasks.py check -x``.
@@ -52,6 +53,10 @@ def demo(args: list[str]) -> None:
     _run(BIN / "hotel-occupancy", "demo", *args)
 
 
+def bench(args: list[str]) -> None:
+    _run(PYTHON, "benchmarks/bench.py", *args)
+
+
 def check(args: list[str]) -> None:
     _run(PYTHON, "-m", "pytest", *args)
     _run(PYTHON, "-m", "mypy", "--strict", "src")
@@ -61,7 +66,7 @@ def check(args: list[str]) -> None:
     print("all checks passed", flush=True)
 
 
-COMMANDS = {"demo": demo, "check": check}
+COMMANDS = {"demo": demo, "check": check, "bench": bench}
 
 
 def main() -> None:
