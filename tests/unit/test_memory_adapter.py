@@ -316,7 +316,7 @@ def test_calling_a_service_inside_an_open_transaction_is_refused(world: World) -
 REPOSITORY_CALLS: dict[str, Callable[[InMemoryUnitOfWork], object]] = {
     "hotels.get": lambda u: u.hotels.get("H"),
     "rooms.get": lambda u: u.rooms.get("R101"),
-    "rooms.list_for_hotel": lambda u: u.rooms.list_for_hotel("H"),
+    "occupancies.board": lambda u: u.occupancies.board("H"),
     "staff.get": lambda u: u.staff.get("fd"),
     "bookings.get": lambda u: u.bookings.get("B1"),
     "occupancies.get": lambda u: u.occupancies.get("R101"),

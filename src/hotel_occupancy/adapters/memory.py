@@ -27,6 +27,7 @@ from attrs import evolve
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.invariants import StoreSnapshot
 from hotel_occupancy.domain.model import (
+    BoardRow,
     Booking,
     Guest,
     Hotel,
@@ -147,7 +148,7 @@ class InMemoryStore:
         self.rooms: _Table[str, Room] = _Table(
             "rooms",
             lambda r: r.room_id,
-            {"hotel": lambda r: (r.hotel_id,), "number": lambda r: ((r.hotel_id, r.number),)},
+            {"number": lambda r: ((r.hotel_id, r.number),)},
             unique={"number"},
         )
         self.staff: _Table[str, Staff] = _Table("staff", lambda s: s.staff_id)
@@ -262,9 +263,6 @@ class _Rooms(_Repository):
     def add(self, room: Room) -> None:
         self._store.rooms.insert(room, self._journal)
 
-    def list_for_hotel(self, hotel_id: str) -> Sequence[Room]:
-        return self._store.rooms.find("hotel", hotel_id)
-
 
 class _Staff(_Repository):
     def get(self, staff_id: str) -> Staff | None:
@@ -280,10 +278,6 @@ class _Staff(_Repository):
 class _Bookings(_Repository):
     def get(self, booking_id: str) -> Booking | None:
         return self._store.bookings.get(booking_id)
-
-    def get_many(self, booking_ids: Collection[str]) -> Mapping[str, Booking]:
-        table = self._store.bookings
-        return {b: row for b in booking_ids if (row := table.get(b)) is not None}
 
     def guest_ids_taken(self, booking_guest_ids: Collection[str]) -> set[str]:
         table = self._store.bookings
@@ -304,8 +298,31 @@ class _Occupancies(_Repository):
         found = self._store.occupancies.find("booking", booking_id)
         return found[0] if found else None
 
-    def list_for_hotel(self, hotel_id: str) -> Sequence[RoomOccupancy]:
-        return self._store.occupancies.find("hotel", hotel_id)
+    def board(self, hotel_id: str) -> Sequence[BoardRow]:
+        store = self._store
+        rows = []
+        for occupancy in store.occupancies.find("hotel", hotel_id):
+            room = store.rooms.get(occupancy.room_id)
+            assert room is not None  # I1: every occupancy record has its room
+            booking = store.bookings.get(occupancy.booking_id) if occupancy.booking_id else None
+            guests = (
+                sum(1 for g in store.guests.find("booking", booking.booking_id) if g.in_house)
+                if booking is not None
+                else 0
+            )
+            rows.append(
+                BoardRow(
+                    room_id=room.room_id,
+                    number=room.number,
+                    status=occupancy.status,
+                    condition=occupancy.condition,
+                    booking_id=occupancy.booking_id,
+                    booking_reference=booking.reference if booking else None,
+                    guest_count=guests,
+                    expected_checkout=occupancy.expected_checkout,
+                )
+            )
+        return rows
 
     def add(self, occupancy: RoomOccupancy) -> None:
         self._store.occupancies.insert(occupancy, self._journal)
@@ -324,15 +341,6 @@ class _Guests(_Repository):
         booking = store.bookings.get(booking_id)
         order = {m.booking_guest_id: i for i, m in enumerate(booking.party)} if booking else {}
         return sorted(guests, key=lambda g: (order.get(g.booking_guest_id, len(order)), g.guest_id))
-
-    def in_house_counts(self, booking_ids: Collection[str]) -> Mapping[str, int]:
-        table = self._store.guests
-        counts: dict[str, int] = {}
-        for booking_id in booking_ids:
-            n = sum(1 for g in table.find("booking", booking_id) if g.in_house)
-            if n:
-                counts[booking_id] = n
-        return counts
 
     def pins_in_use(self, hotel_id: str, pins: Collection[str]) -> set[str]:
         table = self._store.guests

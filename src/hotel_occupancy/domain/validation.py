@@ -59,7 +59,7 @@ def require_id(name: str, value: object) -> str:
         raise InvalidInput(f"{name} must not start or end with whitespace: {value!r}")
     if len(value) > MAX_ID_LENGTH:
         raise InvalidInput(f"{name} is longer than {MAX_ID_LENGTH} characters")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if not value.isprintable():  # control characters, line breaks, NUL...
         raise InvalidInput(f"{name} must not contain control characters: {value!r}")
     _require_utf8(name, value)
     return value

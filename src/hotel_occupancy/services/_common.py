@@ -407,7 +407,7 @@ def run_operation(
 
     ``body`` checks everything, makes its changes, and returns the hotel id and the drafts.
     """
-    print_ = fingerprint(action, arguments)
+    print_ = fingerprint(action, arguments) if request_id is not None else ""
     with uow:
         if request_id is not None:
             record = uow.requests.get(request_id)

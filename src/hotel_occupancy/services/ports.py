@@ -13,7 +13,7 @@ replace a stored version). Lists come back in a documented, deterministic order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -24,6 +24,7 @@ from hotel_occupancy.domain.enums import StaffRole
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.invariants import StoreSnapshot
 from hotel_occupancy.domain.model import (
+    BoardRow,
     Booking,
     Guest,
     Hotel,
@@ -99,9 +100,6 @@ class RoomRepository(Protocol):
     def add(self, room: Room) -> None:
         """Store a new room."""
 
-    def list_for_hotel(self, hotel_id: str) -> Sequence[Room]:
-        """Every room of the hotel, in any order."""
-
 
 class StaffRepository(Protocol):
     def get(self, staff_id: str) -> Staff | None:
@@ -117,9 +115,6 @@ class StaffRepository(Protocol):
 class BookingRepository(Protocol):
     def get(self, booking_id: str) -> Booking | None:
         """The booking, or None."""
-
-    def get_many(self, booking_ids: Collection[str]) -> Mapping[str, Booking]:
-        """The bookings with these ids that exist, by id."""
 
     def guest_ids_taken(self, booking_guest_ids: Collection[str]) -> set[str]:
         """Which of these booking guest ids some booking already uses."""
@@ -138,8 +133,10 @@ class OccupancyRepository(Protocol):
     def for_booking(self, booking_id: str) -> RoomOccupancy | None:
         """The occupancy record holding the booking (pre-assigned or in house), or None."""
 
-    def list_for_hotel(self, hotel_id: str) -> Sequence[RoomOccupancy]:
-        """Every occupancy record of the hotel, in any order."""
+    def board(self, hotel_id: str) -> Sequence[BoardRow]:
+        """One row per room of the hotel, in any order: its number, status, condition,
+        booking id and reference, in-house guest count and expected checkout. (A read
+        model: adapters build it in one go, e.g. one SQL query.)"""
 
     def add(self, occupancy: RoomOccupancy) -> None:
         """Store the occupancy record of a newly registered room."""
@@ -155,9 +152,6 @@ class GuestRepository(Protocol):
     def for_booking(self, booking_id: str) -> Sequence[Guest]:
         """Every guest record of the booking (in house and departed), primary first, then in
         the order of the party."""
-
-    def in_house_counts(self, booking_ids: Collection[str]) -> Mapping[str, int]:
-        """How many in-house guests each of these bookings has (absent means none)."""
 
     def pins_in_use(self, hotel_id: str, pins: Collection[str]) -> set[str]:
         """Which of these PINs an in-house guest of the hotel holds."""

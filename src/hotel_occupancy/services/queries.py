@@ -54,28 +54,8 @@ def room_board(uow: UnitOfWork, hotel_id: str) -> tuple[BoardRow, ...]:
     require_id("hotel_id", hotel_id)
     with uow.reading():
         c.get_hotel(uow, hotel_id)
-        rooms = uow.rooms.list_for_hotel(hotel_id)
-        occupancies = {o.room_id: o for o in uow.occupancies.list_for_hotel(hotel_id)}
-        booking_ids = {o.booking_id for o in occupancies.values() if o.booking_id is not None}
-        bookings = uow.bookings.get_many(booking_ids)
-        counts = uow.guests.in_house_counts(booking_ids)
-    rows = []
-    for room in sorted(rooms, key=lambda r: natural_key(r.number)):
-        occupancy = occupancies[room.room_id]
-        booking = bookings.get(occupancy.booking_id) if occupancy.booking_id else None
-        rows.append(
-            BoardRow(
-                room_id=room.room_id,
-                number=room.number,
-                status=occupancy.status,
-                condition=occupancy.condition,
-                booking_id=occupancy.booking_id,
-                booking_reference=booking.reference if booking else None,
-                guest_count=counts.get(occupancy.booking_id, 0) if occupancy.booking_id else 0,
-                expected_checkout=occupancy.expected_checkout,
-            )
-        )
-    return tuple(rows)
+        rows = uow.occupancies.board(hotel_id)
+    return tuple(sorted(rows, key=lambda row: natural_key(row.number)))
 
 
 def current_guests(uow: UnitOfWork, room_id: str) -> tuple[Guest, ...]:

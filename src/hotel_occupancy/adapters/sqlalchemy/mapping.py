@@ -22,6 +22,7 @@ from hotel_occupancy.domain.enums import (
     TaskStatus,
 )
 from hotel_occupancy.domain.model import (
+    BoardRow,
     Booking,
     BookingGuest,
     FrozenMap,
@@ -107,6 +108,26 @@ def party_rows(booking: Booking) -> list[dict[str, Any]]:
         }
         for position, member in enumerate(booking.party)
     ]
+
+
+_STATUS = {s.value: s for s in OccupancyStatus}
+_CONDITION = {c.value: c for c in Condition}
+
+
+def board_row(row: Sequence[Any]) -> BoardRow:
+    """A board row from (room_id, number, status, condition, booking_id, reference,
+    expected_checkout, guest_count)."""
+    room_id, number, status, condition, booking_id, reference, expected, count = row
+    return BoardRow(
+        room_id=room_id,
+        number=number,
+        status=_STATUS[status],
+        condition=_CONDITION[condition],
+        booking_id=booking_id,
+        booking_reference=reference,
+        guest_count=count,
+        expected_checkout=expected,
+    )
 
 
 def guest(row: Row) -> Guest:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, case, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from hotel_occupancy.adapters.sqlalchemy import mapping
@@ -29,6 +29,7 @@ from hotel_occupancy.adapters.sqlalchemy.schema import (
     tasks,
 )
 from hotel_occupancy.domain.model import (
+    BoardRow,
     Booking,
     Guest,
     Hotel,
@@ -87,10 +88,6 @@ class Rooms(_Repository):
     def add(self, room: Room) -> None:
         self._conn.execute(insert(rooms), [mapping.plain(room)])
 
-    def list_for_hotel(self, hotel_id: str) -> Sequence[Room]:
-        rows = self._conn.execute(select(rooms).where(rooms.c.hotel_id == hotel_id)).mappings()
-        return [mapping.room(row) for row in rows]
-
 
 class StaffMembers(_Repository):
     def get(self, staff_id: str) -> Staff | None:
@@ -125,12 +122,6 @@ class Bookings(_Repository):
         found = mapping.bookings(self._conn.execute(query).mappings())
         return found.get(booking_id)
 
-    def get_many(self, booking_ids: Collection[str]) -> Mapping[str, Booking]:
-        if not booking_ids:
-            return {}
-        query = bookings_query().where(bookings.c.booking_id.in_(list(booking_ids)))
-        return mapping.bookings(self._conn.execute(query).mappings())
-
     def guest_ids_taken(self, booking_guest_ids: Collection[str]) -> set[str]:
         query = select(booking_guests.c.booking_guest_id).where(
             booking_guests.c.booking_guest_id.in_(list(booking_guest_ids))
@@ -159,9 +150,31 @@ class Occupancies(_Repository):
         row = self._one(self._locking(query))
         return mapping.occupancy(row) if row else None
 
-    def list_for_hotel(self, hotel_id: str) -> Sequence[RoomOccupancy]:
-        query = select(occupancies).where(occupancies.c.hotel_id == hotel_id)
-        return [mapping.occupancy(row) for row in self._conn.execute(query).mappings()]
+    def board(self, hotel_id: str) -> Sequence[BoardRow]:
+        # one query: rooms, their occupancy, the booking's reference and in-house guests
+        in_house = (
+            select(func.count())
+            .where(guests.c.booking_id == occupancies.c.booking_id)
+            .where(guests.c.check_out_date.is_(None))
+            .correlate(occupancies)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                rooms.c.room_id,
+                rooms.c.number,
+                occupancies.c.status,
+                occupancies.c.condition,
+                occupancies.c.booking_id,
+                bookings.c.reference,
+                occupancies.c.expected_checkout,
+                case((occupancies.c.booking_id.is_(None), 0), else_=in_house),
+            )
+            .join(occupancies, occupancies.c.room_id == rooms.c.room_id)
+            .outerjoin(bookings, bookings.c.booking_id == occupancies.c.booking_id)
+            .where(rooms.c.hotel_id == hotel_id)
+        )
+        return [mapping.board_row(row) for row in self._conn.execute(query)]
 
     def add(self, occupancy: RoomOccupancy) -> None:
         self._conn.execute(insert(occupancies), [mapping.plain(occupancy)])
@@ -186,16 +199,6 @@ class Guests(_Repository):
             .order_by(booking_guests.c.position, guests.c.guest_id)
         )
         return [mapping.guest(row) for row in self._conn.execute(query).mappings()]
-
-    def in_house_counts(self, booking_ids: Collection[str]) -> Mapping[str, int]:
-        if not booking_ids:
-            return {}
-        query = (
-            select(guests.c.booking_id, func.count())
-            .where(guests.c.booking_id.in_(list(booking_ids)), guests.c.check_out_date.is_(None))
-            .group_by(guests.c.booking_id)
-        )
-        return {row[0]: row[1] for row in self._conn.execute(query)}
 
     def pins_in_use(self, hotel_id: str, pins: Collection[str]) -> set[str]:
         query = select(guests.c.id_pin).where(
