@@ -438,13 +438,16 @@ def board_latency(kind: str, rooms: int, workdir: Path, repeats: int) -> dict[st
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run (for tests)")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results.json"))
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args(argv)
-    repeats = 2 if args.quick else 5
-    cycles = 30 if args.quick else 300
-    sizes = [10, 100] if args.quick else [10, 1_000, 10_000]
-    board_sizes = [100, 300] if args.quick else [1_000, 10_000]
+    repeats = 1 if args.smoke else 2 if args.quick else 5
+    cycles = 4 if args.smoke else 30 if args.quick else 300
+    sizes = [10, 20] if args.smoke else [10, 100] if args.quick else [10, 1_000, 10_000]
+    board_sizes = [20, 40] if args.smoke else [100, 300] if args.quick else [1_000, 10_000]
+    if args.smoke:
+        args.no_postgres = True
 
     pg: Any = nullcontext(None)
     if not args.no_postgres:
@@ -459,7 +462,12 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
             "sqlite": sqlite3.sqlite_version,
         },
-        "settings": {"repeats": repeats, "cycles": cycles, "quick": args.quick},
+        "settings": {
+            "repeats": repeats,
+            "cycles": cycles,
+            "quick": args.quick,
+            "smoke": args.smoke,
+        },
     }
     with tempfile.TemporaryDirectory() as tmp, pg as pg_url:
         workdir = Path(tmp)

@@ -179,7 +179,8 @@ def assign_room(
         assigned = evolve(
             c.with_state(occupancy, after, op.at), booking_id=booking_id, assigned_by=staff_id
         )
-        uow.occupancies.update(assigned)
+        if not check_in:  # with check-in, the check-in below writes the record once
+            uow.occupancies.update(assigned)
         entries = [
             c.draft_entry(
                 t,

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, bindparam, case, func, insert, select, update
+from sqlalchemy import Select, Table, Update, bindparam, case, func, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import Executable
 
 from hotel_occupancy.adapters.sqlalchemy import mapping
 from hotel_occupancy.adapters.sqlalchemy.schema import (
@@ -44,66 +45,31 @@ from hotel_occupancy.services.ports import RequestRecord
 if TYPE_CHECKING:
     from hotel_occupancy.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
-_OPEN = ("OPEN", "IN_PROGRESS")
+# Statements are built once, with bind parameters: SQLAlchemy then reuses their compiled
+# form and cache key on every call instead of building and hashing a new statement.
 
 
-class _Repository:
-    def __init__(self, uow: SqlAlchemyUnitOfWork) -> None:
-        self._uow = uow
-
-    @property
-    def _conn(self) -> Connection:
-        return self._uow.connection
-
-    def _locking(self, query: Select[Any], *of: Any) -> Select[Any]:
-        """``query`` FOR UPDATE in a write transaction (a no-op on SQLite)."""
-        if self._uow.writing:
-            return query.with_for_update(of=list(of) or None)
-        return query
-
-    def _one(self, query: Select[Any]) -> Mapping[Any, Any] | None:
-        return self._conn.execute(query).mappings().first()
+def _by_key(table: Table, column: str) -> tuple[Select[Any], Select[Any]]:
+    """SELECT a row by ``column = :key``: (plain, FOR UPDATE)."""
+    query = select(table).where(table.c[column] == bindparam("key"))
+    return query, query.with_for_update()
 
 
-class Hotels(_Repository):
-    def get(self, hotel_id: str) -> Hotel | None:
-        row = self._one(select(hotels).where(hotels.c.hotel_id == hotel_id))
-        return mapping.hotel(row) if row else None
-
-    def add(self, hotel: Hotel) -> None:
-        self._conn.execute(insert(hotels), [mapping.plain(hotel)])
+def _update_by_key(table: Table, column: str) -> Update:
+    return update(table).where(table.c[column] == bindparam("key"))
 
 
-class Rooms(_Repository):
-    def get(self, room_id: str) -> Room | None:
-        row = self._one(select(rooms).where(rooms.c.room_id == room_id))
-        return mapping.room(row) if row else None
-
-    def number_taken(self, hotel_id: str, number: str) -> bool:
-        query = select(rooms.c.room_id).where(
-            rooms.c.hotel_id == hotel_id, rooms.c.number == number
-        )
-        return self._one(query) is not None
-
-    def add(self, room: Room) -> None:
-        self._conn.execute(insert(rooms), [mapping.plain(room)])
-
-
-class StaffMembers(_Repository):
-    def get(self, staff_id: str) -> Staff | None:
-        row = self._one(select(staff).where(staff.c.staff_id == staff_id))
-        return mapping.staff(row) if row else None
-
-    def add(self, member: Staff) -> None:
-        self._conn.execute(insert(staff), [mapping.plain(member)])
-
-    def update(self, member: Staff) -> None:
-        self._conn.execute(
-            update(staff).where(staff.c.staff_id == member.staff_id), mapping.plain(member)
-        )
+_HOTEL, _ = _by_key(hotels, "hotel_id")
+_ROOM, _ = _by_key(rooms, "room_id")
+_ROOM_NUMBER = select(rooms.c.room_id).where(
+    rooms.c.hotel_id == bindparam("hotel"), rooms.c.number == bindparam("number")
+)
+_STAFF, _ = _by_key(staff, "staff_id")
+_UPDATE_STAFF = _update_by_key(staff, "staff_id")
 
 
 def bookings_query() -> Select[Any]:
+    """Bookings joined with their party, in party order."""
     return (
         select(
             bookings,
@@ -116,149 +82,235 @@ def bookings_query() -> Select[Any]:
     )
 
 
+_BOOKING = bookings_query().where(bookings.c.booking_id == bindparam("key"))
+_BOOKING_LOCKED = _BOOKING.with_for_update(of=bookings)
+_GUEST_IDS_TAKEN = select(booking_guests.c.booking_guest_id).where(
+    booking_guests.c.booking_guest_id.in_(bindparam("ids", expanding=True))
+)
+_UPDATE_BOOKING = _update_by_key(bookings, "booking_id")
+_OCCUPANCY, _OCCUPANCY_LOCKED = _by_key(occupancies, "room_id")
+_HELD, _HELD_LOCKED = _by_key(occupancies, "booking_id")
+_UPDATE_OCCUPANCY = _update_by_key(occupancies, "room_id")
+_IN_HOUSE = (
+    select(func.count())
+    .where(guests.c.booking_id == occupancies.c.booking_id)
+    .where(guests.c.check_out_date.is_(None))
+    .correlate(occupancies)
+    .scalar_subquery()
+)
+_BOARD = (  # one query: rooms, their occupancy, the booking's reference, in-house guests
+    select(
+        rooms.c.room_id,
+        rooms.c.number,
+        occupancies.c.status,
+        occupancies.c.condition,
+        occupancies.c.booking_id,
+        bookings.c.reference,
+        occupancies.c.expected_checkout,
+        case((occupancies.c.booking_id.is_(None), 0), else_=_IN_HOUSE),
+    )
+    .join(occupancies, occupancies.c.room_id == rooms.c.room_id)
+    .outerjoin(bookings, bookings.c.booking_id == occupancies.c.booking_id)
+    .where(rooms.c.hotel_id == bindparam("hotel"))
+)
+_GUEST, _ = _by_key(guests, "guest_id")
+_GUESTS_OF_BOOKING = (
+    select(guests)
+    .join(booking_guests, booking_guests.c.booking_guest_id == guests.c.booking_guest_id)
+    .where(guests.c.booking_id == bindparam("key"))
+    .order_by(booking_guests.c.position, guests.c.guest_id)
+)
+_PINS_IN_USE = select(guests.c.id_pin).where(
+    guests.c.hotel_id == bindparam("hotel"), guests.c.id_pin.in_(bindparam("pins", expanding=True))
+)
+_GUEST_BY_PIN = select(guests).where(
+    guests.c.hotel_id == bindparam("hotel"),
+    guests.c.id_pin == bindparam("pin"),
+    guests.c.check_out_date.is_(None),
+)
+_UPDATE_GUEST = _update_by_key(guests, "guest_id")
+_DELETE_COMPANIONS = guests.delete().where(
+    guests.c.guest_id.in_(bindparam("ids", expanding=True)), guests.c.primary_guest_id.is_not(None)
+)
+_DELETE_GUESTS = guests.delete().where(guests.c.guest_id.in_(bindparam("ids", expanding=True)))
+_OPEN = ("OPEN", "IN_PROGRESS")
+_OPEN_TASKS_OF_ROOM = (
+    select(tasks)
+    .where(tasks.c.room_id == bindparam("key"), tasks.c.status.in_(_OPEN))
+    .order_by(tasks.c.created_at, tasks.c.task_id)
+)
+_OPEN_TASKS_OF_HOTEL = select(tasks).where(
+    tasks.c.hotel_id == bindparam("key"), tasks.c.status.in_(_OPEN)
+)
+_UPDATE_TASK = _update_by_key(tasks, "task_id")
+_APPEND = insert(log).returning(log.c.id, sort_by_parameter_order=True)
+_LOG_OF_ROOM = (
+    select(log)
+    .where((log.c.room_id == bindparam("key")) | (log.c.from_room_id == bindparam("key")))
+    .order_by(log.c.id.desc())
+)
+_LOG_OF_BOOKING = select(log).where(log.c.booking_id == bindparam("key")).order_by(log.c.id.desc())
+_LOG_OF_REQUEST = select(log).where(log.c.request_id == bindparam("key")).order_by(log.c.id)
+_REQUEST, _ = _by_key(requests, "request_id")
+_INSERT = {
+    table: insert(table)
+    for table in (
+        hotels,
+        rooms,
+        staff,
+        bookings,
+        booking_guests,
+        occupancies,
+        guests,
+        tasks,
+        requests,
+    )
+}
+
+
+class _Repository:
+    def __init__(self, uow: SqlAlchemyUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _conn(self) -> Connection:
+        return self._uow.connection
+
+    def _one(self, query: Executable, **parameters: Any) -> Mapping[Any, Any] | None:
+        return self._conn.execute(query, parameters).mappings().first()
+
+    def _all(self, query: Executable, **parameters: Any) -> Sequence[Mapping[Any, Any]]:
+        return self._conn.execute(query, parameters).mappings().all()
+
+    def _locked(self, plain: Select[Any], locked: Select[Any]) -> Select[Any]:
+        """The FOR UPDATE form in a write transaction (PostgreSQL; SQLite ignores it)."""
+        return locked if self._uow.writing else plain
+
+    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        self._conn.execute(_INSERT[table], rows)
+
+    def _update(self, statement: Update, key: str, values: dict[str, Any]) -> None:
+        self._conn.execute(statement, {**values, "key": key})
+
+
+class Hotels(_Repository):
+    def get(self, hotel_id: str) -> Hotel | None:
+        row = self._one(_HOTEL, key=hotel_id)
+        return mapping.hotel(row) if row else None
+
+    def add(self, hotel: Hotel) -> None:
+        self._insert(hotels, [mapping.plain(hotel)])
+
+
+class Rooms(_Repository):
+    def get(self, room_id: str) -> Room | None:
+        row = self._one(_ROOM, key=room_id)
+        return mapping.room(row) if row else None
+
+    def number_taken(self, hotel_id: str, number: str) -> bool:
+        return self._one(_ROOM_NUMBER, hotel=hotel_id, number=number) is not None
+
+    def add(self, room: Room) -> None:
+        self._insert(rooms, [mapping.plain(room)])
+
+
+class StaffMembers(_Repository):
+    def get(self, staff_id: str) -> Staff | None:
+        row = self._one(_STAFF, key=staff_id)
+        return mapping.staff(row) if row else None
+
+    def add(self, member: Staff) -> None:
+        self._insert(staff, [mapping.plain(member)])
+
+    def update(self, member: Staff) -> None:
+        self._update(_UPDATE_STAFF, member.staff_id, mapping.plain(member, "staff_id"))
+
+
 class Bookings(_Repository):
     def get(self, booking_id: str) -> Booking | None:
-        query = self._locking(bookings_query().where(bookings.c.booking_id == booking_id), bookings)
-        found = mapping.bookings(self._conn.execute(query).mappings())
-        return found.get(booking_id)
+        query = self._locked(_BOOKING, _BOOKING_LOCKED)
+        return mapping.bookings(self._all(query, key=booking_id)).get(booking_id)
 
     def guest_ids_taken(self, booking_guest_ids: Collection[str]) -> set[str]:
-        query = select(booking_guests.c.booking_guest_id).where(
-            booking_guests.c.booking_guest_id.in_(list(booking_guest_ids))
-        )
-        return set(self._conn.execute(query).scalars())
+        result = self._conn.execute(_GUEST_IDS_TAKEN, {"ids": list(booking_guest_ids)})
+        return set(result.scalars())
 
     def add(self, booking: Booking) -> None:
-        self._conn.execute(insert(bookings), [mapping.booking_row(booking)])
-        self._conn.execute(insert(booking_guests), mapping.party_rows(booking))
+        self._insert(bookings, [mapping.booking_row(booking)])
+        self._insert(booking_guests, mapping.party_rows(booking))
 
     def update(self, booking: Booking) -> None:
         # the party never changes after registration, so only the booking row is written
-        self._conn.execute(
-            update(bookings).where(bookings.c.booking_id == booking.booking_id),
-            mapping.booking_row(booking),
-        )
+        values = mapping.booking_row(booking)
+        del values["booking_id"]
+        self._update(_UPDATE_BOOKING, booking.booking_id, values)
 
 
 class Occupancies(_Repository):
     def get(self, room_id: str) -> RoomOccupancy | None:
-        row = self._one(self._locking(select(occupancies).where(occupancies.c.room_id == room_id)))
+        row = self._one(self._locked(_OCCUPANCY, _OCCUPANCY_LOCKED), key=room_id)
         return mapping.occupancy(row) if row else None
 
     def for_booking(self, booking_id: str) -> RoomOccupancy | None:
-        query = select(occupancies).where(occupancies.c.booking_id == booking_id)
-        row = self._one(self._locking(query))
+        row = self._one(self._locked(_HELD, _HELD_LOCKED), key=booking_id)
         return mapping.occupancy(row) if row else None
 
     def board(self, hotel_id: str) -> Sequence[BoardRow]:
-        # one query: rooms, their occupancy, the booking's reference and in-house guests
-        in_house = (
-            select(func.count())
-            .where(guests.c.booking_id == occupancies.c.booking_id)
-            .where(guests.c.check_out_date.is_(None))
-            .correlate(occupancies)
-            .scalar_subquery()
-        )
-        query = (
-            select(
-                rooms.c.room_id,
-                rooms.c.number,
-                occupancies.c.status,
-                occupancies.c.condition,
-                occupancies.c.booking_id,
-                bookings.c.reference,
-                occupancies.c.expected_checkout,
-                case((occupancies.c.booking_id.is_(None), 0), else_=in_house),
-            )
-            .join(occupancies, occupancies.c.room_id == rooms.c.room_id)
-            .outerjoin(bookings, bookings.c.booking_id == occupancies.c.booking_id)
-            .where(rooms.c.hotel_id == hotel_id)
-        )
-        return [mapping.board_row(row) for row in self._conn.execute(query)]
+        return [mapping.board_row(row) for row in self._conn.execute(_BOARD, {"hotel": hotel_id})]
 
     def add(self, occupancy: RoomOccupancy) -> None:
-        self._conn.execute(insert(occupancies), [mapping.plain(occupancy)])
+        self._insert(occupancies, [mapping.plain(occupancy)])
 
     def update(self, occupancy: RoomOccupancy) -> None:
-        self._conn.execute(
-            update(occupancies).where(occupancies.c.room_id == occupancy.room_id),
-            mapping.plain(occupancy),
-        )
+        values = mapping.plain(occupancy, "room_id")
+        self._update(_UPDATE_OCCUPANCY, occupancy.room_id, values)
 
 
 class Guests(_Repository):
     def get(self, guest_id: str) -> Guest | None:
-        row = self._one(select(guests).where(guests.c.guest_id == guest_id))
+        row = self._one(_GUEST, key=guest_id)
         return mapping.guest(row) if row else None
 
     def for_booking(self, booking_id: str) -> Sequence[Guest]:
-        query = (
-            select(guests)
-            .join(booking_guests, booking_guests.c.booking_guest_id == guests.c.booking_guest_id)
-            .where(guests.c.booking_id == booking_id)
-            .order_by(booking_guests.c.position, guests.c.guest_id)
-        )
-        return [mapping.guest(row) for row in self._conn.execute(query).mappings()]
+        return [mapping.guest(row) for row in self._all(_GUESTS_OF_BOOKING, key=booking_id)]
 
     def pins_in_use(self, hotel_id: str, pins: Collection[str]) -> set[str]:
-        query = select(guests.c.id_pin).where(
-            guests.c.hotel_id == hotel_id, guests.c.id_pin.in_(list(pins))
-        )
-        return {pin for pin in self._conn.execute(query).scalars() if pin is not None}
+        result = self._conn.execute(_PINS_IN_USE, {"hotel": hotel_id, "pins": list(pins)})
+        return {pin for pin in result.scalars() if pin is not None}
 
     def find_by_pin(self, hotel_id: str, pin: str) -> Guest | None:
-        query = select(guests).where(
-            guests.c.hotel_id == hotel_id,
-            guests.c.id_pin == pin,
-            guests.c.check_out_date.is_(None),
-        )
-        row = self._one(query)
+        row = self._one(_GUEST_BY_PIN, hotel=hotel_id, pin=pin)
         return mapping.guest(row) if row else None
 
     def add_many(self, new: Sequence[Guest]) -> None:
-        if new:
-            # the primary guest first: companions point at it
-            self._conn.execute(insert(guests), [mapping.plain(g) for g in new])
+        if new:  # one executemany, the primary guest first: companions point at it
+            self._insert(guests, [mapping.plain(g) for g in new])
 
     def update_many(self, changed: Sequence[Guest]) -> None:
         if changed:  # one executemany, whatever the party size
-            statement = update(guests).where(guests.c.guest_id == bindparam("key"))
             self._conn.execute(
-                statement, [{**mapping.plain(g, "guest_id"), "key": g.guest_id} for g in changed]
+                _UPDATE_GUEST,
+                [{**mapping.plain(g, "guest_id"), "key": g.guest_id} for g in changed],
             )
 
     def remove_many(self, guest_ids: Collection[str]) -> None:
-        if guest_ids:
-            ids = list(guest_ids)
-            # companions first (they reference the primary guest)
-            self._conn.execute(
-                guests.delete().where(
-                    guests.c.guest_id.in_(ids), guests.c.primary_guest_id.is_not(None)
-                )
-            )
-            self._conn.execute(guests.delete().where(guests.c.guest_id.in_(ids)))
+        if guest_ids:  # companions first (they reference the primary guest)
+            self._conn.execute(_DELETE_COMPANIONS, {"ids": list(guest_ids)})
+            self._conn.execute(_DELETE_GUESTS, {"ids": list(guest_ids)})
 
 
 class Tasks(_Repository):
     def open_for_room(self, room_id: str) -> Sequence[HousekeepingTask]:
-        query = (
-            select(tasks)
-            .where(tasks.c.room_id == room_id, tasks.c.status.in_(_OPEN))
-            .order_by(tasks.c.created_at, tasks.c.task_id)
-        )
-        return [mapping.task(row) for row in self._conn.execute(query).mappings()]
+        return [mapping.task(row) for row in self._all(_OPEN_TASKS_OF_ROOM, key=room_id)]
 
     def open_for_hotel(self, hotel_id: str) -> Sequence[HousekeepingTask]:
-        query = select(tasks).where(tasks.c.hotel_id == hotel_id, tasks.c.status.in_(_OPEN))
-        return [mapping.task(row) for row in self._conn.execute(query).mappings()]
+        return [mapping.task(row) for row in self._all(_OPEN_TASKS_OF_HOTEL, key=hotel_id)]
 
     def add(self, task: HousekeepingTask) -> None:
-        self._conn.execute(insert(tasks), [mapping.plain(task)])
+        self._insert(tasks, [mapping.plain(task)])
 
     def update(self, task: HousekeepingTask) -> None:
-        self._conn.execute(
-            update(tasks).where(tasks.c.task_id == task.task_id), mapping.plain(task)
-        )
+        self._update(_UPDATE_TASK, task.task_id, mapping.plain(task, "task_id"))
 
 
 class Log(_Repository):
@@ -266,34 +318,26 @@ class Log(_Repository):
         if not drafts:
             return ()
         rows = [mapping.entry_row(d) for d in drafts]
-        statement = insert(log).returning(log.c.id, sort_by_parameter_order=True)
-        ids = list(self._conn.execute(statement, rows).scalars())
+        ids = list(self._conn.execute(_APPEND, rows).scalars())
         return tuple(mapping.entry({**row, "id": i}) for row, i in zip(rows, ids, strict=True))
 
     def for_room(self, room_id: str) -> Sequence[LogEntry]:
-        query = (
-            select(log)
-            .where((log.c.room_id == room_id) | (log.c.from_room_id == room_id))
-            .order_by(log.c.id.desc())
-        )
-        return mapping.entries(self._conn.execute(query).mappings().all())
+        return mapping.entries(self._all(_LOG_OF_ROOM, key=room_id))
 
     def for_booking(self, booking_id: str) -> Sequence[LogEntry]:
-        query = select(log).where(log.c.booking_id == booking_id).order_by(log.c.id.desc())
-        return mapping.entries(self._conn.execute(query).mappings().all())
+        return mapping.entries(self._all(_LOG_OF_BOOKING, key=booking_id))
 
     def for_request(self, request_id: str) -> Sequence[LogEntry]:
-        query = select(log).where(log.c.request_id == request_id).order_by(log.c.id)
-        return mapping.entries(self._conn.execute(query).mappings().all())
+        return mapping.entries(self._all(_LOG_OF_REQUEST, key=request_id))
 
 
 class Requests(_Repository):
     def get(self, request_id: str) -> RequestRecord | None:
-        row = self._one(select(requests).where(requests.c.request_id == request_id))
+        row = self._one(_REQUEST, key=request_id)
         return mapping.request(row) if row else None
 
     def add(self, record: RequestRecord) -> None:
-        self._conn.execute(insert(requests), [mapping.plain(record)])
+        self._insert(requests, [mapping.plain(record)])
 
 
 __all__ = [
