@@ -7,6 +7,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from attrs import evolve
@@ -184,15 +185,21 @@ def state_of(occupancy: RoomOccupancy) -> RoomState:
     return RoomState.of(occupancy.status, occupancy.condition, occupancy.booking_id is not None)
 
 
-def with_state(occupancy: RoomOccupancy, state: RoomState, at: datetime) -> RoomOccupancy:
-    """The occupancy record moved to ``state``."""
-    return evolve(occupancy, status=state.status, condition=state.condition, updated_at=at)
+def with_state(
+    occupancy: RoomOccupancy, state: RoomState, at: datetime, **changes: Any
+) -> RoomOccupancy:
+    """The occupancy record moved to ``state`` (and the other ``changes``), in one copy."""
+    return evolve(
+        occupancy, status=state.status, condition=state.condition, updated_at=at, **changes
+    )
 
 
 def vacated(occupancy: RoomOccupancy, state: RoomState, at: datetime) -> RoomOccupancy:
     """The occupancy record after its booking left, in ``state``."""
-    return evolve(
-        with_state(occupancy, state, at),
+    return with_state(
+        occupancy,
+        state,
+        at,
         booking_id=None,
         occupied_since=None,
         expected_checkout=None,

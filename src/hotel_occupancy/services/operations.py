@@ -96,8 +96,10 @@ def _check_in_effects(
     ]
     uow.guests.add_many(guests)
     uow.occupancies.update(
-        evolve(
-            c.with_state(occupancy, after, op.at),
+        c.with_state(
+            occupancy,
+            after,
+            op.at,
             occupied_since=op.at,
             expected_checkout=c.expected_checkout(hotel, booking),
         )
@@ -176,8 +178,8 @@ def assign_room(
                     booking_id=booking_id,
                 )
         c.check_capacity(room, booking)
-        assigned = evolve(
-            c.with_state(occupancy, after, op.at), booking_id=booking_id, assigned_by=staff_id
+        assigned = c.with_state(
+            occupancy, after, op.at, booking_id=booking_id, assigned_by=staff_id
         )
         if not check_in:  # with check-in, the check-in below writes the record once
             uow.occupancies.update(assigned)
@@ -297,7 +299,7 @@ def reassign_room(
         after = t.apply(before)
         uow.occupancies.update(c.vacated(source, t_source.apply(source_before), op.at))
         uow.occupancies.update(
-            evolve(c.with_state(target, after, op.at), booking_id=booking_id, assigned_by=staff_id)
+            c.with_state(target, after, op.at, booking_id=booking_id, assigned_by=staff_id)
         )
         entry = c.draft_entry(
             t,
@@ -439,8 +441,10 @@ def move_guest(
             at=op.at,
         )
         uow.occupancies.update(
-            evolve(
-                c.with_state(target, after, op.at),
+            c.with_state(
+                target,
+                after,
+                op.at,
                 booking_id=booking.booking_id,
                 occupied_since=op.at,
                 expected_checkout=source.expected_checkout,
@@ -557,12 +561,12 @@ def _room_operation(
         occupancy = c.get_occupancy(uow, room_id)
         before = c.refuse_unless_allowed(t, occupancy, hotel)
         after = t.apply(before)
-        updated = c.with_state(occupancy, after, op.at)
+        who: dict[str, object] = {}
         if t.action == "complete_cleaning":
-            updated = evolve(updated, last_cleaned_by=staff_id, last_cleaned_at=op.at)
+            who = {"last_cleaned_by": staff_id, "last_cleaned_at": op.at}
         elif after.condition is Condition.INSPECTED and t.action == "inspect_room":
-            updated = evolve(updated, last_inspected_by=staff_id, last_inspected_at=op.at)
-        uow.occupancies.update(updated)
+            who = {"last_inspected_by": staff_id, "last_inspected_at": op.at}
+        uow.occupancies.update(c.with_state(occupancy, after, op.at, **who))
         c.apply_task_effects(
             uow,
             t,
