@@ -15,10 +15,9 @@ Several units of work (one per thread) may share one :class:`InMemoryStore`::
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Generic, TypeVar
 
@@ -37,21 +36,14 @@ from hotel_occupancy.domain.model import (
     RoomOccupancy,
     Staff,
 )
-from hotel_occupancy.domain.policy import RolePolicy
 from hotel_occupancy.services.ports import Clock, Notifier, Policy, RequestRecord
+from hotel_occupancy.services.unit_of_work import UnitOfWorkBase, system_clock
 
 __all__ = ["InMemoryStore", "InMemoryUnitOfWork", "RecordingNotifier", "system_clock"]
-
-logger = logging.getLogger("hotel_occupancy.notifications")
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 Undo = Callable[[], None]
-
-
-def system_clock() -> datetime:
-    """The current time, aware UTC."""
-    return datetime.now(UTC)
 
 
 class IntegrityViolation(RuntimeError):
@@ -422,7 +414,7 @@ class _Requests(_Repository):
         self._store.requests.insert(record, self._journal)
 
 
-class InMemoryUnitOfWork:
+class InMemoryUnitOfWork(UnitOfWorkBase):
     """A unit of work over an :class:`InMemoryStore` (a new, empty one by default).
 
     ``clock`` returns aware UTC datetimes (default: the system clock); ``notifier`` receives
@@ -439,15 +431,10 @@ class InMemoryUnitOfWork:
         policy: Policy | None = None,
         store: InMemoryStore | None = None,
     ) -> None:
+        super().__init__(clock=clock, notifier=notifier, policy=policy)
         self.store = store if store is not None else InMemoryStore()
-        self._clock: Clock = clock if clock is not None else system_clock
-        self.notifier = notifier
-        self._policy: Policy = policy if policy is not None else RolePolicy()
         self._journal: list[Undo] | None = None
         self._read_only = False
-        self._read_only_next = False
-        self._pending: list[OccupancyEvent] = []
-        self._committed: list[OccupancyEvent] = []
         self._hotels = _Hotels(self)
         self._rooms = _Rooms(self)
         self._staff = _Staff(self)
@@ -457,16 +444,6 @@ class InMemoryUnitOfWork:
         self._tasks = _Tasks(self)
         self._log = _Log(self)
         self._requests = _Requests(self)
-
-    @property
-    def clock(self) -> Clock:
-        """The clock of this unit of work."""
-        return self._clock
-
-    @property
-    def policy(self) -> Policy:
-        """The role policy of this unit of work."""
-        return self._policy
 
     @property
     def hotels(self) -> _Hotels:
@@ -512,20 +489,13 @@ class InMemoryUnitOfWork:
         """Everything in the store, as an immutable snapshot."""
         return self.store.snapshot()
 
-    def reading(self) -> InMemoryUnitOfWork:
-        """Make the next ``with`` block a read-only transaction: ``with uow.reading():``."""
-        self._read_only_next = True
-        return self
-
     def __enter__(self) -> InMemoryUnitOfWork:
         self.store.lock.acquire()
         if self._journal is not None:  # only the thread holding the lock can get here
             self.store.lock.release()
             raise RuntimeError("this unit of work is already in a transaction")
-        self._read_only, self._read_only_next = self._read_only_next, False
+        self._read_only = self._begin_events()
         self._journal = []
-        self._pending = []
-        self._committed = []
         return self
 
     def __exit__(
@@ -539,15 +509,13 @@ class InMemoryUnitOfWork:
         finally:
             self._journal = None
             self.store.lock.release()
-        committed, self._committed = self._committed, []
-        self._publish(committed)
+        self._publish_committed()
 
     def commit(self) -> None:
         """Keep the transaction's changes; its events are published when the block ends."""
         self._require_transaction()
         self._journal = []
-        self._committed.extend(self._pending)
-        self._pending = []
+        self._events_committed()
 
     def rollback(self) -> None:
         """Undo every change since the last commit and drop its events."""
@@ -556,18 +524,9 @@ class InMemoryUnitOfWork:
             return
         while journal:
             journal.pop()()
-        self._pending = []
+        self._drop_events()
 
     def emit(self, events: Iterable[OccupancyEvent]) -> None:
         """Queue events to publish after commit."""
         self._require_transaction()
-        self._pending.extend(events)
-
-    def _publish(self, events: list[OccupancyEvent]) -> None:
-        if self.notifier is None:
-            return
-        for event in events:
-            try:
-                self.notifier.publish(event)
-            except Exception:
-                logger.exception("notifier failed to publish event %s", event.entry_id)
+        super().emit(events)

@@ -15,9 +15,6 @@ becomes :class:`StorageError`.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -31,10 +28,9 @@ from hotel_occupancy.adapters.sqlalchemy import mapping, schema
 from hotel_occupancy.adapters.sqlalchemy import repositories as repos
 from hotel_occupancy.adapters.sqlalchemy.schema import metadata
 from hotel_occupancy.domain.errors import ConcurrencyConflict, RoomOccupancyError
-from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.invariants import StoreSnapshot
-from hotel_occupancy.domain.policy import RolePolicy
 from hotel_occupancy.services.ports import Clock, Notifier, Policy
+from hotel_occupancy.services.unit_of_work import UnitOfWorkBase
 
 __all__ = [
     "SqlAlchemyUnitOfWork",
@@ -43,8 +39,6 @@ __all__ = [
     "create_engine",
     "create_schema",
 ]
-
-logger = logging.getLogger("hotel_occupancy.notifications")
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a SQLite writer waits for the write lock before giving up."""
@@ -55,10 +49,6 @@ _BEGIN_OPTION = "hotel_occupancy_begin"
 class StorageError(RoomOccupancyError):
     """The database failed in a way that is not a concurrent writer winning (e.g. it is
     unreachable, or its schema is missing). The original error is the ``__cause__``."""
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _on_sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
@@ -136,7 +126,7 @@ def translate(error: sa_exc.DBAPIError) -> RoomOccupancyError:
     return StorageError(f"the database failed: {message}")
 
 
-class SqlAlchemyUnitOfWork:
+class SqlAlchemyUnitOfWork(UnitOfWorkBase):
     """A unit of work over a SQLAlchemy engine (SQLite or PostgreSQL).
 
     ``clock``, ``notifier`` and ``policy`` as for the in-memory adapter. One unit of work
@@ -152,16 +142,11 @@ class SqlAlchemyUnitOfWork:
         notifier: Notifier | None = None,
         policy: Policy | None = None,
     ) -> None:
+        super().__init__(clock=clock, notifier=notifier, policy=policy)
         self.engine = configure_engine(engine)
-        self._clock: Clock = clock if clock is not None else _utcnow
-        self.notifier = notifier
-        self._policy: Policy = policy if policy is not None else RolePolicy()
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
-        self._read_only_next = False
         self._writing = False
-        self._pending: list[OccupancyEvent] = []
-        self._committed: list[OccupancyEvent] = []
         self._hotels = repos.Hotels(self)
         self._rooms = repos.Rooms(self)
         self._staff = repos.StaffMembers(self)
@@ -171,16 +156,6 @@ class SqlAlchemyUnitOfWork:
         self._tasks = repos.Tasks(self)
         self._log = repos.Log(self)
         self._requests = repos.Requests(self)
-
-    @property
-    def clock(self) -> Clock:
-        """The clock of this unit of work."""
-        return self._clock
-
-    @property
-    def policy(self) -> Policy:
-        """The role policy of this unit of work."""
-        return self._policy
 
     @property
     def hotels(self) -> repos.Hotels:
@@ -254,15 +229,10 @@ class SqlAlchemyUnitOfWork:
                 request_ids=frozenset(conn.execute(select(schema.requests.c.request_id)).scalars()),
             )
 
-    def reading(self) -> SqlAlchemyUnitOfWork:
-        """Make the next ``with`` block a read-only transaction: ``with uow.reading():``."""
-        self._read_only_next = True
-        return self
-
     def __enter__(self) -> SqlAlchemyUnitOfWork:
         if self._conn is not None:
             raise RuntimeError("this unit of work is already in a transaction")
-        read_only, self._read_only_next = self._read_only_next, False
+        read_only = self._begin_events()
         try:
             conn = self.engine.connect()
         except sa_exc.DBAPIError as error:
@@ -276,8 +246,6 @@ class SqlAlchemyUnitOfWork:
             raise translate(error) from error
         self._conn = conn
         self._writing = not read_only
-        self._pending = []
-        self._committed = []
         return self
 
     def __exit__(
@@ -295,8 +263,7 @@ class SqlAlchemyUnitOfWork:
             self._writing = False
             if conn is not None:
                 conn.close()
-        committed, self._committed = self._committed, []
-        self._publish(committed)
+        self._publish_committed()
         if isinstance(exc, sa_exc.DBAPIError):
             raise translate(exc) from exc
 
@@ -307,32 +274,18 @@ class SqlAlchemyUnitOfWork:
         try:
             self._tx.commit()
         except sa_exc.DBAPIError as error:
-            self._pending = []
+            self._drop_events()
             # the driver may still hold the failed transaction (SQLite keeps it, and its
             # write lock): never give this connection back to the pool
             if self._conn is not None:
                 self._conn.invalidate()
             raise translate(error) from error
-        self._committed.extend(self._pending)
-        self._pending = []
+        self._events_committed()
         self._tx = None
 
     def rollback(self) -> None:
         """Roll the transaction back and drop its events."""
         tx, self._tx = self._tx, None
-        self._pending = []
+        self._drop_events()
         if tx is not None and tx.is_active:
             tx.rollback()
-
-    def emit(self, events: Iterable[OccupancyEvent]) -> None:
-        """Queue events to publish after commit."""
-        self._pending.extend(events)
-
-    def _publish(self, events: list[OccupancyEvent]) -> None:
-        if self.notifier is None:
-            return
-        for event_ in events:
-            try:
-                self.notifier.publish(event_)
-            except Exception:
-                logger.exception("notifier failed to publish event %s", event_.entry_id)
