@@ -156,3 +156,26 @@ def test_the_room_board_takes_a_constant_number_of_queries(engine: Engine) -> No
         sizes[hotel_id] = len(statements)
     assert sizes["small"] == sizes["large"]
     assert sizes["small"] <= 8
+
+
+def test_a_unit_of_work_reads_a_hotel_from_the_database_only_once(engine: Engine) -> None:
+    """Hotels never change once registered, so later operations do not query them again."""
+    build_hotel(SqlAlchemyUnitOfWork(engine, clock=FakeClock()), "h", rooms=6, party=1)
+    fresh = SqlAlchemyUnitOfWork(engine, clock=FakeClock())
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        services.mark_dirty(fresh, room_id="h-0", staff_id="h-fd")
+        first = sum("FROM ho_hotels" in s for s in seen)
+        seen.clear()
+        services.start_cleaning(fresh, room_id="h-0", staff_id="h-sup")
+        services.complete_cleaning(fresh, room_id="h-0", staff_id="h-sup")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert first == 1
+    assert seen  # the later operations did run their statements...
+    assert not any("FROM ho_hotels" in s for s in seen)  # ...but none read the hotel again

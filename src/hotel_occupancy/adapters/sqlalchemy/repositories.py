@@ -194,9 +194,21 @@ class _Repository:
 
 
 class Hotels(_Repository):
+    """Hotels never change once registered (no service alters or removes one), so each unit
+    of work remembers the ones it has read and saves a query per operation."""
+
+    def __init__(self, uow: SqlAlchemyUnitOfWork) -> None:
+        super().__init__(uow)
+        self._seen: dict[str, Hotel] = {}
+
     def get(self, hotel_id: str) -> Hotel | None:
+        if hotel_id in self._seen:
+            return self._seen[hotel_id]
         row = self._one(_HOTEL, key=hotel_id)
-        return mapping.hotel(row) if row else None
+        if row is None:
+            return None
+        hotel = self._seen[hotel_id] = mapping.hotel(row)
+        return hotel
 
     def add(self, hotel: Hotel) -> None:
         self._insert(hotels, [mapping.plain(hotel)])
