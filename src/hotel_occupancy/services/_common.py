@@ -106,6 +106,15 @@ def get_guest(uow: UnitOfWork, guest_id: str) -> Guest:
     return guest
 
 
+def room_occupancy(uow: UnitOfWork, room_id: str) -> RoomOccupancy:
+    """The room's occupancy record, which exists exactly when the room does (I1): one read
+    checks the room's existence and gives its state. RoomNotFound if there is none."""
+    occupancy = uow.occupancies.get(room_id)
+    if occupancy is None:
+        raise RoomNotFound(f"no room {room_id!r}", room_id=room_id)
+    return occupancy
+
+
 def get_occupancy(uow: UnitOfWork, room_id: str) -> RoomOccupancy:
     occupancy = uow.occupancies.get(room_id)
     if occupancy is None:  # I1 makes this unreachable for a registered room

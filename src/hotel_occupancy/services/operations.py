@@ -413,13 +413,12 @@ def move_guest(
         )
 
     def body(op: c.OpContext) -> _Result:
-        source_room = c.get_room(uow, from_room_id)
+        source = c.room_occupancy(uow, from_room_id)  # the room's existence, in one read
         target_room = c.get_room(uow, to_room_id)
         staff = c.get_staff(uow, staff_id)
-        c.same_hotel(source_room.hotel_id, target_room, staff)
+        c.same_hotel(source.hotel_id, target_room, staff)
         c.authorise(uow, staff, "move_guest")
-        hotel = c.get_hotel(uow, source_room.hotel_id)
-        source = c.get_occupancy(uow, from_room_id)
+        hotel = c.get_hotel(uow, source.hotel_id)
         t_source = transition("move_guest", role=RoomRole.SOURCE)
         source_before = c.refuse_unless_allowed(t_source, source, hotel)
         target = c.get_occupancy(uow, to_room_id)
@@ -493,12 +492,11 @@ def checkout_room(
     require_optional_id("request_id", request_id)
 
     def body(op: c.OpContext) -> _Result:
-        room = c.get_room(uow, room_id)
+        occupancy = c.room_occupancy(uow, room_id)  # the room's existence, in one read
         staff = c.get_staff(uow, staff_id)
-        c.same_hotel(room.hotel_id, staff)
+        c.same_hotel(occupancy.hotel_id, staff)
         c.authorise(uow, staff, "checkout_room")
-        hotel = c.get_hotel(uow, room.hotel_id)
-        occupancy = c.get_occupancy(uow, room_id)
+        hotel = c.get_hotel(uow, occupancy.hotel_id)
         t = transition("checkout_room")
         before = c.refuse_unless_allowed(t, occupancy, hotel)
         assert occupancy.booking_id is not None  # OCCUPIED rooms hold a booking (I2)
@@ -553,12 +551,11 @@ def _room_operation(
     """A housekeeping or service-state operation on one room, as row ``t`` says."""
 
     def body(op: c.OpContext) -> _Result:
-        room = c.get_room(uow, room_id)
+        occupancy = c.room_occupancy(uow, room_id)  # the room's existence, in one read
         staff = c.get_staff(uow, staff_id)
-        c.same_hotel(room.hotel_id, staff)
+        c.same_hotel(occupancy.hotel_id, staff)
         c.authorise(uow, staff, t.action)
-        hotel = c.get_hotel(uow, room.hotel_id)
-        occupancy = c.get_occupancy(uow, room_id)
+        hotel = c.get_hotel(uow, occupancy.hotel_id)
         before = c.refuse_unless_allowed(t, occupancy, hotel)
         after = t.apply(before)
         who: dict[str, object] = {}
