@@ -115,13 +115,6 @@ def room_occupancy(uow: UnitOfWork, room_id: str) -> RoomOccupancy:
     return occupancy
 
 
-def get_occupancy(uow: UnitOfWork, room_id: str) -> RoomOccupancy:
-    occupancy = uow.occupancies.get(room_id)
-    if occupancy is None:  # I1 makes this unreachable for a registered room
-        raise RoomNotFound(f"room {room_id!r} has no occupancy record", room_id=room_id)
-    return occupancy
-
-
 # --- hotel and permission checks --------------------------------------------------------
 
 

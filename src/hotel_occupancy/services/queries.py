@@ -46,7 +46,7 @@ def get_occupancy(uow: UnitOfWork, room_id: str) -> RoomOccupancy:
     require_id("room_id", room_id)
     with uow.reading():
         c.get_room(uow, room_id)
-        return c.get_occupancy(uow, room_id)
+        return c.room_occupancy(uow, room_id)
 
 
 def room_board(uow: UnitOfWork, hotel_id: str) -> tuple[BoardRow, ...]:
@@ -63,7 +63,7 @@ def current_guests(uow: UnitOfWork, room_id: str) -> tuple[Guest, ...]:
     require_id("room_id", room_id)
     with uow.reading():
         c.get_room(uow, room_id)
-        occupancy = c.get_occupancy(uow, room_id)
+        occupancy = c.room_occupancy(uow, room_id)
         if not occupancy.is_occupied or occupancy.booking_id is None:
             return ()
         return tuple(g for g in uow.guests.for_booking(occupancy.booking_id) if g.in_house)
@@ -125,7 +125,7 @@ def allowed_operations(uow: UnitOfWork, room_id: str) -> tuple[AllowedOperation,
     require_id("room_id", room_id)
     with uow.reading():
         room = c.get_room(uow, room_id)
-        occupancy = c.get_occupancy(uow, room_id)
+        occupancy = c.room_occupancy(uow, room_id)
         hotel = c.get_hotel(uow, room.hotel_id)
     state = c.state_of(occupancy)
     result = []
