@@ -25,3 +25,23 @@ def test_a_guest_cycle_leaves_every_invariant_intact(world: World) -> None:
         ho.Operation.CHECKIN,
         ho.Operation.ASSIGN,
     ]
+
+
+def test_the_fast_natural_key_for_plain_numbers_equals_the_general_one() -> None:
+    """Numbers made only of digits get exactly the key the general splitting would give."""
+    import re
+
+    from hotel_occupancy.domain.model import natural_key
+
+    def general(text: str) -> tuple[tuple[int, int, str], ...]:
+        parts = re.split(r"(\d+)", text)
+        key = [
+            (0, int(part), part) if index % 2 else (1, 0, part.casefold())
+            for index, part in enumerate(parts)
+            if part
+        ]
+        return (*key, (2, 0, text))
+
+    for text in ["0", "2", "02", "10", "101", "000", "٣", "1234567890123456789012345"]:
+        assert natural_key(text) == general(text)
+    assert sorted(["10", "2", "02", "1"], key=natural_key) == ["1", "02", "2", "10"]

@@ -83,6 +83,8 @@ _NATURAL = re.compile(r"(\d+)")
 
 def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key that orders room numbers naturally: "2" before "10", "A2" before "A10"."""
+    if text.isdecimal():  # the common case, the same key as below without the regex
+        return ((0, int(text), text), (2, 0, text))
     parts = _NATURAL.split(text)
     key: list[tuple[int, int, str]] = []
     for index, part in enumerate(parts):
