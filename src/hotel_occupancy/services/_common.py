@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from attrs import evolve
 
-from hotel_occupancy.domain.enums import Condition, TaskKind, TaskStatus
+from hotel_occupancy.domain.enums import TaskKind, TaskStatus
 from hotel_occupancy.domain.errors import (
     BookingNotFound,
     CapacityExceeded,
@@ -28,6 +30,7 @@ from hotel_occupancy.domain.errors import (
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.model import (
     Booking,
+    BookingGuest,
     Guest,
     Hotel,
     HousekeepingTask,
@@ -378,18 +381,65 @@ def draft_entry(
 
 
 def fingerprint(action: str, arguments: Mapping[str, object]) -> str:
-    """A canonical text of a call, to recognise a repeated ``request_id``."""
+    """A digest of a call's canonical text, to recognise a repeated ``request_id``."""
 
     def plain(value: object) -> object:
-        if isinstance(value, Condition):
+        if isinstance(value, Enum):
             return value.value
+        if isinstance(value, date | time):
+            return value.isoformat()
+        if isinstance(value, BookingGuest):
+            return [value.booking_guest_id, value.first_name, value.last_name]
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
         return value
 
-    return json.dumps(
+    canonical = json.dumps(
         {"action": action, "arguments": {k: plain(v) for k, v in sorted(arguments.items())}},
         sort_keys=True,
         separators=(",", ":"),
     )
+    # a digest, so that no argument (a device token, a guest's name) outlives its purpose
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _used_request(uow: UnitOfWork, request_id: str | None, print_: str) -> bool:
+    """Whether ``request_id`` was already used for this very call; RequestIdConflict if it
+    was used for another."""
+    if request_id is None:
+        return False
+    record = uow.requests.get(request_id)
+    if record is None:
+        return False
+    if record.fingerprint != print_:
+        raise RequestIdConflict(  # naming no more than the caller's own id
+            f"request_id {request_id!r} was already used for another call",
+            request_id=request_id,
+        )
+    return True
+
+
+def run_reference(
+    uow: UnitOfWork,
+    action: str,
+    arguments: Mapping[str, object],
+    request_id: str | None,
+    body: Callable[[], str],
+) -> tuple[LogEntry, ...]:
+    """Run a registration in one transaction, idempotent under ``request_id`` like the
+    operations: a repeat of the same call returns ``()`` and changes nothing.
+
+    ``body`` checks, writes, and returns the hotel id the request belongs to.
+    """
+    print_ = fingerprint(action, arguments) if request_id is not None else ""
+    with uow:
+        if _used_request(uow, request_id, print_):
+            return ()
+        hotel_id = body()
+        if request_id is not None:
+            uow.requests.add(RequestRecord(request_id, action, print_, hotel_id, now(uow)))
+        uow.commit()
+    return ()
 
 
 class OpContext:
@@ -418,15 +468,8 @@ def run_operation(
     """
     print_ = fingerprint(action, arguments) if request_id is not None else ""
     with uow:
-        if request_id is not None:
-            record = uow.requests.get(request_id)
-            if record is not None:
-                if record.fingerprint != print_:
-                    raise RequestIdConflict(  # naming no more than the caller's own id
-                        f"request_id {request_id!r} was already used for another call",
-                        request_id=request_id,
-                    )
-                return tuple(uow.log.for_request(request_id))
+        if request_id is not None and _used_request(uow, request_id, print_):
+            return tuple(uow.log.for_request(request_id))
         op = OpContext(uow, action, now(uow), request_id)
         hotel_id, drafts = body(op)
         if request_id is not None:

@@ -30,6 +30,7 @@ from hotel_occupancy.domain.validation import (
     require_date,
     require_enum,
     require_id,
+    require_optional_id,
     require_text,
     require_time,
 )
@@ -63,6 +64,7 @@ def register_hotel(
     require_inspection: bool = False,
     timezone: str = "UTC",
     checkout_time: time = time(11),
+    request_id: str | None = None,
 ) -> tuple[LogEntry, ...]:
     """Register a hotel and its policy: whether rooms need an inspection before a guest
     checks in, its IANA ``timezone`` and its local ``checkout_time``."""
@@ -71,12 +73,27 @@ def register_hotel(
     require_bool("require_inspection", require_inspection)
     _require_timezone(timezone)
     require_time("checkout_time", checkout_time)
-    with uow:
+    require_optional_id("request_id", request_id)
+
+    def body() -> str:
         if uow.hotels.get(hotel_id) is not None:
             raise AlreadyRegistered(f"hotel {hotel_id!r} is already registered", hotel_id=hotel_id)
         uow.hotels.add(Hotel(hotel_id, name, require_inspection, timezone, checkout_time))
-        uow.commit()
-    return ()
+        return hotel_id
+
+    return c.run_reference(
+        uow,
+        "register_hotel",
+        {
+            "hotel_id": hotel_id,
+            "name": name,
+            "require_inspection": require_inspection,
+            "timezone": timezone,
+            "checkout_time": checkout_time,
+        },
+        request_id,
+        body,
+    )
 
 
 def register_room(
@@ -86,6 +103,7 @@ def register_room(
     room_id: str,
     number: str,
     capacity: int | None = None,
+    request_id: str | None = None,
 ) -> tuple[LogEntry, ...]:
     """Register a room; it starts VACANT_CLEAN, condition CLEAN, with no booking and no log
     entry. ``capacity`` is the most guests it takes (None: no limit)."""
@@ -100,7 +118,9 @@ def register_room(
         raise InvalidInput(
             f"capacity must be a whole number from 1 to {MAX_CAPACITY}, or None; got {capacity!r}"
         )
-    with uow:
+    require_optional_id("request_id", request_id)
+
+    def body() -> str:
         c.get_hotel(uow, hotel_id)
         if uow.rooms.get(room_id) is not None:
             raise AlreadyRegistered(f"room {room_id!r} is already registered", room_id=room_id)
@@ -122,39 +142,66 @@ def register_room(
                 updated_at=at,
             )
         )
-        uow.commit()
-    return ()
+        return hotel_id
+
+    return c.run_reference(
+        uow,
+        "register_room",
+        {"hotel_id": hotel_id, "room_id": room_id, "number": number, "capacity": capacity},
+        request_id,
+        body,
+    )
 
 
 def register_staff(
-    uow: UnitOfWork, *, hotel_id: str, staff_id: str, name: str, role: StaffRole
+    uow: UnitOfWork,
+    *,
+    hotel_id: str,
+    staff_id: str,
+    name: str,
+    role: StaffRole,
+    request_id: str | None = None,
 ) -> tuple[LogEntry, ...]:
     """Register an active staff member of a hotel with a role."""
     require_id("hotel_id", hotel_id)
     require_id("staff_id", staff_id)
     require_text("name", name, required=True)
     chosen = require_enum("role", StaffRole, role)
-    with uow:
+    require_optional_id("request_id", request_id)
+
+    def body() -> str:
         c.get_hotel(uow, hotel_id)
         if uow.staff.get(staff_id) is not None:
             raise AlreadyRegistered(
                 f"staff member {staff_id!r} is already registered", staff_id=staff_id
             )
         uow.staff.add(Staff(staff_id, hotel_id, name, chosen))
-        uow.commit()
-    return ()
+        return hotel_id
+
+    return c.run_reference(
+        uow,
+        "register_staff",
+        {"hotel_id": hotel_id, "staff_id": staff_id, "name": name, "role": chosen},
+        request_id,
+        body,
+    )
 
 
-def deactivate_staff(uow: UnitOfWork, *, staff_id: str) -> tuple[LogEntry, ...]:
+def deactivate_staff(
+    uow: UnitOfWork, *, staff_id: str, request_id: str | None = None
+) -> tuple[LogEntry, ...]:
     """Deactivate a staff member: from now on they may do nothing. Deactivating twice is
     harmless."""
     require_id("staff_id", staff_id)
-    with uow:
+    require_optional_id("request_id", request_id)
+
+    def body() -> str:
         staff = c.get_staff(uow, staff_id)
         if staff.active:
             uow.staff.update(evolve(staff, active=False))
-            uow.commit()
-    return ()
+        return staff.hotel_id
+
+    return c.run_reference(uow, "deactivate_staff", {"staff_id": staff_id}, request_id, body)
 
 
 def _require_party(party: object) -> tuple[BookingGuest, ...]:
@@ -190,6 +237,7 @@ def register_booking(
     arrival: date,
     departure: date,
     party: Sequence[BookingGuest],
+    request_id: str | None = None,
 ) -> tuple[LogEntry, ...]:
     """Register an arriving booking: its human ``reference``, its dates (``departure`` on or
     after ``arrival``; equal for day use) and its party, the first being the primary."""
@@ -204,7 +252,9 @@ def register_booking(
             booking_id=booking_id,
         )
     members = _require_party(party)
-    with uow:
+    require_optional_id("request_id", request_id)
+
+    def body() -> str:
         c.get_hotel(uow, hotel_id)
         if uow.bookings.get(booking_id) is not None:
             raise AlreadyRegistered(
@@ -218,21 +268,42 @@ def register_booking(
                 booking_guest_ids=tuple(sorted(taken)),
             )
         uow.bookings.add(Booking(booking_id, hotel_id, reference, arrival, departure, members))
-        uow.commit()
-    return ()
+        return hotel_id
+
+    return c.run_reference(
+        uow,
+        "register_booking",
+        {
+            "hotel_id": hotel_id,
+            "booking_id": booking_id,
+            "reference": reference,
+            "arrival": arrival,
+            "departure": departure,
+            "party": members,
+        },
+        request_id,
+        body,
+    )
 
 
-def register_device_token(uow: UnitOfWork, *, guest_id: str, token: str) -> tuple[LogEntry, ...]:
+def register_device_token(
+    uow: UnitOfWork, *, guest_id: str, token: str, request_id: str | None = None
+) -> tuple[LogEntry, ...]:
     """Attach a device token (for push messages) to an in-house guest's stay. It is cleared
     at checkout, so a departed guest's phone never hears about the next guest."""
     require_id("guest_id", guest_id)
     require_text("token", token, required=True)
     if token != token.strip():
         raise InvalidInput("token must not start or end with whitespace")
-    with uow:
+    require_optional_id("request_id", request_id)
+
+    def body() -> str:
         guest = c.get_guest(uow, guest_id)
         if not guest.in_house:
             raise GuestNotInHouse(f"guest {guest_id!r} is no longer in house", guest_id=guest_id)
         uow.guests.update_many([evolve(guest, device_token=token)])
-        uow.commit()
-    return ()
+        return guest.hotel_id
+
+    return c.run_reference(
+        uow, "register_device_token", {"guest_id": guest_id, "token": token}, request_id, body
+    )
