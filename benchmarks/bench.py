@@ -81,14 +81,17 @@ def build_hotel(uow: Any, rooms: int, bookings: int, party: int = 2) -> None:
         )
 
 
+def cycle_rooms(cycle: int, rooms: int) -> tuple[str, str]:
+    """The rooms (A, B) of guest ``cycle``: pairs in turn, swapping roles on each round, so
+    that A (left dirty by the move, cleaned afterwards) is ready again when reused."""
+    pair = cycle % (rooms // 2)
+    first, second = f"r{2 * pair}", f"r{2 * pair + 1}"
+    return (first, second) if (cycle // (rooms // 2)) % 2 == 0 else (second, first)
+
+
 def library_cycle(uow: Any, cycle: int, rooms: int) -> Iterator[tuple[str, Callable[[], object]]]:
     """The six operations of guest ``cycle`` (rooms A -> B), then the untimed clean-up of A."""
-    pair = cycle % (rooms // 2)
-    a, b = (
-        (f"r{2 * pair}", f"r{2 * pair + 1}")
-        if (cycle // (rooms // 2)) % 2 == 0
-        else (f"r{2 * pair + 1}", f"r{2 * pair}")
-    )
+    a, b = cycle_rooms(cycle, rooms)
     s = services
     yield (
         "assign_room",
@@ -325,12 +328,7 @@ class Baseline:
             self.log(db, [(room, operation, None, None, status, new_status, condition, after, now)])
 
     def steps(self, cycle: int, rooms: int) -> Iterator[tuple[str, Callable[[], object]]]:
-        pair = cycle % (rooms // 2)
-        a, b = (
-            (f"r{2 * pair}", f"r{2 * pair + 1}")
-            if (cycle // (rooms // 2)) % 2 == 0
-            else (f"r{2 * pair + 1}", f"r{2 * pair}")
-        )
+        a, b = cycle_rooms(cycle, rooms)
         yield "assign_room", lambda: self.assign(f"b{cycle}", a)
         yield "move_guest", lambda: self.move(a, b)
         yield "checkout_room", lambda: self.checkout(b)

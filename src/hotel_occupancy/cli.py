@@ -154,6 +154,12 @@ def plain(value: Any) -> Any:
     return value
 
 
+def print_json(value: Any, out: TextIO) -> None:
+    """Print ``value`` (results, entities, plain data) as indented JSON."""
+    json.dump(plain(value), out, indent=2)
+    out.write("\n")
+
+
 def table(rows: Sequence[Sequence[object]], out: TextIO) -> None:
     """Print rows as an aligned table, the first row being the header."""
     text = [["" if cell is None else str(cell) for cell in row] for row in rows]
@@ -261,8 +267,7 @@ def cmd_board(args: argparse.Namespace, out: TextIO) -> int:
     uow = SqlAlchemyUnitOfWork(open_engine(args.db))
     board = services.room_board(uow, _hotel_id(uow, args.hotel))
     if args.json:
-        json.dump(plain(board), out, indent=2)
-        out.write("\n")
+        print_json(board, out)
     else:
         print_board(board, out)
     return 0
@@ -288,8 +293,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
     uow = SqlAlchemyUnitOfWork(open_engine(args.db))
     entries = services.room_history(uow, _room_id(uow, args.room, args.hotel))[: args.limit]
     if args.json:
-        json.dump(plain(entries), out, indent=2)
-        out.write("\n")
+        print_json(entries, out)
     elif entries:
         print_history(entries, out)
     else:
@@ -302,8 +306,7 @@ def cmd_tasks(args: argparse.Namespace, out: TextIO) -> int:
     hotel_id = _hotel_id(uow, args.hotel)
     tasks = services.open_tasks(uow, hotel_id)
     if args.json:
-        json.dump(plain(tasks), out, indent=2)
-        out.write("\n")
+        print_json(tasks, out)
     else:
         numbers = {r.room_id: r.number for r in services.room_board(uow, hotel_id)}
         print_tasks(tasks, numbers, out)
@@ -315,7 +318,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     snapshot = uow.snapshot()
     violations = check_invariants(snapshot)
     if args.json:
-        json.dump(
+        print_json(
             {
                 "ok": not violations,
                 "rooms": len(snapshot.rooms),
@@ -325,9 +328,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                 ],
             },
             out,
-            indent=2,
         )
-        out.write("\n")
     elif violations:
         out.write(f"{len(violations)} invariant violation(s):\n")
         for violation in violations:
@@ -372,8 +373,7 @@ def cmd_do(args: argparse.Namespace, out: TextIO) -> int:
     uow = SqlAlchemyUnitOfWork(open_engine(args.db))
     entries = service(uow, **kwargs)
     if args.json:
-        json.dump(plain(entries), out, indent=2)
-        out.write("\n")
+        print_json(entries, out)
     else:
         print_history(entries, out)
     return 0

@@ -16,6 +16,7 @@ __all__ = [
     "MAX_TEXT_LENGTH",
     "require_aware_utc",
     "require_bool",
+    "require_capacity",
     "require_date",
     "require_enum",
     "require_id",
@@ -81,6 +82,17 @@ def require_text(name: str, value: object, *, required: bool = False) -> str:
     if "\x00" in value:
         raise InvalidInput(f"{name} must not contain NUL characters")
     _require_utf8(name, value)
+    return value
+
+
+def require_capacity(value: object) -> int | None:
+    """A room capacity: a whole number from 1 to MAX_CAPACITY, or None (no limit)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CAPACITY:
+        raise InvalidInput(
+            f"capacity must be a whole number from 1 to {MAX_CAPACITY}, or None; got {value!r}"
+        )
     return value
 
 

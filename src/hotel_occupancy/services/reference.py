@@ -25,8 +25,8 @@ from hotel_occupancy.domain.model import (
     Staff,
 )
 from hotel_occupancy.domain.validation import (
-    MAX_CAPACITY,
     require_bool,
+    require_capacity,
     require_date,
     require_enum,
     require_id,
@@ -110,14 +110,7 @@ def register_room(
     require_id("hotel_id", hotel_id)
     require_id("room_id", room_id)
     require_id("number", number)
-    if capacity is not None and (
-        isinstance(capacity, bool)
-        or not isinstance(capacity, int)
-        or not 1 <= capacity <= MAX_CAPACITY
-    ):
-        raise InvalidInput(
-            f"capacity must be a whole number from 1 to {MAX_CAPACITY}, or None; got {capacity!r}"
-        )
+    require_capacity(capacity)
     require_optional_id("request_id", request_id)
 
     def body() -> str:
