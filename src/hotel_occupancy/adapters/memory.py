@@ -19,9 +19,7 @@ import threading
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Generic, TypeVar
-
-from attrs import evolve
+from typing import Any, Generic, Protocol, TypeVar
 
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.invariants import StoreSnapshot
@@ -35,6 +33,7 @@ from hotel_occupancy.domain.model import (
     Room,
     RoomOccupancy,
     Staff,
+    replace,
 )
 from hotel_occupancy.services.ports import Clock, Notifier, Policy, RequestRecord
 from hotel_occupancy.services.unit_of_work import UnitOfWorkBase, system_clock
@@ -43,7 +42,15 @@ __all__ = ["InMemoryStore", "InMemoryUnitOfWork", "RecordingNotifier", "system_c
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
-Undo = Callable[[], None]
+
+
+class _Undoable(Protocol):
+    def _set(self, key: Any, old: Any, new: Any) -> None: ...
+
+
+Journal = list[tuple[_Undoable, Any, Any, Any]]
+"""The undo journal of a transaction: (table, key, row before, row after) per write, undone
+last first by writing the row before back."""
 
 
 class IntegrityViolation(RuntimeError):
@@ -54,7 +61,8 @@ class _Table(Generic[K, V]):
     """Rows by primary key plus secondary indexes, every write journaled for rollback.
 
     An index maps each row to zero or more index keys; a unique index refuses two rows
-    under one key.
+    under one key. A write touches only the index keys that change, so updating a row
+    costs the same whatever the size of the table.
     """
 
     def __init__(
@@ -66,10 +74,11 @@ class _Table(Generic[K, V]):
     ) -> None:
         self.name = name
         self._key = key
-        self._index_fns = dict(indexes or {})
-        self._unique = frozenset(unique)
         self.rows: dict[K, V] = {}
-        self._indexes: dict[str, dict[Hashable, set[K]]] = {n: {} for n in self._index_fns}
+        self._indexes: dict[str, dict[Hashable, set[K]]] = {n: {} for n in indexes or {}}
+        self._index_list = tuple(
+            (name, fn, self._indexes[name], name in unique) for name, fn in (indexes or {}).items()
+        )
 
     def get(self, key: K) -> V | None:
         return self.rows.get(key)
@@ -84,47 +93,73 @@ class _Table(Generic[K, V]):
     def has(self, index: str, value: Hashable) -> bool:
         return bool(self._indexes[index].get(value))
 
-    def insert(self, row: V, journal: list[Undo]) -> None:
+    def insert(self, row: V, journal: Journal) -> None:
         key = self._key(row)
         if key in self.rows:
             raise IntegrityViolation(f"{self.name}: duplicate key {key!r}")
         self._write(key, row, journal)
 
-    def update(self, row: V, journal: list[Undo]) -> None:
+    def update(self, row: V, journal: Journal) -> None:
         key = self._key(row)
         if key not in self.rows:
             raise IntegrityViolation(f"{self.name}: no row {key!r} to update")
         self._write(key, row, journal)
 
-    def delete(self, key: K, journal: list[Undo]) -> None:
+    def delete(self, key: K, journal: Journal) -> None:
         if key in self.rows:
             self._write(key, None, journal)
 
-    def _write(self, key: K, row: V | None, journal: list[Undo]) -> None:
+    def _write(self, key: K, row: V | None, journal: Journal) -> None:
         old = self.rows.get(key)
-        self._set(key, row)
-        journal.append(lambda: self._set(key, old))
+        self._set(key, old, row)
+        journal.append((self, key, old, row))
 
-    def _set(self, key: K, row: V | None) -> None:
-        if row is not None:
-            for name in self._unique:
-                for value in self._index_fns[name](row):
-                    holders = self._indexes[name].get(value)
-                    if holders and holders != {key}:
+    def _set(self, key: K, old: V | None, new: V | None) -> None:
+        """Replace ``old`` (the row stored under ``key``, or None) by ``new`` (or None to
+        delete), checking unique indexes before changing anything."""
+        changed = []
+        for name, fn, index, unique in self._index_list:
+            before = fn(old) if old is not None else ()
+            after = fn(new) if new is not None else ()
+            if before == after:
+                continue
+            if unique:
+                for value in after:
+                    holders = index.get(value)
+                    if holders and key not in holders:
                         raise IntegrityViolation(f"{self.name}: {name} {value!r} already taken")
-        old = self.rows.pop(key, None)
-        if old is not None:
-            for name, fn in self._index_fns.items():
-                for value in fn(old):
-                    bucket = self._indexes[name][value]
-                    bucket.discard(key)
-                    if not bucket:
-                        del self._indexes[name][value]
-        if row is not None:
-            for name, fn in self._index_fns.items():
-                for value in fn(row):
-                    self._indexes[name].setdefault(value, set()).add(key)
-            self.rows[key] = row
+            changed.append((index, before, after))
+        for index, before, after in changed:
+            for value in before:
+                holders = index[value]
+                holders.discard(key)
+                if not holders:
+                    del index[value]
+            for value in after:
+                bucket = index.get(value)
+                if bucket is None:
+                    index[value] = {key}
+                else:
+                    bucket.add(key)
+        if new is None:
+            self.rows.pop(key, None)
+        else:
+            self.rows[key] = new
+
+
+class _Counter:
+    """A journaled counter (the last log entry id)."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def advance(self, journal: Journal) -> int:
+        journal.append((self, None, self.value, self.value + 1))
+        self.value += 1
+        return self.value
+
+    def _set(self, key: None, old: int, new: int) -> None:
+        self.value = new
 
 
 def _one(value: Hashable | None) -> tuple[Hashable, ...]:
@@ -183,7 +218,7 @@ class InMemoryStore:
             },
         )
         self.requests: _Table[str, RequestRecord] = _Table("requests", lambda r: r.request_id)
-        self.last_log_id = 0
+        self.log_ids = _Counter()
 
     def snapshot(self) -> StoreSnapshot:
         """Everything stored, as an immutable snapshot (for invariant checks and tests)."""
@@ -224,11 +259,13 @@ class _Repository:
 
     @property
     def _store(self) -> InMemoryStore:
-        self._uow._require_transaction()
-        return self._uow.store
+        uow = self._uow
+        if uow._journal is None:
+            raise RuntimeError("repositories are only usable inside `with uow:`")
+        return uow.store
 
     @property
-    def _journal(self) -> list[Undo]:
+    def _journal(self) -> Journal:
         journal = self._uow._journal
         if journal is None:
             raise RuntimeError("repositories are only usable inside `with uow:`")
@@ -379,16 +416,9 @@ class _Tasks(_Repository):
 class _Log(_Repository):
     def append(self, drafts: Sequence[LogEntry]) -> tuple[LogEntry, ...]:
         store, journal = self._store, self._journal
-        first = store.last_log_id
-
-        def restore() -> None:
-            store.last_log_id = first
-
-        journal.append(restore)
         stored = []
         for draft in drafts:
-            store.last_log_id += 1
-            entry = evolve(draft, id=store.last_log_id)
+            entry = replace(draft, id=store.log_ids.advance(journal))
             store.log.insert(entry, journal)
             stored.append(entry)
         return tuple(stored)
@@ -433,7 +463,7 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
     ) -> None:
         super().__init__(clock=clock, notifier=notifier, policy=policy)
         self.store = store if store is not None else InMemoryStore()
-        self._journal: list[Undo] | None = None
+        self._journal: Journal | None = None
         self._read_only = False
         self._hotels = _Hotels(self)
         self._rooms = _Rooms(self)
@@ -523,7 +553,8 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
         if journal is None:
             return
         while journal:
-            journal.pop()()
+            table, key, old, new = journal.pop()
+            table._set(key, new, old)
         self._drop_events()
 
     def emit(self, events: Iterable[OccupancyEvent]) -> None:

@@ -1,16 +1,16 @@
 """Entities and values of the domain.
 
 Every class here is an immutable attrs snapshot: a service that changes something stores a
-new version made with :func:`attrs.evolve`; mutating a returned object is impossible and
-could not change anything stored anyway.
+new version made with :func:`replace` (``attrs.evolve``, faster); mutating a returned
+object is impossible and could not change anything stored anyway.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time
-from typing import TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import attrs
 from attrs import frozen
@@ -40,6 +40,7 @@ __all__ = [
     "RoomOccupancy",
     "Staff",
     "natural_key",
+    "replace",
 ]
 
 MetadataValue: TypeAlias = str | int | bool | None
@@ -76,6 +77,37 @@ class FrozenMap(Mapping[str, MetadataValue]):
 
 def _frozen_map(value: Mapping[str, MetadataValue] | None) -> FrozenMap:
     return value if isinstance(value, FrozenMap) else FrozenMap(value)
+
+
+T = TypeVar("T")
+_UNCHANGED: Any = object()
+_REPLACERS: dict[type, Callable[..., Any]] = {}
+
+
+def replace(instance: T, **changes: Any) -> T:
+    """A copy of the attrs ``instance`` with ``changes``: what :func:`attrs.evolve` does
+    (the class's ``__init__`` runs, with its converters), at half the cost.
+
+    For each class a function taking every field as an optional keyword is generated once,
+    the way attrs generates ``__init__``; an unknown field is a TypeError.
+    """
+    cls = type(instance)
+    replacer = _REPLACERS.get(cls)
+    if replacer is None:
+        replacer = _REPLACERS[cls] = _make_replacer(cls)
+    return replacer(instance, **changes)  # type: ignore[no-any-return]
+
+
+def _make_replacer(cls: type) -> Callable[..., Any]:
+    fields = [a for a in attrs.fields(cls) if a.init]
+    params = ", ".join(f"{a.alias}=_UNCHANGED" for a in fields)
+    args = ", ".join(
+        f"{a.alias}=instance.{a.name} if {a.alias} is _UNCHANGED else {a.alias}" for a in fields
+    )
+    source = f"def replace(instance, *, {params}):\n    return cls({args})\n"
+    namespace: dict[str, Any] = {"_UNCHANGED": _UNCHANGED, "cls": cls}
+    exec(compile(source, f"<replace {cls.__qualname__}>", "exec"), namespace)
+    return namespace["replace"]  # type: ignore[no-any-return]
 
 
 _NATURAL = re.compile(r"(\d+)")

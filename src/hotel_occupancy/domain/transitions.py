@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from enum import Enum, StrEnum
 
-from attrs import evolve, frozen
+import attrs
+from attrs import frozen
 
 from hotel_occupancy.domain.enums import Condition, OccupancyStatus, Operation
 from hotel_occupancy.domain.errors import (
@@ -66,30 +67,25 @@ class Service(StrEnum):
     MAINTENANCE = "MAINTENANCE"
 
 
-@frozen
+@frozen(cache_hash=True)
 class RoomState:
     """The state of a room along its three dimensions."""
 
     tenancy: Tenancy
     condition: Condition
     service: Service = Service.IN_SERVICE
+    status: OccupancyStatus = attrs.field(init=False, eq=False, repr=False)
+    """The headline status derived from the three dimensions."""
 
-    @property
-    def status(self) -> OccupancyStatus:
-        """The headline status derived from the three dimensions."""
-        if self.service is Service.OUT_OF_ORDER:
-            return OccupancyStatus.OUT_OF_ORDER
-        if self.service is Service.MAINTENANCE:
-            return OccupancyStatus.MAINTENANCE
-        if self.tenancy is Tenancy.OCCUPIED:
-            return OccupancyStatus.OCCUPIED
-        if self.condition.needs_cleaning:
-            return OccupancyStatus.VACANT_DIRTY
-        return OccupancyStatus.VACANT_CLEAN
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "status", _status(self.tenancy, self.condition, self.service))
 
     @classmethod
     def of(cls, status: OccupancyStatus, condition: Condition, has_booking: bool) -> RoomState:
         """The state of a stored occupancy record (``status``, ``condition``, booking set)."""
+        known = _STORED.get((status, condition, has_booking))
+        if known is not None:
+            return known
         if status is OccupancyStatus.OCCUPIED:
             tenancy = Tenancy.OCCUPIED
         elif has_booking:
@@ -112,6 +108,29 @@ class RoomState:
         suffix = "+assigned" if self.tenancy is Tenancy.ASSIGNED else ""
         return f"{self.status.value}{suffix}/{self.condition.value}"
 
+
+def _status(tenancy: Tenancy, condition: Condition, service: Service) -> OccupancyStatus:
+    if service is Service.OUT_OF_ORDER:
+        return OccupancyStatus.OUT_OF_ORDER
+    if service is Service.MAINTENANCE:
+        return OccupancyStatus.MAINTENANCE
+    if tenancy is Tenancy.OCCUPIED:
+        return OccupancyStatus.OCCUPIED
+    if condition.needs_cleaning:
+        return OccupancyStatus.VACANT_DIRTY
+    return OccupancyStatus.VACANT_CLEAN
+
+
+# Every consistent state by what an occupancy record stores of it, built once, so that
+# reading a record's state makes no new object (an inconsistent record, which the
+# invariant checker reports, still gets its state computed by RoomState.of).
+_STORED: dict[tuple[OccupancyStatus, Condition, bool], RoomState] = {}
+for _service in Service:
+    for _tenancy in Tenancy:
+        for _condition in Condition:
+            _state = RoomState(_tenancy, _condition, _service)
+            if _state.is_consistent:
+                _STORED[(_state.status, _condition, _tenancy is not Tenancy.VACANT)] = _state
 
 INITIAL_STATE = RoomState(Tenancy.VACANT, Condition.CLEAN, Service.IN_SERVICE)
 """The state of a newly registered room: VACANT_CLEAN, condition CLEAN, no booking."""
@@ -230,14 +249,20 @@ class Transition:
                 return Refusal(self, guard, state, require_inspection)
         return None
 
+    _after: dict[RoomState, RoomState] = attrs.field(
+        factory=dict, init=False, eq=False, hash=False, repr=False
+    )
+
     def apply(self, state: RoomState) -> RoomState:
         """The state after this transition (guards are not checked here)."""
-        return evolve(
-            state,
-            tenancy=self.tenancy or state.tenancy,
-            condition=self.condition or state.condition,
-            service=self.service or state.service,
-        )
+        after = self._after.get(state)
+        if after is None:  # computed once per state, then remembered
+            after = self._after[state] = RoomState(
+                self.tenancy or state.tenancy,
+                self.condition or state.condition,
+                self.service or state.service,
+            )
+        return after
 
 
 @frozen

@@ -52,6 +52,15 @@ E = TypeVar("E", bound=Enum)
 
 def require_id(name: str, value: object) -> str:
     """A non-empty identifier without surrounding whitespace or control characters."""
+    if (  # the common case in one pass: plain ASCII (always valid UTF-8), nothing to report
+        type(value) is str
+        and 0 < len(value) <= MAX_ID_LENGTH
+        and value.isascii()
+        and value.isprintable()
+        and not value[0].isspace()
+        and not value[-1].isspace()
+    ):
+        return value
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be a string, not {type(value).__name__}")
     if not value or not value.strip():

@@ -5,14 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from attrs import evolve
 
 from hotel_occupancy.domain.enums import TaskKind, TaskStatus
 from hotel_occupancy.domain.errors import (
@@ -39,6 +36,7 @@ from hotel_occupancy.domain.model import (
     Room,
     RoomOccupancy,
     Staff,
+    replace,
 )
 from hotel_occupancy.domain.transitions import (
     CleaningEffect,
@@ -194,7 +192,7 @@ def with_state(
     occupancy: RoomOccupancy, state: RoomState, at: datetime, **changes: Any
 ) -> RoomOccupancy:
     """The occupancy record moved to ``state`` (and the other ``changes``), in one copy."""
-    return evolve(
+    return replace(
         occupancy, status=state.status, condition=state.condition, updated_at=at, **changes
     )
 
@@ -234,8 +232,8 @@ def fresh_pins(uow: UnitOfWork, hotel_id: str, count: int) -> list[str]:
 
 
 def new_id() -> str:
-    """A library-created identifier (guests, tasks)."""
-    return uuid.uuid4().hex
+    """A library-created identifier (guests, tasks): 128 random bits, as 32 hex digits."""
+    return secrets.token_hex(16)
 
 
 # --- housekeeping tasks -------------------------------------------------------------------
@@ -254,12 +252,17 @@ def apply_task_effects(
     """Open, start, close or cancel the room's tasks as the transition says (I6)."""
     if t.cleaning is None and t.inspection is None and t.maintenance is None:
         return
-    open_tasks = uow.tasks.open_for_room(room_id)
-
-    def of(*kinds: TaskKind) -> HousekeepingTask | None:
-        return next((task for task in open_tasks if task.kind in kinds), None)
+    cleaning = inspection = maintenance = None  # the oldest open task of each kind
+    for task in uow.tasks.open_for_room(room_id):
+        if task.kind is TaskKind.INSPECTION:
+            inspection = inspection or task
+        elif task.kind is TaskKind.MAINTENANCE:
+            maintenance = maintenance or task
+        else:  # TURNOVER or CLEANING
+            cleaning = cleaning or task
 
     def create(kind: TaskKind, status: TaskStatus = TaskStatus.OPEN) -> None:
+        started = status is TaskStatus.IN_PROGRESS
         uow.tasks.add(
             HousekeepingTask(
                 task_id=new_id(),
@@ -271,24 +274,21 @@ def apply_task_effects(
                 updated_at=at,
                 created_by=staff_id,
                 booking_id=booking_id,
-                assigned_to=staff_id if status is TaskStatus.IN_PROGRESS else None,
-                started_at=at if status is TaskStatus.IN_PROGRESS else None,
+                assigned_to=staff_id if started else None,
+                started_at=at if started else None,
             )
         )
 
-    def close(task: HousekeepingTask | None, status: TaskStatus) -> None:
-        if task is not None:
-            uow.tasks.update(evolve(task, status=status, updated_at=at, closed_at=at))
-
-    cleaning = of(TaskKind.TURNOVER, TaskKind.CLEANING)
-    if t.cleaning is CleaningEffect.OPEN and cleaning is None:
-        create(TaskKind.CLEANING)
-    elif t.cleaning is CleaningEffect.TURNOVER:
+    cleaning_effect = t.cleaning
+    if cleaning_effect is CleaningEffect.OPEN:
+        if cleaning is None:
+            create(TaskKind.CLEANING)
+    elif cleaning_effect is CleaningEffect.TURNOVER:
         if cleaning is None:
             create(TaskKind.TURNOVER)
         else:
             uow.tasks.update(
-                evolve(
+                replace(
                     cleaning,
                     kind=TaskKind.TURNOVER,
                     status=TaskStatus.OPEN,
@@ -298,12 +298,12 @@ def apply_task_effects(
                     updated_at=at,
                 )
             )
-    elif t.cleaning is CleaningEffect.START:
+    elif cleaning_effect is CleaningEffect.START:
         if cleaning is None:
             create(TaskKind.CLEANING, TaskStatus.IN_PROGRESS)
         else:
             uow.tasks.update(
-                evolve(
+                replace(
                     cleaning,
                     status=TaskStatus.IN_PROGRESS,
                     assigned_to=staff_id,
@@ -311,25 +311,27 @@ def apply_task_effects(
                     updated_at=at,
                 )
             )
-    elif t.cleaning is CleaningEffect.COMPLETE:
-        close(cleaning, TaskStatus.DONE)
-    elif t.cleaning is CleaningEffect.CANCEL:
-        close(cleaning, TaskStatus.CANCELLED)
+    elif cleaning_effect is not None:  # COMPLETE or CANCEL
+        _close(uow, cleaning, cleaning_effect is CleaningEffect.COMPLETE, at)
 
-    inspection = of(TaskKind.INSPECTION)
     if t.inspection is TaskEffect.OPEN:
         if hotel.require_inspection and inspection is None:
             create(TaskKind.INSPECTION)
-    elif t.inspection is TaskEffect.COMPLETE:
-        close(inspection, TaskStatus.DONE)
-    elif t.inspection is TaskEffect.CANCEL:
-        close(inspection, TaskStatus.CANCELLED)
+    elif t.inspection is not None:
+        _close(uow, inspection, t.inspection is TaskEffect.COMPLETE, at)
 
-    maintenance = of(TaskKind.MAINTENANCE)
-    if t.maintenance is TaskEffect.OPEN and maintenance is None:
-        create(TaskKind.MAINTENANCE)
+    if t.maintenance is TaskEffect.OPEN:
+        if maintenance is None:
+            create(TaskKind.MAINTENANCE)
     elif t.maintenance is TaskEffect.COMPLETE:
-        close(maintenance, TaskStatus.DONE)
+        _close(uow, maintenance, True, at)
+
+
+def _close(uow: UnitOfWork, task: HousekeepingTask | None, done: bool, at: datetime) -> None:
+    """Close ``task`` (if there is one) as DONE, or CANCELLED when not ``done``."""
+    if task is not None:
+        status = TaskStatus.DONE if done else TaskStatus.CANCELLED
+        uow.tasks.update(replace(task, status=status, updated_at=at, closed_at=at))
 
 
 # --- log entries and the transaction runner -------------------------------------------------

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from attrs import evolve
-
 from hotel_occupancy.domain.enums import Condition, GuestType
 from hotel_occupancy.domain.errors import BookingNotAssignable, InvalidInput, RoomNotAvailable
-from hotel_occupancy.domain.model import Booking, Guest, Hotel, LogEntry, RoomOccupancy
+from hotel_occupancy.domain.model import Booking, Guest, Hotel, LogEntry, RoomOccupancy, replace
 from hotel_occupancy.domain.transitions import RoomRole, Tenancy, Transition, transition
 from hotel_occupancy.domain.validation import (
     require_bool,
@@ -75,7 +73,7 @@ def _check_in_effects(
     before = c.refuse_unless_allowed(t, occupancy, hotel, booking_id=booking.booking_id)
     after = t.apply(before)
     uow = op.uow
-    uow.bookings.update(evolve(booking, checked_in_at=op.at))
+    uow.bookings.update(replace(booking, checked_in_at=op.at))
     pins = c.fresh_pins(uow, hotel.hotel_id, len(booking.party))
     today = c.local_date(hotel, op.at)
     primary_id = c.new_id()
@@ -364,7 +362,7 @@ def unassign_room(
         after = t.apply(before)
         undo_check_in = before.tenancy is Tenancy.OCCUPIED
         if undo_check_in:
-            uow.bookings.update(evolve(booking, checked_in_at=None))
+            uow.bookings.update(replace(booking, checked_in_at=None))
             stay = [g.guest_id for g in uow.guests.for_booking(booking_id) if g.in_house]
             uow.guests.remove_many(stay)
         uow.occupancies.update(c.vacated(occupancy, after, op.at))
@@ -428,7 +426,7 @@ def move_guest(
         booking = c.get_booking(uow, source.booking_id)
         c.check_capacity(target_room, booking)
         after = t.apply(before)
-        uow.bookings.update(evolve(booking, moved_at=op.at))
+        uow.bookings.update(replace(booking, moved_at=op.at))
         uow.occupancies.update(c.vacated(source, t_source.apply(source_before), op.at))
         c.apply_task_effects(
             uow,
@@ -503,9 +501,9 @@ def checkout_room(
         booking = c.get_booking(uow, occupancy.booking_id)
         after = t.apply(before)
         today = c.local_date(hotel, op.at)
-        uow.bookings.update(evolve(booking, checked_out_at=op.at))
+        uow.bookings.update(replace(booking, checked_out_at=op.at))
         departing = [
-            evolve(g, check_out_date=today, id_pin=None, device_token=None)
+            replace(g, check_out_date=today, id_pin=None, device_token=None)
             for g in uow.guests.for_booking(booking.booking_id)
             if g.in_house
         ]

@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from datetime import date, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from attrs import evolve
-
 from hotel_occupancy.domain.enums import Condition, OccupancyStatus, StaffRole
 from hotel_occupancy.domain.errors import AlreadyRegistered, GuestNotInHouse, InvalidInput
 from hotel_occupancy.domain.model import (
@@ -23,6 +21,7 @@ from hotel_occupancy.domain.model import (
     Room,
     RoomOccupancy,
     Staff,
+    replace,
 )
 from hotel_occupancy.domain.validation import (
     require_bool,
@@ -191,7 +190,7 @@ def deactivate_staff(
     def body() -> str:
         staff = c.get_staff(uow, staff_id)
         if staff.active:
-            uow.staff.update(evolve(staff, active=False))
+            uow.staff.update(replace(staff, active=False))
         return staff.hotel_id
 
     return c.run_reference(uow, "deactivate_staff", {"staff_id": staff_id}, request_id, body)
@@ -294,7 +293,7 @@ def register_device_token(
         guest = c.get_guest(uow, guest_id)
         if not guest.in_house:
             raise GuestNotInHouse(f"guest {guest_id!r} is no longer in house", guest_id=guest_id)
-        uow.guests.update_many([evolve(guest, device_token=token)])
+        uow.guests.update_many([replace(guest, device_token=token)])
         return guest.hotel_id
 
     return c.run_reference(

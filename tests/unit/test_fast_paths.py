@@ -1,0 +1,181 @@
+"""The shortcuts taken for speed give exactly what the plain way gives."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hotel_occupancy.adapters import memory
+from hotel_occupancy.domain import model
+from hotel_occupancy.domain.enums import (
+    Condition,
+    GuestType,
+    OccupancyStatus,
+    Operation,
+    StaffRole,
+    TaskKind,
+    TaskStatus,
+)
+from hotel_occupancy.domain.errors import InvalidInput
+from hotel_occupancy.domain.transitions import (
+    TRANSITIONS,
+    RoomState,
+    Service,
+    Tenancy,
+    all_states,
+)
+from hotel_occupancy.domain.validation import MAX_ID_LENGTH, require_id
+from hotel_occupancy.services import _common
+
+AT = datetime(2026, 3, 10, 12, tzinfo=UTC)
+
+SAMPLES: list[Any] = [
+    model.Hotel("H", "Hotel", True, "Europe/Paris", time(10)),
+    model.Room("R", "H", "101", 2),
+    model.Staff("S", "H", "Sam", StaffRole.MANAGER),
+    model.BookingGuest("g", "Ann", "Lee"),
+    model.Booking(
+        "B", "H", "REF", date(2026, 3, 10), date(2026, 3, 12), (model.BookingGuest("g", "A", "L"),)
+    ),
+    model.Guest(
+        "G", "H", "B", "g", GuestType.PRIMARY, None, "Ann", "Lee", date(2026, 3, 10), id_pin="12"
+    ),
+    model.RoomOccupancy("R", "H", OccupancyStatus.VACANT_CLEAN, Condition.CLEAN, AT, AT),
+    model.LogEntry(
+        0, "H", "R", Operation.ASSIGN, "S", OccupancyStatus.VACANT_CLEAN,
+        OccupancyStatus.VACANT_CLEAN, Condition.CLEAN, Condition.CLEAN, AT, metadata={"a": 1},
+    ),
+    model.HousekeepingTask("T", "H", "R", TaskKind.CLEANING, TaskStatus.OPEN, AT, AT),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("instance", SAMPLES, ids=lambda s: type(s).__name__)
+def test_replace_gives_what_attrs_evolve_gives_for_every_entity(instance: Any) -> None:
+    """replace() and attrs.evolve() agree field by field, and the original is untouched."""
+    fields = attrs.fields(type(instance))
+    for field in fields:
+        value = getattr(instance, field.name)
+        copy = model.replace(instance, **{field.name: value})
+        assert copy == attrs.evolve(instance, **{field.name: value})
+        assert type(copy) is type(instance)
+    first = fields[0].name
+    changed = model.replace(instance, **{first: "other"})
+    assert getattr(changed, first) == "other"
+    assert changed == attrs.evolve(instance, **{first: "other"})
+    assert getattr(instance, first) != "other"
+
+
+def test_replace_runs_the_classs_converters() -> None:
+    """A plain dict given as log metadata becomes a FrozenMap, as with the constructor."""
+    entry = SAMPLES[7]
+    copy = model.replace(entry, metadata={"b": 2})
+    assert isinstance(copy.metadata, model.FrozenMap)
+    assert dict(copy.metadata) == {"b": 2}
+
+
+def test_replace_refuses_an_unknown_field() -> None:
+    """A misspelt field is a TypeError, not a silently ignored keyword."""
+    with pytest.raises(TypeError, match="nope"):
+        model.replace(SAMPLES[1], nope=1)
+
+
+def test_every_consistent_state_is_read_back_from_what_a_record_stores() -> None:
+    """RoomState.of gives back each consistent state from (status, condition, booking held)."""
+    for state in all_states():
+        held = state.tenancy is not Tenancy.VACANT
+        assert RoomState.of(state.status, state.condition, held) == state
+
+
+def test_an_inconsistent_record_still_gets_its_state_computed() -> None:
+    """A stored combination no consistent state has (out of order, yet held) is still read."""
+    state = RoomState.of(OccupancyStatus.OUT_OF_ORDER, Condition.DIRTY, True)
+    assert state == RoomState(Tenancy.ASSIGNED, Condition.DIRTY, Service.OUT_OF_ORDER)
+    assert not state.is_consistent
+
+
+def test_a_states_status_is_derived_from_its_three_dimensions() -> None:
+    """The stored status field follows the derivation rule of §3 for every state."""
+    for service in Service:
+        for tenancy in Tenancy:
+            for condition in Condition:
+                state = RoomState(tenancy, condition, service)
+                if service is Service.OUT_OF_ORDER:
+                    expected = OccupancyStatus.OUT_OF_ORDER
+                elif service is Service.MAINTENANCE:
+                    expected = OccupancyStatus.MAINTENANCE
+                elif tenancy is Tenancy.OCCUPIED:
+                    expected = OccupancyStatus.OCCUPIED
+                elif condition in (Condition.DIRTY, Condition.CLEANING):
+                    expected = OccupancyStatus.VACANT_DIRTY
+                else:
+                    expected = OccupancyStatus.VACANT_CLEAN
+                assert state.status is expected
+                assert (
+                    attrs.evolve(state, condition=Condition.CLEAN).status
+                    is RoomState(tenancy, Condition.CLEAN, service).status
+                )
+
+
+def test_a_remembered_transition_result_equals_a_fresh_one() -> None:
+    """Transition.apply gives the same state on the first and on later calls."""
+    for t in TRANSITIONS:
+        for state in all_states():
+            fresh = RoomState(
+                t.tenancy or state.tenancy,
+                t.condition or state.condition,
+                t.service or state.service,
+            )
+            assert t.apply(state) == fresh
+            assert t.apply(state) == fresh
+
+
+@given(st.text(max_size=MAX_ID_LENGTH + 2))
+def test_the_identifier_fast_path_accepts_exactly_what_the_full_rules_accept(text: str) -> None:
+    """require_id's one-pass check never lets through what the full rules refuse."""
+    problems = (
+        not text.strip()
+        or text != text.strip()
+        or len(text) > MAX_ID_LENGTH
+        or not text.isprintable()
+        or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+    )
+    if problems:
+        with pytest.raises(InvalidInput):
+            require_id("x", text)
+    else:
+        assert require_id("x", text) == text
+
+
+def test_library_identifiers_are_32_distinct_hex_digits() -> None:
+    """new_id gives 128 random bits as 32 lowercase hex digits, never the same twice."""
+    ids = {_common.new_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(len(i) == 32 and int(i, 16) >= 0 and i == i.lower() for i in ids)
+
+
+def test_an_update_that_keeps_its_index_keys_leaves_the_index_alone() -> None:
+    """Re-filing a row under unchanged keys keeps it findable, once, under those keys."""
+    table: memory._Table[str, tuple[str, str]] = memory._Table(
+        "t", lambda r: r[0], {"by": lambda r: (r[1],)}, unique={"by"}
+    )
+    journal: memory.Journal = []
+    table.insert(("a", "x"), journal)
+    table.update(("a", "x"), journal)
+    assert table.find("by", "x") == [("a", "x")]
+    table.update(("a", "y"), journal)
+    assert table.find("by", "x") == []
+    assert table.find("by", "y") == [("a", "y")]
+    with pytest.raises(memory.IntegrityViolation):
+        table.insert(("b", "y"), journal)
+    assert table.get("b") is None
+    while journal:  # the undo journal restores rows and indexes, last write first
+        t, key, old, new = journal.pop()
+        t._set(key, new, old)
+    assert table.rows == {}
+    assert not table.has("by", "x")
+    assert not table.has("by", "y")
