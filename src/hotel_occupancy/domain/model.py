@@ -7,6 +7,7 @@ object is impossible and could not change anything stored anyway.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time
@@ -113,6 +114,7 @@ def _make_replacer(cls: type) -> Callable[..., Any]:
 _NATURAL = re.compile(r"(\d+)")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a hotel's room numbers, sorted on every board
 def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key that orders room numbers naturally: "2" before "10", "A2" before "A10"."""
     if text.isdecimal():  # the common case, the same key as below without the regex

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
-from attrs import asdict
+from attrs import fields
 
 from hotel_occupancy.domain.enums import (
     Condition,
@@ -39,12 +39,21 @@ from hotel_occupancy.services.ports import RequestRecord
 Row = Mapping[Any, Any]
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def plain(entity: Any, *exclude: str) -> dict[str, Any]:
     """The entity's fields as a dict for an INSERT or UPDATE (enums as their values)."""
-    values = asdict(entity, recurse=False)
-    for name in exclude:
-        values.pop(name, None)
-    return {k: (v.value if isinstance(v, Enum) else v) for k, v in values.items()}
+    cls = type(entity)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(a.name for a in fields(cls))
+    values = {}
+    for name in names:
+        if name not in exclude:
+            value = getattr(entity, name)
+            values[name] = value.value if isinstance(value, Enum) else value
+    return values
 
 
 def hotel(row: Row) -> Hotel:
@@ -118,15 +127,15 @@ def board_row(row: Sequence[Any]) -> BoardRow:
     """A board row from (room_id, number, status, condition, booking_id, reference,
     expected_checkout, guest_count)."""
     room_id, number, status, condition, booking_id, reference, expected, count = row
-    return BoardRow(
-        room_id=room_id,
-        number=number,
-        status=_STATUS[status],
-        condition=_CONDITION[condition],
-        booking_id=booking_id,
-        booking_reference=reference,
-        guest_count=count,
-        expected_checkout=expected,
+    return BoardRow(  # positional, in BoardRow's field order: a board maps thousands of rows
+        room_id,
+        number,
+        _STATUS[status],
+        _CONDITION[condition],
+        booking_id,
+        reference,
+        count,
+        expected,
     )
 
 

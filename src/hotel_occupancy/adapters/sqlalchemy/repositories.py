@@ -39,6 +39,7 @@ from hotel_occupancy.domain.model import (
     Room,
     RoomOccupancy,
     Staff,
+    replace,
 )
 from hotel_occupancy.services.ports import RequestRecord
 
@@ -268,7 +269,8 @@ class Occupancies(_Repository):
         return mapping.occupancy(row) if row else None
 
     def board(self, hotel_id: str) -> Sequence[BoardRow]:
-        return [mapping.board_row(row) for row in self._conn.execute(_BOARD, {"hotel": hotel_id})]
+        rows = self._conn.execute(_BOARD, {"hotel": hotel_id}).all()  # one fetchall
+        return list(map(mapping.board_row, rows))
 
     def add(self, occupancy: RoomOccupancy) -> None:
         self._insert(occupancies, [mapping.plain(occupancy)])
@@ -330,8 +332,11 @@ class Log(_Repository):
         if not drafts:
             return ()
         rows = [mapping.entry_row(d) for d in drafts]
-        ids = list(self._conn.execute(_APPEND, rows).scalars())
-        return tuple(mapping.entry({**row, "id": i}) for row, i in zip(rows, ids, strict=True))
+        if len(rows) == 1:  # a plain INSERT ... RETURNING, not the many-rows form
+            ids = [self._conn.execute(_APPEND, rows[0]).scalar_one()]
+        else:
+            ids = list(self._conn.execute(_APPEND, rows).scalars())
+        return tuple(replace(d, id=i) for d, i in zip(drafts, ids, strict=True))
 
     def for_room(self, room_id: str) -> Sequence[LogEntry]:
         return mapping.entries(self._all(_LOG_OF_ROOM, key=room_id))
