@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+import attrs
 import pytest
 from sqlalchemy import Engine, event
 
@@ -179,3 +180,76 @@ def test_a_unit_of_work_reads_a_hotel_from_the_database_only_once(engine: Engine
     assert first == 1
     assert seen  # the later operations did run their statements...
     assert not any("FROM ho_hotels" in s for s in seen)  # ...but none read the hotel again
+
+
+def updates_sent(engine: Engine, call: Callable[[], object]) -> list[tuple[str, set[str]]]:
+    """The (table, columns SET) of every UPDATE that ``call`` sends."""
+    sent: list[tuple[str, set[str]]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        words = statement.split()
+        if words[0].upper() == "UPDATE":
+            assignments = statement.split(" SET ", 1)[1].split(" WHERE ", 1)[0]
+            sent.append((words[1], {a.split("=")[0].strip() for a in assignments.split(",")}))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return sent
+
+
+def test_an_update_writes_only_the_columns_the_operation_changed(engine: Engine) -> None:
+    """start_cleaning rewrites the record's status, condition and time, and the task's
+    status, cleaner and times: not the columns it left as they were."""
+    uow = SqlAlchemyUnitOfWork(engine, clock=FakeClock())
+    build_hotel(uow, "h", rooms=6, party=1)
+    services.mark_dirty(uow, room_id="h-0", staff_id="h-fd")
+    sent = updates_sent(
+        engine, lambda: services.start_cleaning(uow, room_id="h-0", staff_id="h-sup")
+    )
+    assert dict(sent) == {
+        "ho_occupancies": {"condition", "updated_at"},  # VACANT_DIRTY stays VACANT_DIRTY
+        "ho_tasks": {"status", "assigned_to", "started_at", "updated_at"},
+    }
+    occupancy = services.get_occupancy(uow, "h-0")
+    assert occupancy.condition is ho.Condition.CLEANING
+    assert occupancy.status is ho.OccupancyStatus.VACANT_DIRTY
+    (task,) = services.open_tasks(uow, "h")
+    assert task.status is ho.TaskStatus.IN_PROGRESS
+    assert task.assigned_to == "h-sup"
+
+
+def test_a_row_read_in_an_earlier_transaction_is_written_whole(engine: Engine) -> None:
+    """What a unit of work read is forgotten when its transaction ends: an update in a later
+    transaction, without reading the row again, writes every column as given."""
+    uow = SqlAlchemyUnitOfWork(engine, clock=FakeClock())
+    build_hotel(uow, "h", rooms=6, party=1)
+    with uow:
+        occupancy = uow.occupancies.get("h-0")
+        uow.commit()
+    assert occupancy is not None
+    assert occupancy.last_cleaned_by is None
+    with engine.begin() as conn:  # another program changes the record meanwhile
+        conn.exec_driver_sql(
+            "UPDATE ho_occupancies SET last_cleaned_by = 'h-sup' WHERE room_id = 'h-0'"
+        )
+    with uow:
+        uow.occupancies.update(occupancy)
+        uow.commit()
+    assert services.get_occupancy(uow, "h-0").last_cleaned_by is None
+
+
+def test_a_second_update_in_one_transaction_compares_with_the_first(engine: Engine) -> None:
+    """Within a transaction the last written values are what the next update compares
+    with: changing a column back is written, not skipped."""
+    uow = SqlAlchemyUnitOfWork(engine, clock=FakeClock())
+    build_hotel(uow, "h", rooms=6, party=1)
+    with uow:
+        occupancy = uow.occupancies.get("h-0")
+        assert occupancy is not None
+        uow.occupancies.update(attrs.evolve(occupancy, last_cleaned_by="h-sup"))
+        uow.occupancies.update(occupancy)
+        uow.commit()
+    assert services.get_occupancy(uow, "h-0").last_cleaned_by is None

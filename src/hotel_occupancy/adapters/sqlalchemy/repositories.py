@@ -178,10 +178,19 @@ class _Repository:
         return self._uow.connection
 
     def _one(self, query: Executable, **parameters: Any) -> Mapping[Any, Any] | None:
-        return self._conn.execute(query, parameters).mappings().first()
+        row = self._conn.execute(query, parameters).first()
+        return row._mapping if row is not None else None
 
     def _all(self, query: Executable, **parameters: Any) -> Sequence[Mapping[Any, Any]]:
-        return self._conn.execute(query, parameters).mappings().all()
+        return [row._mapping for row in self._conn.execute(query, parameters).all()]
+
+    def _remember(self, table: Table, key: str, row: Mapping[Any, Any]) -> None:
+        """Note ``row`` as read in this transaction, so that updating it writes only the
+        columns that change. Only for rows no other transaction can change before ours
+        ends: those read FOR UPDATE (PostgreSQL) or in a write transaction (SQLite's
+        single writer), or guarded by such a row (a room's tasks by its occupancy)."""
+        if self._uow.writing:
+            self._uow.rows_read[(table.name, key)] = dict(row)
 
     def _locked(self, plain: Select[Any], locked: Select[Any]) -> Select[Any]:
         """The FOR UPDATE form in a write transaction (PostgreSQL; SQLite ignores it)."""
@@ -190,7 +199,15 @@ class _Repository:
     def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         self._conn.execute(_INSERT[table], rows)
 
-    def _update(self, statement: Update, key: str, values: dict[str, Any]) -> None:
+    def _update(self, statement: Update, table: Table, key: str, values: dict[str, Any]) -> None:
+        """UPDATE the row ``key``: only the columns that differ from the row as read in this
+        transaction, if it was (fewer columns to bind, check and index), else all."""
+        read = self._uow.rows_read.get((table.name, key))
+        if read is not None:
+            values = {k: v for k, v in values.items() if k not in read or read[k] != v}
+            if not values:
+                return
+            read.update(values)
         self._conn.execute(statement, {**values, "key": key})
 
 
@@ -236,13 +253,15 @@ class StaffMembers(_Repository):
         self._insert(staff, [mapping.plain(member)])
 
     def update(self, member: Staff) -> None:
-        self._update(_UPDATE_STAFF, member.staff_id, mapping.plain(member, "staff_id"))
+        self._update(_UPDATE_STAFF, staff, member.staff_id, mapping.plain(member, "staff_id"))
 
 
 class Bookings(_Repository):
     def get(self, booking_id: str) -> Booking | None:
-        query = self._locked(_BOOKING, _BOOKING_LOCKED)
-        return mapping.bookings(self._all(query, key=booking_id)).get(booking_id)
+        rows = self._all(self._locked(_BOOKING, _BOOKING_LOCKED), key=booking_id)
+        if rows:  # locked FOR UPDATE
+            self._remember(bookings, booking_id, rows[0])
+        return mapping.bookings(rows).get(booking_id)
 
     def guest_ids_taken(self, booking_guest_ids: Collection[str]) -> set[str]:
         result = self._conn.execute(_GUEST_IDS_TAKEN, {"ids": list(booking_guest_ids)})
@@ -256,17 +275,21 @@ class Bookings(_Repository):
         # the party never changes after registration, so only the booking row is written
         values = mapping.booking_row(booking)
         del values["booking_id"]
-        self._update(_UPDATE_BOOKING, booking.booking_id, values)
+        self._update(_UPDATE_BOOKING, bookings, booking.booking_id, values)
 
 
 class Occupancies(_Repository):
     def get(self, room_id: str) -> RoomOccupancy | None:
-        row = self._one(self._locked(_OCCUPANCY, _OCCUPANCY_LOCKED), key=room_id)
-        return mapping.occupancy(row) if row else None
+        return self._read(self._one(self._locked(_OCCUPANCY, _OCCUPANCY_LOCKED), key=room_id))
 
     def for_booking(self, booking_id: str) -> RoomOccupancy | None:
-        row = self._one(self._locked(_HELD, _HELD_LOCKED), key=booking_id)
-        return mapping.occupancy(row) if row else None
+        return self._read(self._one(self._locked(_HELD, _HELD_LOCKED), key=booking_id))
+
+    def _read(self, row: Mapping[Any, Any] | None) -> RoomOccupancy | None:
+        if row is None:
+            return None
+        self._remember(occupancies, row["room_id"], row)  # locked FOR UPDATE
+        return mapping.occupancy(row)
 
     def board(self, hotel_id: str) -> Sequence[BoardRow]:
         rows = self._conn.execute(_BOARD, {"hotel": hotel_id}).all()  # one fetchall
@@ -277,7 +300,7 @@ class Occupancies(_Repository):
 
     def update(self, occupancy: RoomOccupancy) -> None:
         values = mapping.plain(occupancy, "room_id")
-        self._update(_UPDATE_OCCUPANCY, occupancy.room_id, values)
+        self._update(_UPDATE_OCCUPANCY, occupancies, occupancy.room_id, values)
 
 
 class Guests(_Repository):
@@ -315,7 +338,11 @@ class Guests(_Repository):
 
 class Tasks(_Repository):
     def open_for_room(self, room_id: str) -> Sequence[HousekeepingTask]:
-        return [mapping.task(row) for row in self._all(_OPEN_TASKS_OF_ROOM, key=room_id)]
+        found = []
+        for row in self._all(_OPEN_TASKS_OF_ROOM, key=room_id):
+            self._remember(tasks, row["task_id"], row)  # guarded by the room's locked record
+            found.append(mapping.task(row))
+        return found
 
     def open_for_hotel(self, hotel_id: str) -> Sequence[HousekeepingTask]:
         return [mapping.task(row) for row in self._all(_OPEN_TASKS_OF_HOTEL, key=hotel_id)]
@@ -324,7 +351,7 @@ class Tasks(_Repository):
         self._insert(tasks, [mapping.plain(task)])
 
     def update(self, task: HousekeepingTask) -> None:
-        self._update(_UPDATE_TASK, task.task_id, mapping.plain(task, "task_id"))
+        self._update(_UPDATE_TASK, tasks, task.task_id, mapping.plain(task, "task_id"))
 
 
 class Log(_Repository):

@@ -147,6 +147,9 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
         self._writing = False
+        # rows as read (or last written) in the current transaction, by (table, key): an
+        # update then writes only the columns that changed (see repositories._update)
+        self.rows_read: dict[tuple[str, str], dict[str, Any]] = {}
         self._hotels = repos.Hotels(self)
         self._rooms = repos.Rooms(self)
         self._staff = repos.StaffMembers(self)
@@ -233,6 +236,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         if self._conn is not None:
             raise RuntimeError("this unit of work is already in a transaction")
         read_only = self._begin_events()
+        self.rows_read.clear()
         try:
             conn = self.engine.connect()
         except sa_exc.DBAPIError as error:
@@ -282,10 +286,12 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
             raise translate(error) from error
         self._events_committed()
         self._tx = None
+        self.rows_read.clear()
 
     def rollback(self) -> None:
         """Roll the transaction back and drop its events."""
         tx, self._tx = self._tx, None
         self._drop_events()
+        self.rows_read.clear()
         if tx is not None and tx.is_active:
             tx.rollback()
