@@ -1569,6 +1569,7 @@ class UnitOfWorkContract:
             2,
         )
         assert occupied.expected_checkout == DEPARTURE_AT_11_UTC
+        assert occupied.expected_checkout.tzinfo is UTC
         assigned = rows["R102"]
         assert (assigned.status, assigned.booking_id, assigned.booking_reference) == (
             VC,

@@ -12,6 +12,7 @@ from typing import Any
 
 from attrs import fields
 
+from hotel_occupancy.adapters.sqlalchemy.schema import as_utc
 from hotel_occupancy.domain.enums import (
     Condition,
     GuestType,
@@ -124,8 +125,9 @@ _CONDITION = {c.value: c for c in Condition}
 
 
 def board_row(row: Sequence[Any]) -> BoardRow:
-    """A board row from (room_id, number, status, condition, booking_id, reference,
-    expected_checkout, guest_count)."""
+    """A board row from the driver's (room_id, number, status, condition, booking_id,
+    reference, expected_checkout, guest_count); ``expected_checkout`` as the driver
+    returns it (see :func:`~hotel_occupancy.adapters.sqlalchemy.schema.as_utc`)."""
     room_id, number, status, condition, booking_id, reference, expected, count = row
     return BoardRow(  # positional, in BoardRow's field order: a board maps thousands of rows
         room_id,
@@ -135,7 +137,7 @@ def board_row(row: Sequence[Any]) -> BoardRow:
         booking_id,
         reference,
         count,
-        expected,
+        None if expected is None else as_utc(expected),
     )
 
 
