@@ -147,6 +147,7 @@ _OPEN_TASKS_OF_HOTEL = select(tasks).where(
 )
 _UPDATE_TASK = _update_by_key(tasks, "task_id")
 _APPEND = insert(log).returning(log.c.id, sort_by_parameter_order=True)
+_APPEND_ONE = insert(log)
 _LOG_OF_ROOM = (
     select(log)
     .where((log.c.room_id == bindparam("key")) | (log.c.from_room_id == bindparam("key")))
@@ -375,8 +376,10 @@ class Log(_Repository):
         if not drafts:
             return ()
         rows = [mapping.entry_row(d) for d in drafts]
-        if len(rows) == 1:  # a plain INSERT ... RETURNING, not the many-rows form
-            ids = [self._conn.execute(_APPEND, rows[0]).scalar_one()]
+        if len(rows) == 1:  # one row: the driver's last row id (RETURNING on PostgreSQL)
+            key = self._conn.execute(_APPEND_ONE, rows[0]).inserted_primary_key
+            assert key is not None  # an INSERT of one row always has one
+            ids = [key[0]]
         else:
             ids = list(self._conn.execute(_APPEND, rows).scalars())
         return tuple(replace(d, id=i) for d, i in zip(drafts, ids, strict=True))
