@@ -116,7 +116,7 @@ _BOARD = (  # one query: rooms, their occupancy, the booking's reference, in-hou
     .where(rooms.c.hotel_id == bindparam("hotel"))
 )
 _BOARD_COMPILED: dict[str, SQLCompiler] = {}  # by dialect name
-_GUEST, _ = _by_key(guests, "guest_id")
+_GUEST, _GUEST_LOCKED = _by_key(guests, "guest_id")
 _GUESTS_OF_BOOKING = (
     select(guests)
     .join(booking_guests, booking_guests.c.booking_guest_id == guests.c.booking_guest_id)
@@ -322,7 +322,9 @@ class Occupancies(_Repository):
 
 class Guests(_Repository):
     def get(self, guest_id: str) -> Guest | None:
-        row = self._one(_GUEST, key=guest_id)
+        # locked in a write transaction: a device token written from a stale read could
+        # otherwise undo a checkout that committed in between (PostgreSQL)
+        row = self._one(self._locked(_GUEST, _GUEST_LOCKED), key=guest_id)
         return mapping.guest(row) if row else None
 
     def for_booking(self, booking_id: str) -> Sequence[Guest]:
