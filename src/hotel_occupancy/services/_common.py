@@ -55,7 +55,7 @@ def now(uow: UnitOfWork) -> datetime:
     value = uow.clock()
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise InvalidInput(f"the clock must return an aware datetime, it returned {value!r}")
-    return value.astimezone(UTC)
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
 def local_date(hotel: Hotel, moment: datetime) -> date:
