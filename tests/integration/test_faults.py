@@ -349,14 +349,6 @@ FAULTS = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest) -> Engine:
-    """A fresh SQLite file, or the session's PostgreSQL database emptied."""
-    name = "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
-    value: Engine = request.getfixturevalue(name)
-    return value
-
-
 def arrange(engine: Engine) -> None:
     """Room F1 vacant and clean with booking NEW arriving; F2 occupied by booking IN (two
     guests, stayover cleaning started: its condition CLEANING with a task in progress);

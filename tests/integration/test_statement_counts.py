@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 import attrs
-import pytest
 from sqlalchemy import Engine, event
 
 import hotel_occupancy as ho
@@ -118,14 +117,6 @@ def statements_per_operation(
             call()
         counts[name] = len(statements)
     return counts
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest) -> Engine:
-    """A fresh database of each kind."""
-    name = "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
-    engine: Engine = request.getfixturevalue(name)
-    return engine
 
 
 def test_statements_per_operation_do_not_grow_with_party_or_hotel_size(engine: Engine) -> None:

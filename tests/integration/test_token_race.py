@@ -12,7 +12,6 @@ import threading
 from datetime import date
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 
 import hotel_occupancy as ho
@@ -22,14 +21,6 @@ from hotel_occupancy.domain.invariants import check_invariants
 from tests.support import FakeClock
 
 WAIT = 30.0
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest) -> Engine:
-    """A fresh database of each kind."""
-    name = "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
-    engine: Engine = request.getfixturevalue(name)
-    return engine
 
 
 def checked_in_guest(engine: Engine) -> str:
