@@ -83,20 +83,7 @@ class RoomState:
     @classmethod
     def of(cls, status: OccupancyStatus, condition: Condition, has_booking: bool) -> RoomState:
         """The state of a stored occupancy record (``status``, ``condition``, booking set)."""
-        known = _STORED.get((status, condition, has_booking))
-        if known is not None:
-            return known
-        if status is OccupancyStatus.OCCUPIED:
-            tenancy = Tenancy.OCCUPIED
-        elif has_booking:
-            tenancy = Tenancy.ASSIGNED
-        else:
-            tenancy = Tenancy.VACANT
-        service = {
-            OccupancyStatus.OUT_OF_ORDER: Service.OUT_OF_ORDER,
-            OccupancyStatus.MAINTENANCE: Service.MAINTENANCE,
-        }.get(status, Service.IN_SERVICE)
-        return cls(tenancy, condition, service)
+        return _STORED[(status, condition, has_booking)]
 
     @property
     def is_consistent(self) -> bool:
@@ -121,16 +108,28 @@ def _status(tenancy: Tenancy, condition: Condition, service: Service) -> Occupan
     return OccupancyStatus.VACANT_CLEAN
 
 
-# Every consistent state by what an occupancy record stores of it, built once, so that
-# reading a record's state makes no new object (an inconsistent record, which the
-# invariant checker reports, still gets its state computed by RoomState.of).
-_STORED: dict[tuple[OccupancyStatus, Condition, bool], RoomState] = {}
-for _service in Service:
-    for _tenancy in Tenancy:
-        for _condition in Condition:
-            _state = RoomState(_tenancy, _condition, _service)
-            if _state.is_consistent:
-                _STORED[(_state.status, _condition, _tenancy is not Tenancy.VACANT)] = _state
+def _record_state(status: OccupancyStatus, condition: Condition, has_booking: bool) -> RoomState:
+    if status is OccupancyStatus.OCCUPIED:
+        tenancy = Tenancy.OCCUPIED
+    elif has_booking:
+        tenancy = Tenancy.ASSIGNED
+    else:
+        tenancy = Tenancy.VACANT
+    service = {
+        OccupancyStatus.OUT_OF_ORDER: Service.OUT_OF_ORDER,
+        OccupancyStatus.MAINTENANCE: Service.MAINTENANCE,
+    }.get(status, Service.IN_SERVICE)
+    return RoomState(tenancy, condition, service)
+
+
+# The state of every record an occupancy row can hold (inconsistent ones included, which
+# the invariant checker reports), built once: reading a record's state makes no object.
+_STORED = {
+    (status, condition, has_booking): _record_state(status, condition, has_booking)
+    for status in OccupancyStatus
+    for condition in Condition
+    for has_booking in (False, True)
+}
 
 INITIAL_STATE = RoomState(Tenancy.VACANT, Condition.CLEAN, Service.IN_SERVICE)
 """The state of a newly registered room: VACANT_CLEAN, condition CLEAN, no booking."""
@@ -241,6 +240,10 @@ class Transition:
     cleaning: CleaningEffect | None = None
     inspection: TaskEffect | None = None
     maintenance: TaskEffect | None = None
+    # the state after this transition, per state before it (see apply)
+    _after: dict[RoomState, RoomState] = attrs.field(
+        factory=dict, init=False, eq=False, hash=False, repr=False
+    )
 
     def refusal(self, state: RoomState, require_inspection: bool) -> Refusal | None:
         """The first guard ``state`` fails, as a :class:`Refusal`, or None if it passes."""
@@ -248,10 +251,6 @@ class Transition:
             if not guard.admits(state, require_inspection):
                 return Refusal(self, guard, state, require_inspection)
         return None
-
-    _after: dict[RoomState, RoomState] = attrs.field(
-        factory=dict, init=False, eq=False, hash=False, repr=False
-    )
 
     def apply(self, state: RoomState) -> RoomState:
         """The state after this transition (guards are not checked here)."""
