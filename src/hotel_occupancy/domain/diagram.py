@@ -1,6 +1,7 @@
-"""The docs' state diagram, generated from the transition table.
+"""The docs' state diagram, generated from the transition table and the booking table.
 
-Everything here is read off :data:`~hotel_occupancy.domain.transitions.TRANSITIONS`: every
+Everything here is read off :data:`~hotel_occupancy.domain.transitions.TRANSITIONS` and
+:data:`~hotel_occupancy.domain.bookings.BOOKING_RULES`: every
 consistent room state (:func:`~hotel_occupancy.domain.transitions.all_states`) is tried
 against every row, in a hotel that requires inspection and in one that does not; each row
 whose guards the state passes gives an edge from the state to the one the row leads to.
@@ -24,6 +25,7 @@ from enum import Enum
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
+from hotel_occupancy.domain.bookings import BOOKING_RULES, BookingStage
 from hotel_occupancy.domain.enums import Condition, OccupancyStatus
 from hotel_occupancy.domain.transitions import (
     INITIAL_STATE,
@@ -34,6 +36,7 @@ from hotel_occupancy.domain.transitions import (
     RoomRole,
     RoomState,
     Service,
+    Stamp,
     TaskEffect,
     Tenancy,
     Transition,
@@ -44,6 +47,8 @@ from hotel_occupancy.domain.transitions import (
 __all__ = [
     "COMMAND",
     "Edge",
+    "booking_diagram",
+    "booking_table",
     "condition_diagram",
     "condition_edges",
     "main",
@@ -94,6 +99,11 @@ _INSPECTION_EFFECTS: dict[TaskEffect, str] = {
     TaskEffect.OPEN: "INSPECTION task: opened, if the hotel requires inspection",
     TaskEffect.COMPLETE: "INSPECTION task: the open one, if any, DONE",
     TaskEffect.CANCEL: "INSPECTION task: the open one, if any, CANCELLED",
+}
+
+_STAMPS: dict[Stamp, str] = {
+    Stamp.CLEANED: "records `last_cleaned_by` and `last_cleaned_at`",
+    Stamp.INSPECTED: "records `last_inspected_by` and `last_inspected_at`",
 }
 
 _MAINTENANCE_EFFECTS: dict[TaskEffect, str] = {
@@ -286,6 +296,8 @@ def _effects_text(t: Transition) -> str:
         effects.append(_INSPECTION_EFFECTS[t.inspection])
     if t.maintenance is not None:
         effects.append(_MAINTENANCE_EFFECTS[t.maintenance])
+    if t.stamp is not None:
+        effects.append(_STAMPS[t.stamp])
     return "<br>".join(effects) or "none"
 
 
@@ -312,7 +324,7 @@ def transition_table() -> str:
     """A Markdown table of every row of the transition table, in the table's order."""
     lines = [
         "| service | variant | room | logs | guards, in order (error if refused) "
-        "| new state | task effects |",
+        "| new state | effects |",
         "|---|---|---|---|---|---|---|",
     ]
     for t in TRANSITIONS:
@@ -326,6 +338,58 @@ def transition_table() -> str:
             _new_state_text(t),
             _effects_text(t),
         ]
+        lines.append(f"| {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
+# --- the booking table ------------------------------------------------------------------------
+
+
+def booking_diagram() -> str:
+    """A Mermaid ``stateDiagram-v2`` block of the booking stages: an arrow for every stage
+    a rule of the booking table accepts, to the stage it leaves the booking in."""
+    edges: dict[tuple[BookingStage, BookingStage], list[str]] = {}
+    for rule in BOOKING_RULES:
+        for stage in sorted(rule.stages, key=_order):
+            after = rule.after or stage
+            label = rule.action
+            if rule.final_after_move and stage is BookingStage.IN_HOUSE:
+                label += " (until a move)"
+            edges.setdefault((stage, after), []).append(label)
+    lines = ["```mermaid", "stateDiagram-v2", "    [*] --> ARRIVING : register_booking"]
+    for (source, target), labels in sorted(
+        edges.items(), key=lambda item: (_order(item[0][0]), _order(item[0][1]))
+    ):
+        lines.append(f"    {source.value} --> {target.value} : {', '.join(labels)}")
+    lines.append("```")
+    return "\n".join(lines)
+
+
+class _Placeholder:
+    def __repr__(self) -> str:
+        return "(its room)"
+
+
+_ITS_ROOM = _Placeholder()
+
+
+def booking_table() -> str:
+    """A Markdown table of every rule of the booking table."""
+    lines = [
+        "| service | accepts | refuses (BookingNotAssignable) | leaves the booking |",
+        "|---|---|---|---|",
+    ]
+    for rule in BOOKING_RULES:
+        refusals = [
+            f"{stage.value}: {rule.refusals[stage].format(room_id=_ITS_ROOM)}"
+            for stage in sorted(rule.refusals, key=_order)
+        ]
+        if rule.final_after_move:
+            refusals.append("IN_HOUSE after a room move: the check-in is final")
+        after = rule.after.value if rule.after is not None else "in its stage"
+        if rule.moves:
+            after += " (the move is recorded)"
+        cells = [f"`{rule.action}`", _names(rule.stages), "<br>".join(refusals), after]
         lines.append(f"| {' | '.join(cells)} |")
     return "\n".join(lines)
 
@@ -354,7 +418,7 @@ def render() -> str:
     initial = INITIAL_STATE
     sections = [
         f"<!-- Generated from the transition table; do not edit. Regenerate with: {COMMAND} -->",
-        "# Room states and transitions",
+        "# Room states, transitions and booking stages",
         "This page is generated from the one transition table "
         "(`hotel_occupancy.domain.transitions.TRANSITIONS`), which the services and "
         "`services.allowed_operations` also read, so it always says what the code does. "
@@ -383,6 +447,13 @@ def render() -> str:
         "before these (see [errors and the check order](concepts.md#errors-and-the-check-"
         "order)), and the party's size against the room's capacity after them.",
         transition_table(),
+        "## Booking stages",
+        "Generated from the booking table (`hotel_occupancy.domain.bookings.BOOKING_RULES`), "
+        f"which the services read for the booking's side of an operation. A booking is "
+        f"{_names(BookingStage)}. `assign_room` with check-in (the default) takes an "
+        "arriving booking through ASSIGNED to IN_HOUSE in one call.",
+        booking_diagram(),
+        booking_table(),
     ]
     return "\n\n".join(sections) + "\n"
 

@@ -32,6 +32,7 @@ __all__ = [
     "RoomNotOccupied",
     "RoomOccupancyError",
     "StaffNotFound",
+    "StorageError",
 ]
 
 
@@ -155,3 +156,8 @@ class RequestIdConflict(RoomOccupancyError):
 
 class ConcurrencyConflict(RoomOccupancyError):
     """A concurrent writer won; the operation changed nothing and is safe to retry."""
+
+
+class StorageError(RoomOccupancyError):
+    """The store failed in a way that is not a concurrent writer winning (e.g. the database
+    is unreachable, or its schema is missing). The original error is the ``__cause__``."""

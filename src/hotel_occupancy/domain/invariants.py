@@ -19,7 +19,6 @@ from attrs import frozen
 from hotel_occupancy.domain.enums import (
     Condition,
     OccupancyStatus,
-    Operation,
     StaffRole,
     TaskKind,
 )
@@ -34,17 +33,15 @@ from hotel_occupancy.domain.model import (
     Staff,
 )
 from hotel_occupancy.domain.policy import RolePolicy
-from hotel_occupancy.domain.transitions import INITIAL_STATE, RoomRole, RoomState, transition
+from hotel_occupancy.domain.transitions import (
+    INITIAL_STATE,
+    RoomState,
+    Tenancy,
+    booking_effect,
+    source_row,
+)
 
 __all__ = ["StoreSnapshot", "Violation", "check_invariants", "replay_room"]
-
-_TAKES_BOOKING = {Operation.ASSIGN, Operation.CHECKIN, Operation.REASSIGN, Operation.MOVE}
-_CLEARS_BOOKING = {Operation.UNASSIGN, Operation.CHECKOUT}
-_TAKES_ROOM = {Operation.ASSIGN, Operation.REASSIGN, Operation.MOVE}  # need it unassigned
-_SOURCE_ROW = {
-    Operation.MOVE: ("move_guest", RoomRole.SOURCE),
-    Operation.REASSIGN: ("reassign_room", RoomRole.SOURCE),
-}
 
 
 @frozen
@@ -76,7 +73,9 @@ class Violation:
 def replay_room(
     room_id: str, entries: Iterable[LogEntry]
 ) -> tuple[OccupancyStatus, Condition, str | None, list[str]]:
-    """Replay a room's log from its registration state (I9).
+    """Replay a room's log from its registration state (I9), reading the transition
+    table for what each operation does to the room's booking and to the room a booking
+    leaves.
 
     Returns the replayed status, condition and booking, and the discontinuities found: an
     entry whose "before" does not match the state the entries before it left, or that
@@ -93,20 +92,20 @@ def replay_room(
                     f"{entry.status_before.value}/{entry.condition_before.value} but the log "
                     f"left {state.status.value}/{state.condition.value}"
                 )
-            expected = None if entry.operation in _TAKES_ROOM else entry.booking_id
+            takes_room, tenancy_after = booking_effect(entry.operation)
+            expected = None if takes_room else entry.booking_id
             if booking != expected:
                 problems.append(
                     f"entry {entry.id} ({entry.operation.value}) needs the room to hold "
                     f"booking {expected} but the log left it holding {booking}"
                 )
-            if entry.operation in _TAKES_BOOKING:
-                booking = entry.booking_id
-            elif entry.operation in _CLEARS_BOOKING:
+            if tenancy_after is Tenancy.VACANT:
                 booking = None
+            elif tenancy_after is not None:
+                booking = entry.booking_id
             state = RoomState.of(entry.status_after, entry.condition_after, booking is not None)
-        elif entry.from_room_id == room_id and entry.operation in _SOURCE_ROW:
-            action, role = _SOURCE_ROW[entry.operation]
-            state = transition(action, role=role).apply(state)
+        elif entry.from_room_id == room_id and (leaving := source_row(entry.operation)):
+            state = leaving.apply(state)
             booking = None
     return state.status, state.condition, booking, problems
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time
 from typing import Any, TypeAlias, TypeVar
@@ -41,6 +42,7 @@ __all__ = [
     "RoomOccupancy",
     "Staff",
     "natural_key",
+    "new_id",
     "replace",
 ]
 
@@ -109,6 +111,11 @@ def _make_replacer(cls: type) -> Callable[..., Any]:
     namespace: dict[str, Any] = {"_UNCHANGED": _UNCHANGED, "cls": cls}
     exec(compile(source, f"<replace {cls.__qualname__}>", "exec"), namespace)
     return namespace["replace"]  # type: ignore[no-any-return]
+
+
+def new_id() -> str:
+    """A library-created identifier (guests, tasks): 128 random bits, as 32 hex digits."""
+    return secrets.token_hex(16)
 
 
 _NATURAL = re.compile(r"(\d+)")

@@ -41,12 +41,16 @@ __all__ = [
     "RoomRole",
     "RoomState",
     "Service",
+    "Stamp",
     "TaskEffect",
     "Tenancy",
     "Transition",
     "all_states",
+    "booking_effect",
+    "default_steps",
     "default_variant",
     "ready_conditions",
+    "source_row",
     "transition",
 ]
 
@@ -188,6 +192,13 @@ class TaskEffect(StrEnum):
     CANCEL = "CANCEL"  # the open one, if any, is CANCELLED
 
 
+class Stamp(StrEnum):
+    """What a transition records on the occupancy record about who did it."""
+
+    CLEANED = "CLEANED"  # last_cleaned_by and last_cleaned_at
+    INSPECTED = "INSPECTED"  # last_inspected_by and last_inspected_at
+
+
 @frozen
 class Guard:
     """One condition a room's state must meet; ``error`` is raised when it does not.
@@ -240,6 +251,7 @@ class Transition:
     cleaning: CleaningEffect | None = None
     inspection: TaskEffect | None = None
     maintenance: TaskEffect | None = None
+    stamp: Stamp | None = None
     # the state after this transition, per state before it (see apply)
     _after: dict[RoomState, RoomState] = attrs.field(
         factory=dict, init=False, eq=False, hash=False, repr=False
@@ -251,6 +263,11 @@ class Transition:
             if not guard.admits(state, require_inspection):
                 return Refusal(self, guard, state, require_inspection)
         return None
+
+    @property
+    def touches_tasks(self) -> bool:
+        """Whether this row changes any of the room's housekeeping tasks."""
+        return not (self.cleaning is None and self.inspection is None and self.maintenance is None)
 
     def apply(self, state: RoomState) -> RoomState:
         """The state after this transition (guards are not checked here)."""
@@ -397,6 +414,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         condition=Condition.CLEAN,
         cleaning=CleaningEffect.COMPLETE,
         inspection=TaskEffect.OPEN,
+        stamp=Stamp.CLEANED,
     ),
     Transition(
         "inspect_room",
@@ -406,6 +424,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         (Guard(InvalidTransition, condition=_T({Condition.CLEAN})),),
         condition=Condition.INSPECTED,
         inspection=TaskEffect.COMPLETE,
+        stamp=Stamp.INSPECTED,
     ),
     Transition(
         "inspect_room",
@@ -473,21 +492,63 @@ _BY_KEY: Mapping[tuple[str, str, RoomRole], Transition] = {
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
 """The operation services, in the order of the table (and of ``allowed_operations``)."""
 
-_DEFAULT_VARIANT: Mapping[str, str] = {
-    "assign_room": "pre-assign",
-    "inspect_room": "passed",
-    "return_to_service": "DIRTY",
+_DEFAULT_STEPS: Mapping[str, tuple[tuple[str, str, RoomRole], ...]] = {
+    "assign_room": (("assign_room", "pre-assign", RoomRole.ROOM), ("check_in", "", RoomRole.ROOM)),
+    "move_guest": (("move_guest", "", RoomRole.SOURCE),),
+    "inspect_room": (("inspect_room", "passed", RoomRole.ROOM),),
+    "return_to_service": (("return_to_service", "DIRTY", RoomRole.ROOM),),
 }
+"""The rows a call of the service with its default arguments runs, one after the other, on
+the room it acts on (the source of a move; the target of an assignment, which by default
+also checks in), where that is not simply the service's own row. ``allowed_operations``
+judges a room by them."""
+
+
+def default_steps(action: str) -> tuple[Transition, ...]:
+    """The rows a call of ``action`` with default arguments runs on the room it acts on."""
+    keys = _DEFAULT_STEPS.get(action, ((action, "", RoomRole.ROOM),))
+    return tuple(_BY_KEY[key] for key in keys)
 
 
 def default_variant(action: str) -> str:
     """The variant a service takes with its default arguments."""
-    return _DEFAULT_VARIANT.get(action, "")
+    return next(t.variant for t in default_steps(action) if t.action == action)
 
 
 def transition(action: str, variant: str = "", role: RoomRole = RoomRole.ROOM) -> Transition:
     """The row for ``action`` / ``variant`` / ``role``; KeyError if the table has none."""
     return _BY_KEY[(action, variant, role)]
+
+
+def _booking_effects() -> Mapping[Operation, tuple[bool, Tenancy | None]]:
+    effects: dict[Operation, tuple[bool, Tenancy | None]] = {}
+    for t in TRANSITIONS:
+        if t.role is not RoomRole.ROOM:
+            continue
+        takes_room = any(g.tenancy == _VACANT for g in t.guards)
+        effect = (takes_room, t.tenancy)
+        if effects.setdefault(t.operation, effect) != effect:
+            raise AssertionError(f"rows logging {t.operation} disagree on the booking")
+    return effects
+
+
+_BOOKING_EFFECTS = _booking_effects()
+_SOURCE_ROWS: Mapping[Operation, Transition] = {
+    t.operation: t for t in TRANSITIONS if t.role is RoomRole.SOURCE
+}
+
+
+def booking_effect(operation: Operation) -> tuple[bool, Tenancy | None]:
+    """What the rows logging ``operation`` do to the booking the room holds, as the table
+    says: whether they need the room unassigned before (they bring the booking), and the
+    tenancy they leave (VACANT: booking cleared; ASSIGNED or OCCUPIED: the entry's booking;
+    None: unchanged). Every row logging one operation agrees (checked at import)."""
+    return _BOOKING_EFFECTS[operation]
+
+
+def source_row(operation: Operation) -> Transition | None:
+    """The row for the room a booking leaves in ``operation`` (MOVE, REASSIGN), if any."""
+    return _SOURCE_ROWS.get(operation)
 
 
 def all_states() -> Iterator[RoomState]:

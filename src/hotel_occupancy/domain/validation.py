@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from enum import Enum
 from typing import TypeVar
 
 from hotel_occupancy.domain.errors import InvalidInput
+from hotel_occupancy.domain.model import BookingGuest
 
 __all__ = [
     "EARLIEST_YEAR",
@@ -21,6 +23,7 @@ __all__ = [
     "require_enum",
     "require_id",
     "require_optional_id",
+    "require_party",
     "require_text",
     "require_time",
 ]
@@ -151,3 +154,29 @@ def require_aware_utc(name: str, value: object) -> datetime:
     if offset is None:
         raise InvalidInput(f"{name} must be timezone-aware (got the naive {value!r})")
     return value.astimezone(UTC)
+
+
+def require_party(party: object) -> tuple[BookingGuest, ...]:
+    """A booking's party: at least one BookingGuest (the first is the primary), each with an
+    id and a first or a last name, no id twice."""
+    if isinstance(party, (str, bytes)) or not isinstance(party, Sequence):
+        raise InvalidInput("party must be a sequence of BookingGuest")
+    if not party:
+        raise InvalidInput("party must have at least one guest (the first is the primary)")
+    members: list[BookingGuest] = []
+    for index, member in enumerate(party):
+        if not isinstance(member, BookingGuest):
+            raise InvalidInput(
+                f"party[{index}] must be a BookingGuest, not {type(member).__name__}"
+            )
+        require_id(f"party[{index}].booking_guest_id", member.booking_guest_id)
+        require_text(f"party[{index}].first_name", member.first_name)
+        require_text(f"party[{index}].last_name", member.last_name)
+        if not (member.first_name.strip() or member.last_name.strip()):
+            raise InvalidInput(f"party[{index}] needs a first or a last name")
+        members.append(member)
+    ids = [m.booking_guest_id for m in members]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise InvalidInput(f"booking guest ids appear twice in the party: {duplicated}")
+    return tuple(members)

@@ -1,0 +1,715 @@
+"""Commands: every mutating call of the library as plain, immutable data.
+
+A command names one service (its ``action``) and carries that call's arguments, checked
+by the field validators when the command is built: bad input (§6) never gets further than
+the constructor. Commands are plain data, so a host can queue them, log them or send them
+from an offline device::
+
+    command = MoveGuest(from_room_id="R101", to_room_id="R102", staff_id="ana")
+    text = command.to_json()
+    assert Command.from_json(text) == command
+    services.execute(uow, Command.from_json(text))
+
+:meth:`Command.fingerprint` is derived from every field but ``request_id``, so no argument
+can be left out of idempotency: the same ``request_id`` with any other argument is a
+conflict, never a replay.
+
+The fields also say what the runner (:func:`hotel_occupancy.services.execute`) looks up
+before the handler runs, in field order: ``ref`` names what must exist (a room, a booking,
+a staff member...) or, for a registration, what must not exist yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, time
+from enum import Enum, StrEnum
+from typing import Any, ClassVar, TypeAlias, TypeVar, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+from attrs import frozen
+
+from hotel_occupancy.domain.enums import Condition, StaffRole
+from hotel_occupancy.domain.errors import InvalidInput
+from hotel_occupancy.domain.model import BookingGuest, MetadataValue
+from hotel_occupancy.domain.validation import (
+    require_bool,
+    require_capacity,
+    require_date,
+    require_enum,
+    require_id,
+    require_party,
+    require_text,
+    require_time,
+)
+
+__all__ = [
+    "COMMANDS",
+    "AssignRoom",
+    "CheckIn",
+    "CheckoutRoom",
+    "Command",
+    "CompleteCleaning",
+    "DeactivateStaff",
+    "InspectRoom",
+    "MarkDirty",
+    "MoveGuest",
+    "ReassignRoom",
+    "Ref",
+    "Reference",
+    "RegisterBooking",
+    "RegisterDeviceToken",
+    "RegisterHotel",
+    "RegisterRoom",
+    "RegisterStaff",
+    "ReturnToService",
+    "SetOutOfOrder",
+    "StartCleaning",
+    "StartMaintenance",
+    "UnassignRoom",
+    "command",
+]
+
+JsonValue: TypeAlias = str | int | bool | list[Any] | dict[str, Any] | None
+
+
+class Ref(StrEnum):
+    """What a field of a command refers to, looked up by the runner before the handler."""
+
+    HOTEL = "HOTEL"  # an existing hotel
+    ROOM = "ROOM"  # an existing room, read as its Room (number, capacity)
+    ROOM_STATE = "ROOM_STATE"  # an existing room, read as its occupancy record (one read)
+    STAFF = "STAFF"  # an existing staff member
+    BOOKING = "BOOKING"  # an existing booking
+    GUEST = "GUEST"  # an existing guest record
+    NEW_HOTEL = "NEW_HOTEL"  # a hotel id not registered yet
+    NEW_ROOM = "NEW_ROOM"
+    NEW_STAFF = "NEW_STAFF"
+    NEW_BOOKING = "NEW_BOOKING"
+
+    @property
+    def is_new(self) -> bool:
+        """A registration's id, which must not exist yet."""
+        return self in _NEW_IDS
+
+
+_NEW_IDS = frozenset({Ref.NEW_HOTEL, Ref.NEW_ROOM, Ref.NEW_STAFF, Ref.NEW_BOOKING})
+
+
+@frozen
+class Reference:
+    """One field of a command that the runner looks up: its name, value and kind."""
+
+    field: str
+    value: str
+    kind: Ref
+
+
+# --- field codecs: how a value is written to JSON and read back ------------------------
+
+
+def _plain(value: object) -> JsonValue:
+    """The JSON form of a command's field value."""
+    if isinstance(value, Enum):
+        return value.value  # type: ignore[no-any-return]
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, BookingGuest):
+        return {
+            "booking_guest_id": value.booking_guest_id,
+            "first_name": value.first_name,
+            "last_name": value.last_name,
+        }
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value  # type: ignore[return-value]
+
+
+def _from_iso(parse: Callable[[str], Any]) -> Callable[[object], object]:
+    def decode(value: object) -> object:
+        if not isinstance(value, str):
+            return value  # the field's validator says what is wrong with it
+        try:
+            return parse(value)
+        except ValueError:
+            raise InvalidInput(f"{value!r} is not an ISO 8601 value") from None
+
+    return decode
+
+
+def _decode_party(value: object) -> object:
+    if not isinstance(value, list):
+        return value
+    members: list[object] = []
+    for index, member in enumerate(value):
+        if isinstance(member, Mapping):
+            keys = {"booking_guest_id", "first_name", "last_name"}
+            if set(member) != keys:
+                raise InvalidInput(f"party[{index}] must have exactly the keys {sorted(keys)}")
+            members.append(
+                BookingGuest(member["booking_guest_id"], member["first_name"], member["last_name"])
+            )
+        else:
+            members.append(member)
+    return members
+
+
+def _same(value: object) -> object:
+    return value
+
+
+_DECODERS: Mapping[str, Callable[[object], object]] = {
+    "plain": _same,
+    "date": _from_iso(date.fromisoformat),
+    "time": _from_iso(time.fromisoformat),
+    "party": _decode_party,
+}
+
+
+# --- fields -----------------------------------------------------------------------------
+
+E = TypeVar("E", bound=Enum)
+
+
+def _fields(cls: type[Command]) -> tuple[attrs.Attribute[Any], ...]:
+    return attrs.fields(cast(Any, cls))  # type: ignore[no-any-return]
+
+
+def _check(rule: Callable[[str, Any], object]) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """An attrs validator that applies ``rule(field_name, value)``."""
+
+    def validate(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        rule(attribute.name, value)
+
+    return validate
+
+
+def _field(
+    rule: Callable[[str, Any], object] | None = None,
+    *,
+    validator: Callable[[Any, Any, Any], None] | None = None,
+    default: Any = attrs.NOTHING,
+    ref: Ref | None = None,
+    notes: bool = False,
+    codec: str = "plain",
+    converter: Callable[[Any], Any] | None = None,
+) -> Any:
+    return attrs.field(
+        default=default,
+        validator=validator if rule is None else _check(rule),
+        converter=converter,
+        metadata={"ref": ref, "notes": notes, "codec": codec},
+    )
+
+
+def _valid_id(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    require_id(attribute.name, value)
+
+
+def _valid_text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    require_text(attribute.name, value)
+
+
+def _valid_required_text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    require_text(attribute.name, value, required=True)
+
+
+def identifier(ref: Ref | None = None) -> Any:
+    """A required identifier (non-empty, no surrounding whitespace or control characters)."""
+    return _field(validator=_valid_id, ref=ref)
+
+
+def text(*, default: Any = "", required: bool = False, notes: bool = False) -> Any:
+    """Free text; ``notes`` marks the text that becomes the log entry's notes."""
+    check = _valid_required_text if required else _valid_text
+    return _field(validator=check, default=default, notes=notes)
+
+
+def flag(default: bool) -> Any:
+    """A real bool."""
+    return _field(require_bool, default=default)
+
+
+def day() -> Any:
+    """A calendar date."""
+    return _field(require_date, codec="date")
+
+
+def clock_time(default: time) -> Any:
+    """A naive local time of day."""
+    return _field(require_time, default=default, codec="time")
+
+
+def _to_member(enum: type[E]) -> Callable[[object], object]:
+    """A converter to a member of ``enum`` that leaves what is none for the validator to
+    refuse (so that fields are still checked in their order)."""
+
+    def convert(value: object) -> object:
+        try:
+            return value if isinstance(value, enum) else enum(value)
+        except ValueError:
+            return value
+
+    return convert
+
+
+def choice(enum: type[E], default: Any = attrs.NOTHING) -> Any:
+    """A member of ``enum``, given as the member or its value."""
+
+    def rule(name: str, value: object) -> None:
+        require_enum(name, enum, value)
+
+    return _field(rule, default=default, converter=_to_member(enum))
+
+
+def _valid_request_id(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        require_id(attribute.name, value)
+
+
+def _request_id() -> Any:
+    return _field(validator=_valid_request_id, default=None)
+
+
+def _as_tuple(value: object) -> object:
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return tuple(value)
+    return value
+
+
+# --- the base class ---------------------------------------------------------------------
+
+COMMANDS: dict[str, type[Command]] = {}
+"""Every command class, by the name of the service it calls."""
+
+C = TypeVar("C", bound="Command")
+
+
+def command(action: str, *, operation: bool = True) -> Callable[[type[C]], type[C]]:
+    """Register a command class for the service named ``action``. ``operation=False``
+    marks reference data: no acting staff member, no log entry."""
+
+    def register(cls: type[C]) -> type[C]:
+        if action in COMMANDS:
+            raise TypeError(f"two commands for {action!r}")
+        cls.action = action
+        cls.operation = operation
+        fields = _fields(cls)
+        # read off the fields once: the runner asks for them on every call
+        cls.reference_fields = tuple(
+            (f.name, f.metadata["ref"]) for f in fields if f.metadata.get("ref") is not None
+        )
+        cls.notes_field = next((f.name for f in fields if f.metadata.get("notes")), None)
+        COMMANDS[action] = cls
+        return cls
+
+    return register
+
+
+class Command:
+    """One call of a mutating service, as data. Subclasses are frozen attrs classes."""
+
+    __slots__ = ()
+
+    action: ClassVar[str]
+    """The name of the service this command calls (what the role policy grants)."""
+    operation: ClassVar[bool]
+    """True for operations on rooms (acting staff, log entries); False for reference data."""
+    reference_fields: ClassVar[tuple[tuple[str, Ref], ...]]
+    """The fields the runner looks up, with what they refer to, in argument order."""
+    notes_field: ClassVar[str | None]
+    """The field whose text becomes the notes of the log entries, if any."""
+    request_id: str | None
+
+    # --- what the runner reads ------------------------------------------------------------
+
+    @property
+    def actor(self) -> str | None:
+        """The id of the acting staff member; None for reference data."""
+        return getattr(self, "staff_id", None) if self.operation else None
+
+    def references(self) -> Iterator[Reference]:
+        """The fields to look up before the handler runs, in argument order."""
+        for name, kind in self.reference_fields:
+            yield Reference(name, getattr(self, name), kind)
+
+    @property
+    def notes(self) -> str:
+        """The text that becomes the notes of the log entries ("" if there is none)."""
+        name = self.notes_field
+        return "" if name is None else str(getattr(self, name))
+
+    @property
+    def variant(self) -> str:
+        """The variant of the service's table rows these arguments select."""
+        return ""
+
+    def entry_metadata(self) -> Mapping[str, MetadataValue]:
+        """Arguments worth recording in the metadata of the log entries."""
+        return {}
+
+    # --- idempotency ------------------------------------------------------------------------
+
+    def fingerprint(self) -> str:
+        """A digest of the call (the service and every argument but ``request_id``), to
+        recognise a repeated ``request_id``. A digest, so that no argument (a device token,
+        a guest's name) outlives its purpose in the store."""
+        arguments = {
+            field.name: _legacy_plain(getattr(self, field.name))
+            for field in _fields(type(self))
+            if field.name != "request_id"
+        }
+        canonical = json.dumps(
+            {"action": self.action, "arguments": dict(sorted(arguments.items()))},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    # --- plain data -------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """The command as JSON-ready data: ``{"command": action, <field>: <value>...}``."""
+        data: dict[str, JsonValue] = {"command": self.action}
+        for field in _fields(type(self)):
+            data[field.name] = _plain(getattr(self, field.name))
+        return data
+
+    def to_json(self) -> str:
+        """The command as a JSON object (see :meth:`to_dict`)."""
+        return json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Command:
+        """The command ``data`` describes (as made by :meth:`to_dict`). Called on
+        :class:`Command` it builds whichever command ``data["command"]`` names; called on a
+        subclass it also checks that ``data`` is that command. Bad data is InvalidInput."""
+        if not isinstance(data, Mapping):
+            raise InvalidInput("a command must be a JSON object")
+        name = data.get("command")
+        target = COMMANDS.get(name) if isinstance(name, str) else None
+        if target is None:
+            raise InvalidInput(f"unknown command {name!r}; known: {', '.join(sorted(COMMANDS))}")
+        if cls is not Command and target is not cls:
+            raise InvalidInput(f"expected the command {cls.action!r}, got {name!r}")
+        fields = {f.name: f for f in _fields(target)}
+        unknown = sorted(set(data) - set(fields) - {"command"})
+        if unknown:
+            raise InvalidInput(f"unknown arguments for {name}: {unknown}")
+        arguments: dict[str, object] = {}
+        for key, field in fields.items():
+            if key in data:
+                arguments[key] = _DECODERS[field.metadata.get("codec", "plain")](data[key])
+            elif field.default is attrs.NOTHING:
+                raise InvalidInput(f"{name} needs the argument {key!r}")
+        return target(**arguments)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Command:
+        """The command a JSON text describes (see :meth:`from_dict`)."""
+        try:
+            data = json.loads(text)
+        except (ValueError, TypeError) as error:
+            raise InvalidInput(f"a command must be JSON text: {error}") from None
+        return cls.from_dict(data)
+
+
+def _legacy_plain(value: object) -> object:
+    """The canonical form the fingerprints of request ids stored so far were made of (kept
+    so that a replay after an upgrade is still recognised)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, BookingGuest):
+        return [value.booking_guest_id, value.first_name, value.last_name]
+    if isinstance(value, list | tuple):
+        return [_legacy_plain(v) for v in value]
+    return value
+
+
+# --- reference data ---------------------------------------------------------------------
+
+
+def _require_timezone(name: str, value: object) -> None:
+    zone = require_id(name, value)
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"{name} must be an IANA time zone name; got {zone!r}") from None
+
+
+def _require_token(name: str, value: object) -> None:
+    token = require_text(name, value, required=True)
+    if token != token.strip():
+        raise InvalidInput(f"{name} must not start or end with whitespace")
+
+
+@command("register_hotel", operation=False)
+@frozen
+class RegisterHotel(Command):
+    """Register a hotel and its policy."""
+
+    hotel_id: str = identifier(Ref.NEW_HOTEL)
+    name: str = text(required=True, default=attrs.NOTHING)
+    require_inspection: bool = flag(False)
+    timezone: str = _field(_require_timezone, default="UTC")
+    checkout_time: time = clock_time(time(11))
+    request_id: str | None = _request_id()
+
+
+@command("register_room", operation=False)
+@frozen
+class RegisterRoom(Command):
+    """Register a room of a hotel; it starts VACANT_CLEAN."""
+
+    hotel_id: str = identifier(Ref.HOTEL)
+    room_id: str = identifier(Ref.NEW_ROOM)
+    number: str = identifier()
+    capacity: int | None = _field(lambda _name, value: require_capacity(value), default=None)
+    request_id: str | None = _request_id()
+
+
+@command("register_staff", operation=False)
+@frozen
+class RegisterStaff(Command):
+    """Register an active staff member of a hotel."""
+
+    hotel_id: str = identifier(Ref.HOTEL)
+    staff_id: str = identifier(Ref.NEW_STAFF)
+    name: str = text(required=True, default=attrs.NOTHING)
+    role: StaffRole = choice(StaffRole)
+    request_id: str | None = _request_id()
+
+
+@command("deactivate_staff", operation=False)
+@frozen
+class DeactivateStaff(Command):
+    """Deactivate a staff member: from now on they may do nothing."""
+
+    staff_id: str = identifier(Ref.STAFF)
+    request_id: str | None = _request_id()
+
+
+def _require_departure(instance: RegisterBooking, _attribute: object, value: object) -> None:
+    departure = require_date("departure", value)
+    if isinstance(instance.arrival, date) and departure < instance.arrival:
+        raise InvalidInput(
+            f"departure {departure.isoformat()} is before arrival {instance.arrival.isoformat()}",
+            booking_id=instance.booking_id,
+        )
+
+
+@command("register_booking", operation=False)
+@frozen
+class RegisterBooking(Command):
+    """Register an arriving booking with its dates and party (the first is the primary)."""
+
+    hotel_id: str = identifier(Ref.HOTEL)
+    booking_id: str = identifier(Ref.NEW_BOOKING)
+    reference: str = identifier()
+    arrival: date = day()
+    departure: date = _field(validator=_require_departure, codec="date")
+    party: Sequence[BookingGuest] = _field(  # stored as a tuple
+        lambda _name, value: require_party(value), converter=_as_tuple, codec="party"
+    )
+    request_id: str | None = _request_id()
+
+
+@command("register_device_token", operation=False)
+@frozen
+class RegisterDeviceToken(Command):
+    """Attach a device token to an in-house guest's stay."""
+
+    guest_id: str = identifier(Ref.GUEST)
+    token: str = _field(_require_token)
+    request_id: str | None = _request_id()
+
+
+# --- operations -------------------------------------------------------------------------
+
+
+@command("assign_room")
+@frozen
+class AssignRoom(Command):
+    """Assign a room to an arriving booking, and by default check it in."""
+
+    booking_id: str = identifier(Ref.BOOKING)
+    room_id: str = identifier(Ref.ROOM)
+    staff_id: str = identifier(Ref.STAFF)
+    notes: str = text(notes=True)
+    check_in: bool = flag(True)
+    request_id: str | None = _request_id()
+
+    @property
+    def variant(self) -> str:
+        return "pre-assign"
+
+
+@command("check_in")
+@frozen
+class CheckIn(Command):
+    """Check a pre-assigned booking into its room."""
+
+    booking_id: str = identifier(Ref.BOOKING)
+    staff_id: str = identifier(Ref.STAFF)
+    notes: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+
+@command("reassign_room")
+@frozen
+class ReassignRoom(Command):
+    """Move a pre-assigned booking to another room."""
+
+    booking_id: str = identifier(Ref.BOOKING)
+    to_room_id: str = identifier(Ref.ROOM)
+    staff_id: str = identifier(Ref.STAFF)
+    notes: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+
+@command("unassign_room")
+@frozen
+class UnassignRoom(Command):
+    """Take a booking off its room (undoing a check-in made in error, if in house)."""
+
+    booking_id: str = identifier(Ref.BOOKING)
+    staff_id: str = identifier(Ref.STAFF)
+    notes: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+
+@command("move_guest")
+@frozen
+class MoveGuest(Command):
+    """Move an in-house booking to another ready room."""
+
+    from_room_id: str = identifier(Ref.ROOM_STATE)
+    to_room_id: str = identifier(Ref.ROOM)
+    staff_id: str = identifier(Ref.STAFF)
+    reason: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+    def __attrs_post_init__(self) -> None:
+        if self.from_room_id == self.to_room_id:
+            raise InvalidInput(
+                f"a guest cannot move from room {self.from_room_id!r} to the same room",
+                room_id=self.from_room_id,
+            )
+
+
+@command("checkout_room")
+@frozen
+class CheckoutRoom(Command):
+    """Check the in-house booking out of an occupied room."""
+
+    room_id: str = identifier(Ref.ROOM_STATE)
+    staff_id: str = identifier(Ref.STAFF)
+    notes: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+
+@command("mark_dirty")
+@frozen
+class MarkDirty(Command):
+    """A CLEAN or INSPECTED room needs cleaning."""
+
+    room_id: str = identifier(Ref.ROOM_STATE)
+    staff_id: str = identifier(Ref.STAFF)
+    notes: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+
+@command("start_cleaning")
+@frozen
+class StartCleaning(Command):
+    """A cleaner starts on a DIRTY room."""
+
+    room_id: str = identifier(Ref.ROOM_STATE)
+    staff_id: str = identifier(Ref.STAFF)
+    request_id: str | None = _request_id()
+
+
+@command("complete_cleaning")
+@frozen
+class CompleteCleaning(Command):
+    """Cleaning is finished: the room is CLEAN."""
+
+    room_id: str = identifier(Ref.ROOM_STATE)
+    staff_id: str = identifier(Ref.STAFF)
+    notes: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+
+@command("inspect_room")
+@frozen
+class InspectRoom(Command):
+    """Inspect a CLEAN room: passed, INSPECTED; failed, DIRTY again."""
+
+    room_id: str = identifier(Ref.ROOM_STATE)
+    staff_id: str = identifier(Ref.STAFF)
+    passed: bool = flag(True)
+    notes: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+    @property
+    def variant(self) -> str:
+        return "passed" if self.passed else "failed"
+
+    def entry_metadata(self) -> Mapping[str, MetadataValue]:
+        return {"passed": self.passed}
+
+
+@command("set_out_of_order")
+@frozen
+class SetOutOfOrder(Command):
+    """Take a vacant, unassigned room out of order."""
+
+    room_id: str = identifier(Ref.ROOM_STATE)
+    staff_id: str = identifier(Ref.STAFF)
+    reason: str = text(required=True, default=attrs.NOTHING, notes=True)
+    request_id: str | None = _request_id()
+
+
+@command("start_maintenance")
+@frozen
+class StartMaintenance(Command):
+    """Put a vacant, unassigned room into maintenance."""
+
+    room_id: str = identifier(Ref.ROOM_STATE)
+    staff_id: str = identifier(Ref.STAFF)
+    reason: str = text(required=True, default=attrs.NOTHING, notes=True)
+    request_id: str | None = _request_id()
+
+
+def _require_return_condition(instance: ReturnToService, attribute: object, value: object) -> None:
+    chosen = require_enum("condition", Condition, value)
+    if chosen not in (Condition.DIRTY, Condition.CLEAN):
+        raise InvalidInput(
+            f"a room returns to service DIRTY or CLEAN, not {chosen.value}",
+            room_id=instance.room_id,
+        )
+
+
+@command("return_to_service")
+@frozen
+class ReturnToService(Command):
+    """Bring a room back from OUT_OF_ORDER or MAINTENANCE, DIRTY (default) or CLEAN."""
+
+    room_id: str = identifier(Ref.ROOM_STATE)
+    staff_id: str = identifier(Ref.STAFF)
+    condition: Condition = _field(
+        validator=_require_return_condition,
+        default=Condition.DIRTY,
+        converter=_to_member(Condition),
+    )
+    notes: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+    @property
+    def variant(self) -> str:
+        return self.condition.value

@@ -1,0 +1,49 @@
+"""Changing an occupancy record: the state it is in, and the record in a new state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from hotel_occupancy.domain.model import RoomOccupancy, replace
+from hotel_occupancy.domain.transitions import RoomState, Stamp
+
+__all__ = ["state_of", "vacated", "with_state"]
+
+
+def state_of(occupancy: RoomOccupancy) -> RoomState:
+    """The state of the room the record describes."""
+    return RoomState.of(occupancy.status, occupancy.condition, occupancy.booking_id is not None)
+
+
+def with_state(
+    occupancy: RoomOccupancy,
+    state: RoomState,
+    at: datetime,
+    *,
+    stamp: Stamp | None = None,
+    staff_id: str | None = None,
+    **changes: Any,
+) -> RoomOccupancy:
+    """The record moved to ``state`` at ``at`` (and the other ``changes``), in one copy.
+    ``stamp`` records who (``staff_id``) cleaned or inspected the room, and when."""
+    if stamp is Stamp.CLEANED:
+        changes.update(last_cleaned_by=staff_id, last_cleaned_at=at)
+    elif stamp is Stamp.INSPECTED:
+        changes.update(last_inspected_by=staff_id, last_inspected_at=at)
+    return replace(
+        occupancy, status=state.status, condition=state.condition, updated_at=at, **changes
+    )
+
+
+def vacated(occupancy: RoomOccupancy, state: RoomState, at: datetime) -> RoomOccupancy:
+    """The record after its booking left, in ``state``."""
+    return with_state(
+        occupancy,
+        state,
+        at,
+        booking_id=None,
+        occupied_since=None,
+        expected_checkout=None,
+        assigned_by=None,
+    )
