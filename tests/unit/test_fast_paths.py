@@ -22,6 +22,7 @@ from hotel_occupancy.domain.enums import (
     TaskStatus,
 )
 from hotel_occupancy.domain.errors import InvalidInput
+from hotel_occupancy.domain.model import new_id
 from hotel_occupancy.domain.transitions import (
     TRANSITIONS,
     RoomState,
@@ -30,7 +31,6 @@ from hotel_occupancy.domain.transitions import (
     all_states,
 )
 from hotel_occupancy.domain.validation import MAX_ID_LENGTH, require_id
-from hotel_occupancy.services import _common
 
 AT = datetime(2026, 3, 10, 12, tzinfo=UTC)
 
@@ -153,7 +153,7 @@ def test_the_identifier_fast_path_accepts_exactly_what_the_full_rules_accept(tex
 
 def test_library_identifiers_are_32_distinct_hex_digits() -> None:
     """new_id gives 128 random bits as 32 lowercase hex digits, never the same twice."""
-    ids = {_common.new_id() for _ in range(1000)}
+    ids = {new_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(len(i) == 32 and int(i, 16) >= 0 and i == i.lower() for i in ids)
 

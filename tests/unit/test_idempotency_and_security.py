@@ -12,7 +12,8 @@ import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.memory import InMemoryUnitOfWork, RecordingNotifier
 from hotel_occupancy.domain.invariants import check_invariants
-from hotel_occupancy.services import _common
+from hotel_occupancy.services import pins as pin_module
+from hotel_occupancy.services.ports import PinSource
 from tests.support import STAFF, FakeClock, World, make_world
 
 Op = Callable[[str, str | None], tuple[ho.LogEntry, ...]]
@@ -86,8 +87,16 @@ def book_in(world: World, hotel_id: str, booking_id: str, party: int = 1) -> str
     return booking_id
 
 
-def scripted_pins(monkeypatch: pytest.MonkeyPatch, *pins: str) -> list[str]:
-    """Make draw_pin return ``pins`` in order; returns the list of PINs actually drawn."""
+def with_pin_source(world: World, draw: PinSource) -> None:
+    """Give ``world`` a unit of work over the same store whose PINs come from ``draw``."""
+    assert isinstance(world.uow, InMemoryUnitOfWork)
+    world.uow = InMemoryUnitOfWork(
+        store=world.uow.store, clock=world.clock, notifier=world.notifier, pins=draw
+    )
+
+
+def scripted_pins(world: World, *pins: str) -> list[str]:
+    """Make the world's PIN source return ``pins`` in order; returns the PINs drawn."""
     drawn: list[str] = []
     source: Iterator[str] = iter(pins)
 
@@ -96,7 +105,7 @@ def scripted_pins(monkeypatch: pytest.MonkeyPatch, *pins: str) -> list[str]:
         drawn.append(pin)
         return pin
 
-    monkeypatch.setattr(_common, "draw_pin", draw)
+    with_pin_source(world, draw)
     return drawn
 
 
@@ -587,7 +596,7 @@ def test_pins_are_six_digits_drawn_with_secrets(
         asked.append(n)
         return 42
 
-    monkeypatch.setattr(_common.secrets, "randbelow", randbelow)
+    monkeypatch.setattr(pin_module.secrets, "randbelow", randbelow)
     booking_id = world.checked_in("R101")
     assert asked == [10**6]
     assert primary_of(world, booking_id).id_pin == "000042"
@@ -597,7 +606,7 @@ def test_a_pin_held_by_an_in_house_guest_is_never_handed_out_again(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A colliding draw is thrown away and a fresh PIN drawn (I11)."""
-    drawn = scripted_pins(monkeypatch, "123456", "123456", "654321")
+    drawn = scripted_pins(world, "123456", "123456", "654321")
     first = world.checked_in("R101")
     second = world.checked_in("R102")
     assert drawn == ["123456", "123456", "654321"]
@@ -613,7 +622,7 @@ def test_a_check_in_that_cannot_draw_a_free_pin_changes_nothing(
     holder = world.checked_in("R101")
     taken = primary_of(world, holder).id_pin
     assert taken is not None
-    monkeypatch.setattr(_common, "draw_pin", lambda: taken)
+    with_pin_source(world, lambda: taken)
     booking_id = world.booking()
     before, events_before = world.snapshot()
     with pytest.raises(Exception, match="PIN"):
@@ -631,7 +640,7 @@ def test_the_guests_of_one_party_get_distinct_pins(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two draws of the same PIN within one check-in still give every guest their own."""
-    scripted_pins(monkeypatch, "111111", "111111", "222222")
+    scripted_pins(world, "111111", "111111", "222222")
     booking_id = world.checked_in("R101", guests=2)
     assert sorted(g.id_pin or "" for g in guests_of(world, booking_id)) == ["111111", "222222"]
 
@@ -640,7 +649,7 @@ def test_two_hotels_may_hand_out_the_same_pin(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """PINs are unique per hotel; find_guest_by_pin looks in the one hotel it is given."""
-    scripted_pins(monkeypatch, "424242", "424242")
+    scripted_pins(world, "424242", "424242")
     add_hotel(world, "H2")
     here = world.checked_in("R101")
     there = book_in(world, "H2", "B-H2")
@@ -676,7 +685,7 @@ def test_a_pin_freed_by_checkout_may_go_to_the_next_guest(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Once the holder has left, the same PIN finds the new guest, never the old one."""
-    scripted_pins(monkeypatch, "777777", "777777")
+    scripted_pins(world, "777777", "777777")
     old = world.checked_in("R101")
     services.checkout_room(world.uow, room_id="R101", staff_id="fd")
     new = world.checked_in("R102")

@@ -19,7 +19,7 @@ from hotel_occupancy import services
 from hotel_occupancy.adapters import memory
 from hotel_occupancy.adapters.memory import InMemoryStore, InMemoryUnitOfWork, RecordingNotifier
 from hotel_occupancy.domain.invariants import StoreSnapshot, check_invariants
-from hotel_occupancy.services import _common
+from hotel_occupancy.services.ports import PinSource
 from tests.support import FakeClock, World
 
 
@@ -470,10 +470,12 @@ def _instrument(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, str]]:
     return counts
 
 
-def _busy_hotel(rooms: int, occupied: int, dirty: int) -> InMemoryUnitOfWork:
+def _busy_hotel(
+    rooms: int, occupied: int, dirty: int, pins: PinSource | None = None
+) -> InMemoryUnitOfWork:
     """A hotel of ``rooms`` rooms, ``occupied`` of them in house, ``dirty`` more vacant dirty,
     and room T plus booking GUEST (a party of 2) ready for the measured stay."""
-    uow = InMemoryUnitOfWork(clock=FakeClock())
+    uow = InMemoryUnitOfWork(clock=FakeClock(), pins=pins)
     services.register_hotel(uow, hotel_id="H", name="Big")
     services.register_staff(uow, hotel_id="H", staff_id="fd", name="FD", role="FRONT_DESK")
     services.register_room(uow, hotel_id="H", room_id="T", number="T", capacity=2)
@@ -519,9 +521,12 @@ def test_an_operation_touches_as_many_rows_in_a_big_hotel_as_in_a_small_one(
 ) -> None:
     """assign + checkout look up the same rows in a 10-room and a 2,000-room hotel (§8)."""
     pins = itertools.count(100000)
-    monkeypatch.setattr(_common, "draw_pin", lambda: str(next(pins)))
-    small = _busy_hotel(rooms=10, occupied=5, dirty=2)
-    big = _busy_hotel(rooms=2000, occupied=600, dirty=300)
+
+    def draw() -> str:
+        return str(next(pins))
+
+    small = _busy_hotel(rooms=10, occupied=5, dirty=2, pins=draw)
+    big = _busy_hotel(rooms=2000, occupied=600, dirty=300, pins=draw)
     small_counts = _measure(small)
     big_counts = _measure(big)
     assert small_counts == big_counts

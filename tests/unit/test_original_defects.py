@@ -9,7 +9,7 @@ import pytest
 
 import hotel_occupancy as ho
 from hotel_occupancy import services
-from hotel_occupancy.services import _common
+from hotel_occupancy.adapters.memory import InMemoryUnitOfWork
 from tests.support import World
 
 
@@ -279,7 +279,10 @@ def test_a_check_in_that_fails_half_way_leaves_no_trace(
     def broken() -> str:
         raise OSError("entropy source unavailable")
 
-    monkeypatch.setattr(_common, "draw_pin", broken)
+    assert isinstance(world.uow, InMemoryUnitOfWork)
+    world.uow = InMemoryUnitOfWork(
+        store=world.uow.store, clock=world.clock, notifier=world.notifier, pins=broken
+    )
     with pytest.raises(OSError, match="entropy"):
         services.assign_room(world.uow, booking_id=booking_id, room_id="R101", staff_id="fd")
     snapshot, events = world.snapshot()

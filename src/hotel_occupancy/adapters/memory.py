@@ -35,7 +35,7 @@ from hotel_occupancy.domain.model import (
     Staff,
     replace,
 )
-from hotel_occupancy.services.ports import Clock, Notifier, Policy, RequestRecord
+from hotel_occupancy.services.ports import Clock, Notifier, PinSource, Policy, RequestRecord
 from hotel_occupancy.services.unit_of_work import UnitOfWorkBase, system_clock
 
 __all__ = ["InMemoryStore", "InMemoryUnitOfWork", "RecordingNotifier", "system_clock"]
@@ -449,7 +449,8 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
 
     ``clock`` returns aware UTC datetimes (default: the system clock); ``notifier`` receives
     the events after commit (default: none); ``policy`` is the role policy (default:
-    :class:`~hotel_occupancy.domain.policy.RolePolicy`). One unit of work serves any number
+    :class:`~hotel_occupancy.domain.policy.RolePolicy`); ``pins`` is the source of guest
+    PINs (default: drawn with :mod:`secrets`). One unit of work serves any number
     of calls one after another; give each thread its own, sharing the store.
     """
 
@@ -460,8 +461,9 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
         notifier: Notifier | None = None,
         policy: Policy | None = None,
         store: InMemoryStore | None = None,
+        pins: PinSource | None = None,
     ) -> None:
-        super().__init__(clock=clock, notifier=notifier, policy=policy)
+        super().__init__(clock=clock, notifier=notifier, policy=policy, pins=pins)
         self.store = store if store is not None else InMemoryStore()
         self._journal: Journal | None = None
         self._read_only = False

@@ -4,8 +4,14 @@ Import it as ``from hotel_occupancy import services`` and call the functions wit
 of work first and keyword arguments after::
 
     services.assign_room(uow, booking_id="B1", room_id="R101", staff_id="S1")
+
+Every mutating service builds a command (:mod:`hotel_occupancy.domain.commands`) and runs
+it with :func:`execute`, which also runs a command a host has queued or received::
+
+    services.execute(uow, MoveGuest(from_room_id="R101", to_room_id="R102", staff_id="S1"))
 """
 
+from hotel_occupancy.services import handlers as _handlers  # registers every handler
 from hotel_occupancy.services.operations import (
     assign_room,
     check_in,
@@ -41,6 +47,11 @@ from hotel_occupancy.services.reference import (
     register_staff,
 )
 from hotel_occupancy.services.retry import retrying
+from hotel_occupancy.services.runner import execute, unhandled
+
+if unhandled():  # pragma: no cover - a command was added without its handler
+    raise ImportError(f"commands without a handler: {unhandled()}")
+del _handlers
 
 __all__ = [
     "allowed_operations",
@@ -52,6 +63,7 @@ __all__ = [
     "current_guests",
     "current_room",
     "deactivate_staff",
+    "execute",
     "find_guest_by_pin",
     "get_occupancy",
     "inspect_room",

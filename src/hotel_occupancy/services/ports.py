@@ -44,6 +44,7 @@ __all__ = [
     "LogRepository",
     "Notifier",
     "OccupancyRepository",
+    "PinSource",
     "Policy",
     "RequestRecord",
     "RequestRepository",
@@ -55,6 +56,12 @@ __all__ = [
 
 Clock = Callable[[], datetime]
 """A zero-argument callable returning the current time as an aware UTC datetime."""
+
+
+PinSource = Callable[[], str]
+"""A zero-argument callable returning a fresh guest PIN: six ASCII digits, unguessable
+(the default draws them with :mod:`secrets`). Tests pass a deterministic one. The services
+draw again when a PIN is already held by an in-house guest of the hotel (I11)."""
 
 
 class Notifier(Protocol):
@@ -216,6 +223,10 @@ class UnitOfWork(Protocol):
     @property
     def policy(self) -> Policy:
         """The role policy of this unit of work."""
+
+    @property
+    def pins(self) -> PinSource:
+        """Where this unit of work's guest PINs come from."""
 
     @property
     def hotels(self) -> HotelRepository: ...

@@ -16,16 +16,11 @@ from hotel_occupancy.domain.model import (
     RoomOccupancy,
     natural_key,
 )
-from hotel_occupancy.domain.transitions import (
-    ACTIONS,
-    RoomRole,
-    RoomState,
-    Transition,
-    default_variant,
-    transition,
-)
+from hotel_occupancy.domain.occupancy import state_of
+from hotel_occupancy.domain.transitions import ACTIONS, RoomState, Transition, default_steps
 from hotel_occupancy.domain.validation import require_id
-from hotel_occupancy.services import _common as c
+from hotel_occupancy.services import lookups as c
+from hotel_occupancy.services.pins import PIN_DIGITS, is_pin
 from hotel_occupancy.services.ports import UnitOfWork
 
 __all__ = [
@@ -105,7 +100,7 @@ def open_tasks(uow: UnitOfWork, hotel_id: str) -> tuple[HousekeepingTask, ...]:
     return tuple(sorted(tasks, key=lambda t: (t.created_at, t.room_id, t.kind.value, t.task_id)))
 
 
-def _judge(steps: list[Transition], state: RoomState, require_inspection: bool) -> str | None:
+def _judge(steps: tuple[Transition, ...], state: RoomState, require_inspection: bool) -> str | None:
     for step in steps:
         refusal = step.refusal(state, require_inspection)
         if refusal is not None:
@@ -127,15 +122,10 @@ def allowed_operations(uow: UnitOfWork, room_id: str) -> tuple[AllowedOperation,
         room = c.get_room(uow, room_id)
         occupancy = c.room_occupancy(uow, room_id)
         hotel = c.get_hotel(uow, room.hotel_id)
-    state = c.state_of(occupancy)
+    state = state_of(occupancy)
     result = []
     for action in ACTIONS:
-        if action == "move_guest":
-            steps = [transition(action, role=RoomRole.SOURCE)]
-        elif action == "assign_room":
-            steps = [transition(action, default_variant(action)), transition("check_in")]
-        else:
-            steps = [transition(action, default_variant(action))]
+        steps = default_steps(action)  # the rows a call with default arguments runs here
         reason = _judge(steps, state, hotel.require_inspection)
         result.append(AllowedOperation(action, steps[0].operation, reason is None, reason))
     return tuple(result)
@@ -144,13 +134,8 @@ def allowed_operations(uow: UnitOfWork, room_id: str) -> tuple[AllowedOperation,
 def find_guest_by_pin(uow: UnitOfWork, hotel_id: str, pin: str) -> Guest | None:
     """The in-house guest of the hotel holding ``pin``; None if nobody does."""
     require_id("hotel_id", hotel_id)
-    if (
-        not isinstance(pin, str)
-        or len(pin) != c.PIN_DIGITS
-        or not pin.isascii()
-        or not pin.isdigit()
-    ):
-        raise InvalidInput(f"a PIN is {c.PIN_DIGITS} digits")
+    if not is_pin(pin):
+        raise InvalidInput(f"a PIN is {PIN_DIGITS} digits")
     with uow.reading():
         c.get_hotel(uow, hotel_id)
         return uow.guests.find_by_pin(hotel_id, pin)

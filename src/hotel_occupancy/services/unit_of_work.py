@@ -1,5 +1,6 @@
 """What every unit of work shares, whatever it stores data in: its clock, its role policy,
-read-only marking, and events held until commit and then published to the notifier.
+its source of guest PINs, read-only marking, and events held until commit and then
+published to the notifier.
 
 Adapters subclass :class:`UnitOfWorkBase` and add the transaction itself and the
 repositories. Using it is optional: the services only need the
@@ -15,7 +16,8 @@ from typing import Self
 
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.policy import RolePolicy
-from hotel_occupancy.services.ports import Clock, Notifier, Policy
+from hotel_occupancy.services.pins import secret_pin
+from hotel_occupancy.services.ports import Clock, Notifier, PinSource, Policy
 
 __all__ = ["UnitOfWorkBase", "system_clock"]
 
@@ -28,7 +30,7 @@ def system_clock() -> datetime:
 
 
 class UnitOfWorkBase:
-    """Clock, policy, notifier, ``reading()`` and after-commit publishing of events.
+    """Clock, policy, PIN source, notifier, ``reading()`` and after-commit publishing of events.
 
     A subclass calls :meth:`_begin_events` when a transaction begins (it returns whether
     the transaction is read-only), :meth:`_events_committed` once its commit succeeded,
@@ -42,8 +44,10 @@ class UnitOfWorkBase:
         clock: Clock | None = None,
         notifier: Notifier | None = None,
         policy: Policy | None = None,
+        pins: PinSource | None = None,
     ) -> None:
         self._clock: Clock = clock if clock is not None else system_clock
+        self._pins: PinSource = pins if pins is not None else secret_pin
         self.notifier = notifier
         self._policy: Policy = policy if policy is not None else RolePolicy()
         self._read_only_next = False
@@ -59,6 +63,11 @@ class UnitOfWorkBase:
     def policy(self) -> Policy:
         """The role policy of this unit of work."""
         return self._policy
+
+    @property
+    def pins(self) -> PinSource:
+        """Where this unit of work's guest PINs come from (default: :mod:`secrets`)."""
+        return self._pins
 
     def reading(self) -> Self:
         """Make the next ``with`` block a read-only transaction: ``with uow.reading():``."""

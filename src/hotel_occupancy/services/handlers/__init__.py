@@ -1,0 +1,9 @@
+"""The handlers: for each command, only what is specific to it.
+
+Importing this package registers every handler with the runner
+(:mod:`hotel_occupancy.services.runner`).
+"""
+
+from hotel_occupancy.services.handlers import assignment, housekeeping, reference, stays
+
+__all__ = ["assignment", "housekeeping", "reference", "stays"]

@@ -1,0 +1,179 @@
+"""Assigning bookings to rooms: assign (and check in), check in, reassign, unassign."""
+
+from __future__ import annotations
+
+from hotel_occupancy.domain.bookings import BookingStage, booking_rule
+from hotel_occupancy.domain.commands import AssignRoom, CheckIn, ReassignRoom, UnassignRoom
+from hotel_occupancy.domain.dates import expected_checkout, local_date
+from hotel_occupancy.domain.enums import GuestType
+from hotel_occupancy.domain.errors import RoomNotAvailable
+from hotel_occupancy.domain.model import Booking, Guest, LogEntry, Room, RoomOccupancy, new_id
+from hotel_occupancy.domain.occupancy import vacated, with_state
+from hotel_occupancy.domain.rules import check_capacity
+from hotel_occupancy.domain.transitions import RoomRole, Tenancy, transition
+from hotel_occupancy.services.pins import fresh_pins
+from hotel_occupancy.services.runner import Context, handles
+
+
+def _check_in(ctx: Context, booking: Booking, occupancy: RoomOccupancy) -> LogEntry:
+    """Check the pre-assigned ``booking`` into its room: the CHECKIN part of §4."""
+    t = transition("check_in")
+    before = ctx.check(t, occupancy, booking_id=booking.booking_id)
+    after = t.apply(before)
+    uow, hotel, at = ctx.uow, ctx.hotel, ctx.at
+    ctx.update_booking(booking_rule("check_in"), booking, BookingStage.ASSIGNED)
+    pins = fresh_pins(uow, hotel.hotel_id, len(booking.party))
+    today = local_date(hotel, at)
+    primary_id = new_id()
+    guests = [
+        Guest(
+            guest_id=primary_id if index == 0 else new_id(),
+            hotel_id=hotel.hotel_id,
+            booking_id=booking.booking_id,
+            booking_guest_id=member.booking_guest_id,
+            guest_type=GuestType.PRIMARY if index == 0 else GuestType.COMPANION,
+            primary_guest_id=None if index == 0 else primary_id,
+            first_name=member.first_name,
+            last_name=member.last_name,
+            check_in_date=today,
+            id_pin=pins[index],
+        )
+        for index, member in enumerate(booking.party)
+    ]
+    uow.guests.add_many(guests)
+    uow.occupancies.update(
+        with_state(
+            occupancy,
+            after,
+            at,
+            occupied_since=at,
+            expected_checkout=expected_checkout(hotel, booking.departure),
+        )
+    )
+    return ctx.draft(
+        t,
+        room_id=occupancy.room_id,
+        before=before,
+        after=after,
+        booking_id=booking.booking_id,
+        metadata={"guest_count": len(guests)},
+    )
+
+
+@handles(AssignRoom)
+def assign_room(ctx: Context, cmd: AssignRoom) -> list[LogEntry]:
+    booking: Booking = ctx.found["booking_id"]
+    room: Room = ctx.found["room_id"]
+    stage, holder = ctx.booking_stage(booking)
+    pre_assigned_here = holder is not None and holder.room_id == cmd.room_id
+    if cmd.check_in and pre_assigned_here and stage is BookingStage.ASSIGNED:
+        assert holder is not None
+        return [_check_in(ctx, booking, holder)]  # pre-assigned to this very room: a check-in
+    rule = booking_rule("assign_room")
+    ctx.check_booking(rule, booking, stage, holder.room_id if holder else None)
+    occupancy = ctx.occupancy(cmd.room_id)
+    t = transition("assign_room", cmd.variant)
+    before = ctx.check(t, occupancy, booking_id=booking.booking_id)
+    after = t.apply(before)
+    if cmd.check_in:  # the check-in's readiness guard, judged before anything changes
+        refusal = transition("check_in").refusal(after, ctx.hotel.require_inspection)
+        if refusal is not None:
+            wanted = refusal.guard.expectation(ctx.hotel.require_inspection)
+            raise refusal.error(
+                f"assign_room with check-in needs the room {wanted}, "
+                f"but it is {before.label()} (room {cmd.room_id!r})",
+                room_id=cmd.room_id,
+                booking_id=booking.booking_id,
+            )
+    check_capacity(room, booking)
+    assigned = with_state(
+        occupancy, after, ctx.at, booking_id=booking.booking_id, assigned_by=cmd.staff_id
+    )
+    if not cmd.check_in:  # with check-in, the check-in below writes the record once
+        ctx.uow.occupancies.update(assigned)
+    entries = [
+        ctx.draft(
+            t,
+            room_id=cmd.room_id,
+            before=before,
+            after=after,
+            booking_id=booking.booking_id,
+            metadata={"party_size": len(booking.party), "check_in": cmd.check_in},
+        )
+    ]
+    if cmd.check_in:
+        entries.append(_check_in(ctx, booking, assigned))
+    return entries
+
+
+@handles(CheckIn)
+def check_in(ctx: Context, cmd: CheckIn) -> list[LogEntry]:
+    booking: Booking = ctx.found["booking_id"]
+    stage, holder = ctx.booking_stage(booking)
+    ctx.check_booking(booking_rule("check_in"), booking, stage)
+    assert holder is not None  # an ASSIGNED booking has a room
+    return [_check_in(ctx, booking, holder)]
+
+
+@handles(ReassignRoom)
+def reassign_room(ctx: Context, cmd: ReassignRoom) -> list[LogEntry]:
+    booking: Booking = ctx.found["booking_id"]
+    room: Room = ctx.found["to_room_id"]
+    stage, source = ctx.booking_stage(booking)
+    ctx.check_booking(booking_rule("reassign_room"), booking, stage)
+    assert source is not None  # an ASSIGNED booking has a room
+    if source.room_id == cmd.to_room_id:
+        raise RoomNotAvailable(
+            f"booking {booking.reference!r} is already assigned to room {cmd.to_room_id!r}",
+            room_id=cmd.to_room_id,
+            booking_id=booking.booking_id,
+        )
+    t_source = transition("reassign_room", role=RoomRole.SOURCE)
+    source_before = ctx.check(t_source, source, booking_id=booking.booking_id)
+    target = ctx.occupancy(cmd.to_room_id)
+    t = transition("reassign_room")
+    before = ctx.check(t, target, booking_id=booking.booking_id)
+    check_capacity(room, booking)
+    after = t.apply(before)
+    ctx.uow.occupancies.update(vacated(source, t_source.apply(source_before), ctx.at))
+    ctx.uow.occupancies.update(
+        with_state(target, after, ctx.at, booking_id=booking.booking_id, assigned_by=cmd.staff_id)
+    )
+    return [
+        ctx.draft(
+            t,
+            room_id=cmd.to_room_id,
+            before=before,
+            after=after,
+            booking_id=booking.booking_id,
+            from_room_id=source.room_id,
+        )
+    ]
+
+
+@handles(UnassignRoom)
+def unassign_room(ctx: Context, cmd: UnassignRoom) -> list[LogEntry]:
+    booking: Booking = ctx.found["booking_id"]
+    stage, occupancy = ctx.booking_stage(booking)
+    rule = booking_rule("unassign_room")
+    ctx.check_booking(rule, booking, stage)
+    assert occupancy is not None  # an assigned or in-house booking has a room
+    t = transition("unassign_room")
+    before = ctx.check(t, occupancy, booking_id=booking.booking_id)
+    after = t.apply(before)
+    undo_check_in = before.tenancy is Tenancy.OCCUPIED
+    if undo_check_in:
+        ctx.update_booking(rule, booking, stage)
+        stay = [g.guest_id for g in ctx.uow.guests.for_booking(booking.booking_id) if g.in_house]
+        ctx.uow.guests.remove_many(stay)
+    ctx.uow.occupancies.update(vacated(occupancy, after, ctx.at))
+    return [
+        ctx.draft(
+            t,
+            room_id=occupancy.room_id,
+            before=before,
+            after=after,
+            booking_id=booking.booking_id,
+            metadata={"undo_check_in": undo_check_in},
+        )
+    ]

@@ -1,0 +1,297 @@
+"""The runner: one way every command is carried out, in the fixed order of §6.
+
+:func:`execute` takes any :class:`~hotel_occupancy.domain.commands.Command` (its input was
+checked when it was built) and, in one transaction:
+
+1. replays or refuses a used ``request_id`` (a replay returns the stored entries at once);
+2. looks up what the command's fields refer to, in argument order (not found; or, for a
+   registration, already registered);
+3. checks that they belong to one hotel (HotelMismatch);
+4. checks the acting staff member's permission (PermissionDenied);
+5. calls the command's handler, which checks the state against the domain's tables and
+   makes the changes specific to it, returning its log entry drafts;
+6. records the request, appends the entries, commits, and publishes one event per entry
+   after commit.
+
+A handler is registered with :func:`handles` and says only what is specific to its
+command; :class:`Context` gives it what the runner has read and the shared steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from hotel_occupancy.domain.bookings import BookingRule, BookingStage, stage_of
+from hotel_occupancy.domain.commands import COMMANDS, Command, Ref
+from hotel_occupancy.domain.errors import InvalidInput, PermissionDenied, RequestIdConflict
+from hotel_occupancy.domain.events import OccupancyEvent
+from hotel_occupancy.domain.housekeeping import plan_tasks
+from hotel_occupancy.domain.model import (
+    Booking,
+    Hotel,
+    LogEntry,
+    MetadataValue,
+    RoomOccupancy,
+    Staff,
+    new_id,
+)
+from hotel_occupancy.domain.occupancy import state_of
+from hotel_occupancy.domain.rules import check_same_hotel
+from hotel_occupancy.domain.transitions import RoomState, Transition
+from hotel_occupancy.services.lookups import get_hotel, lookup
+from hotel_occupancy.services.ports import RequestRecord, UnitOfWork
+
+__all__ = ["Context", "Handler", "execute", "handles", "now"]
+
+C = TypeVar("C", bound=Command)
+Handler = Callable[["Context", Any], Sequence[LogEntry]]
+"""What is specific to one command: checks of state, changes, and the entries to log."""
+
+_HANDLERS: dict[type[Command], Handler] = {}
+
+
+def handles(command: type[C]) -> Callable[[Callable[[Context, C], Sequence[LogEntry]]], Handler]:
+    """Register the decorated function as the handler of ``command``."""
+
+    def register(handler: Callable[[Context, C], Sequence[LogEntry]]) -> Handler:
+        if command in _HANDLERS:
+            raise TypeError(f"{command.__name__} has a handler already")
+        _HANDLERS[command] = handler
+        return handler
+
+    return register
+
+
+def unhandled() -> list[str]:
+    """The commands without a handler (none, once the services are imported)."""
+    return sorted(name for name, cls in COMMANDS.items() if cls not in _HANDLERS)
+
+
+def now(uow: UnitOfWork) -> datetime:
+    """The unit of work's clock, checked to be aware and normalised to UTC."""
+    value = uow.clock()
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise InvalidInput(f"the clock must return an aware datetime, it returned {value!r}")
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+def authorise(uow: UnitOfWork, staff: Staff, action: str) -> None:
+    """The staff member is active and the policy lets their role call ``action`` (I14)."""
+    if not staff.active:
+        raise PermissionDenied(
+            f"staff member {staff.staff_id!r} is deactivated", staff_id=staff.staff_id
+        )
+    if not uow.policy.permits(staff.role, action):
+        raise PermissionDenied(
+            f"a {staff.role.value} may not call {action}",
+            staff_id=staff.staff_id,
+            role=staff.role.value,
+            action=action,
+        )
+
+
+class Context:
+    """What one run of a command knows: the unit of work, the command, what its fields
+    refer to, the hotel, the time; and the steps handlers share.
+
+    For an operation, ``at`` (the time, read from the clock when it starts) and ``hotel``
+    (read once its permission is checked) are set before the handler runs. Reference data
+    reads the time with :meth:`now` if it needs it, and has no ``hotel``.
+    """
+
+    __slots__ = ("actor", "at", "command", "found", "hotel", "hotel_id", "uow")
+
+    at: datetime
+    hotel: Hotel
+
+    def __init__(self, uow: UnitOfWork, command: Command) -> None:
+        self.uow = uow
+        self.command = command
+        self.actor = command.actor or ""  # the acting staff member ("" for reference data)
+        self.found: dict[str, Any] = {}
+        """What the command's reference fields refer to, by field name (a ``Ref.ROOM`` field
+        gives a Room, ``Ref.ROOM_STATE`` a RoomOccupancy, ``Ref.BOOKING`` a Booking...)."""
+        self.hotel_id = ""
+        if command.operation:
+            self.at = now(uow)  # an operation is timed when it starts
+
+    def now(self) -> datetime:
+        """The time of this run: the clock is read once, the first time it is needed."""
+        try:
+            return self.at
+        except AttributeError:
+            self.at = now(self.uow)
+            return self.at
+
+    # --- the fixed order: existence, hotel, permission ---------------------------------------
+
+    def admit(self) -> None:
+        """Look up every reference in argument order, check they share one hotel, and check
+        the acting staff member's permission."""
+        command, uow, found = self.command, self.uow, self.found
+        for name, kind in command.reference_fields:
+            value = getattr(command, name)
+            thing = lookup(uow, kind, value)  # not found (or, for a new id, already there)
+            if thing is not None:
+                found[name] = thing
+            elif kind is Ref.NEW_HOTEL:
+                self.hotel_id = value  # the hotel being registered
+        if found:
+            first, *others = found.values()
+            self.hotel_id = first.hotel_id
+            check_same_hotel(self.hotel_id, *others)
+        if command.operation:
+            authorise(uow, found["staff_id"], command.action)
+            self.hotel = get_hotel(uow, self.hotel_id)
+
+    # --- shared steps for handlers -----------------------------------------------------------
+
+    def occupancy(self, room_id: str) -> RoomOccupancy:
+        """The occupancy record of ``room_id`` (which exists: it was looked up)."""
+        occupancy: RoomOccupancy = lookup(self.uow, Ref.ROOM_STATE, room_id)
+        return occupancy
+
+    def check(self, t: Transition, occupancy: RoomOccupancy, **context: object) -> RoomState:
+        """The room's state if row ``t`` may apply to it, else the error the table names."""
+        return self.check_state(t, state_of(occupancy), occupancy.room_id, **context)
+
+    def check_state(
+        self, t: Transition, state: RoomState, room_id: str, **context: object
+    ) -> RoomState:
+        """``state`` if row ``t`` may apply to a room in it, else the error the table names."""
+        refusal = t.refusal(state, self.hotel.require_inspection)
+        if refusal is not None:
+            raise refusal.error(
+                f"{refusal.describe()} (room {room_id!r})", room_id=room_id, **context
+            )
+        return state
+
+    def booking_stage(self, booking: Booking) -> tuple[BookingStage, RoomOccupancy | None]:
+        """The booking's stage and the occupancy record holding it, if any."""
+        if booking.checked_out_at is not None:
+            return BookingStage.DEPARTED, None
+        holder = self.uow.occupancies.for_booking(booking.booking_id)
+        return stage_of(booking, holder is not None), holder
+
+    def check_booking(
+        self, rule: BookingRule, booking: Booking, stage: BookingStage, holder: str | None = None
+    ) -> None:
+        """Refuse unless the booking table's ``rule`` accepts the booking in ``stage``
+        (``holder``: the room holding it, for the words of the refusal)."""
+        refusal = rule.refusal(booking, stage, holder)
+        if refusal is not None:
+            raise refusal
+
+    def update_booking(self, rule: BookingRule, booking: Booking, stage: BookingStage) -> Booking:
+        """Store the booking as the booking table's ``rule`` leaves it; return it."""
+        changed = rule.apply(booking, stage, self.at)
+        if changed is not booking:
+            self.uow.bookings.update(changed)
+        return changed
+
+    def update_tasks(self, t: Transition, room_id: str, booking_id: str | None) -> None:
+        """Open, start, close or cancel the room's tasks as row ``t`` says (I6)."""
+        if not t.touches_tasks:
+            return
+        plan = plan_tasks(
+            t,
+            self.uow.tasks.open_for_room(room_id),
+            hotel=self.hotel,
+            room_id=room_id,
+            staff_id=self.actor,
+            booking_id=booking_id,
+            at=self.at,
+            new_id=new_id,
+        )
+        for task, new in plan.changes:
+            if new:
+                self.uow.tasks.add(task)
+            else:
+                self.uow.tasks.update(task)
+
+    def draft(
+        self,
+        t: Transition,
+        *,
+        room_id: str,
+        before: RoomState,
+        after: RoomState,
+        booking_id: str | None = None,
+        from_room_id: str | None = None,
+        metadata: Mapping[str, MetadataValue] | None = None,
+    ) -> LogEntry:
+        """A log entry (id not yet assigned) for row ``t`` on ``room_id``, with the command's
+        notes. Its metadata names the service called (``action``, what the policy allowed),
+        the row it ran when that differs (``step``), the row's ``variant``, and the
+        command's own entry metadata."""
+        command = self.command
+        meta: dict[str, MetadataValue] = {"action": command.action}
+        if t.action != command.action:
+            meta["step"] = t.action
+        if t.variant:
+            meta["variant"] = t.variant
+        meta.update(command.entry_metadata())
+        meta.update(metadata or {})
+        return LogEntry(
+            id=0,
+            hotel_id=self.hotel_id,
+            room_id=room_id,
+            operation=t.operation,
+            performed_by=self.actor,
+            status_before=before.status,
+            status_after=after.status,
+            condition_before=before.condition,
+            condition_after=after.condition,
+            timestamp=self.at,
+            booking_id=booking_id,
+            from_room_id=from_room_id,
+            notes=command.notes,
+            metadata=meta,
+            request_id=command.request_id,
+        )
+
+
+def _used(uow: UnitOfWork, command: Command, fingerprint: str) -> RequestRecord | None:
+    """The record of the command's ``request_id`` if it was used for this very call;
+    RequestIdConflict if it was used for another; None if it is new."""
+    assert command.request_id is not None
+    record = uow.requests.get(command.request_id)
+    if record is not None and record.fingerprint != fingerprint:
+        raise RequestIdConflict(  # naming no more than the caller's own id
+            f"request_id {command.request_id!r} was already used for another call",
+            request_id=command.request_id,
+        )
+    return record
+
+
+def execute(uow: UnitOfWork, command: Command) -> tuple[LogEntry, ...]:
+    """Carry out ``command`` in one transaction, in the fixed order of §6, and return the
+    log entries it appended (empty for reference data). Their events are published after
+    commit. A repeated ``request_id`` with the same command returns the very same entries
+    and changes nothing; with another command it is RequestIdConflict."""
+    if not isinstance(command, Command):
+        raise InvalidInput(f"execute() takes a Command, not {type(command).__name__}")
+    handler = _HANDLERS.get(type(command))
+    if handler is None:
+        raise TypeError(f"no handler for {type(command).__name__}")
+    request_id = command.request_id
+    fingerprint = command.fingerprint() if request_id is not None else ""
+    with uow:
+        if request_id is not None and _used(uow, command, fingerprint) is not None:
+            return tuple(uow.log.for_request(request_id)) if command.operation else ()
+        context = Context(uow, command)
+        context.admit()
+        drafts = handler(context, command)
+        if request_id is not None:
+            uow.requests.add(
+                RequestRecord(
+                    request_id, command.action, fingerprint, context.hotel_id, context.now()
+                )
+            )
+        entries = uow.log.append(drafts) if drafts else ()
+        if entries:
+            uow.emit(OccupancyEvent.from_entry(entry) for entry in entries)
+        uow.commit()
+    return entries
