@@ -37,6 +37,7 @@ from hotel_occupancy.domain.errors import (
     RoomNotOccupied,
     RoomOccupancyError,
     StaffNotFound,
+    StorageError,
 )
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.model import (
@@ -96,6 +97,7 @@ __all__ = [
     "Staff",
     "StaffNotFound",
     "StaffRole",
+    "StorageError",
     "TaskKind",
     "TaskStatus",
     "__version__",

@@ -32,8 +32,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, migrate
+from hotel_occupancy.adapters.sqlalchemy.errors import translate
 from hotel_occupancy.adapters.sqlalchemy.schema import hotels
-from hotel_occupancy.adapters.sqlalchemy.unit_of_work import translate
 from hotel_occupancy.domain.invariants import check_invariants
 from hotel_occupancy.domain.transitions import ACTIONS
 from hotel_occupancy.simulation import simulate, simulation_clock

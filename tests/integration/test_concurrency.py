@@ -33,8 +33,8 @@ import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.memory import RecordingNotifier
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine
+from hotel_occupancy.adapters.sqlalchemy.engine import BUSY_TIMEOUT_MS
 from hotel_occupancy.adapters.sqlalchemy.schema import occupancies
-from hotel_occupancy.adapters.sqlalchemy.unit_of_work import BUSY_TIMEOUT_MS
 from hotel_occupancy.domain.invariants import StoreSnapshot, check_invariants
 
 THREADS = 8

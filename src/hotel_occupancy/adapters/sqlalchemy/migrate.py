@@ -3,7 +3,8 @@
 ``upgrade(engine)`` brings any database, empty or older, to the current schema;
 ``downgrade(engine, "base")`` removes it. ``current(engine)`` tells the revision a
 database is at (None when it was never migrated). Database failures are raised as
-:class:`~hotel_occupancy.domain.errors.ConcurrencyConflict` or ``StorageError``.
+:class:`~hotel_occupancy.domain.errors.ConcurrencyConflict` or
+:class:`~hotel_occupancy.domain.errors.StorageError`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from hotel_occupancy.adapters.sqlalchemy.unit_of_work import configure_engine, translate
+from hotel_occupancy.adapters.sqlalchemy.engine import configure_engine
+from hotel_occupancy.adapters.sqlalchemy.errors import translate
+from hotel_occupancy.adapters.sqlalchemy.schema import metadata
 
-__all__ = ["current", "downgrade", "head", "stamp", "upgrade"]
+__all__ = ["create_schema", "current", "downgrade", "head", "stamp", "upgrade"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "ho_alembic_version"
@@ -74,3 +77,14 @@ def head() -> str:
     revision = ScriptDirectory.from_config(_config()).get_current_head()
     assert revision is not None
     return revision
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the library's tables and indexes (those missing) in the database, and record
+    it as being at the newest migration, so that later ``migrate.upgrade`` calls apply only
+    what a newer version adds."""
+    configure_engine(engine)
+    with engine.begin() as conn:
+        metadata.create_all(conn)
+    if current(engine) is None:
+        stamp(engine, "head")

@@ -10,7 +10,7 @@ lock from BEGIN IMMEDIATE.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, Table, Update, bindparam, case, func, insert, select, update
 from sqlalchemy.engine import Connection
@@ -44,8 +44,21 @@ from hotel_occupancy.domain.model import (
 )
 from hotel_occupancy.services.ports import RequestRecord
 
-if TYPE_CHECKING:
-    from hotel_occupancy.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+
+class Transaction(Protocol):
+    """What the repositories need of their unit of work's current transaction."""
+
+    @property
+    def connection(self) -> Connection:
+        """The connection of the current transaction."""
+
+    @property
+    def writing(self) -> bool:
+        """True inside a read-write transaction (rows are then read ``FOR UPDATE``)."""
+
+    rows_read: dict[tuple[str, str], dict[str, Any]]
+    """Rows as read (or last written) in the current transaction, by (table, key)."""
+
 
 # Statements are built once, with bind parameters: SQLAlchemy then reuses their compiled
 # form and cache key on every call instead of building and hashing a new statement.
@@ -173,7 +186,7 @@ _INSERT = {
 
 
 class _Repository:
-    def __init__(self, uow: SqlAlchemyUnitOfWork) -> None:
+    def __init__(self, uow: Transaction) -> None:
         self._uow = uow
 
     @property
@@ -218,21 +231,31 @@ class Hotels(_Repository):
     """Hotels never change once registered (no service alters or removes one), so each unit
     of work remembers the ones it has read and saves a query per operation."""
 
-    def __init__(self, uow: SqlAlchemyUnitOfWork) -> None:
+    def __init__(self, uow: Transaction) -> None:
         super().__init__(uow)
+        # hotels never change once registered, so each is read once per unit of work; what
+        # a transaction read is only kept once it commits (it may have added the hotel)
         self._seen: dict[str, Hotel] = {}
+        self._read_now: dict[str, Hotel] = {}
 
     def get(self, hotel_id: str) -> Hotel | None:
-        if hotel_id in self._seen:
-            return self._seen[hotel_id]
+        hotel = self._seen.get(hotel_id) or self._read_now.get(hotel_id)
+        if hotel is not None:
+            return hotel
         row = self._one(_HOTEL, key=hotel_id)
         if row is None:
             return None
-        hotel = self._seen[hotel_id] = mapping.hotel(row)
+        hotel = self._read_now[hotel_id] = mapping.hotel(row)
         return hotel
 
     def add(self, hotel: Hotel) -> None:
         self._insert(hotels, [mapping.plain(hotel)])
+
+    def _end_transaction(self, committed: bool) -> None:  # called by the unit of work
+        """Keep what the transaction read if it committed; forget it if it rolled back."""
+        if committed:
+            self._seen.update(self._read_now)
+        self._read_now.clear()
 
 
 class Rooms(_Repository):

@@ -10,7 +10,7 @@ Database errors never reach callers raw: a unique or foreign-key violation cause
 concurrent writer, a lock timeout, a deadlock or a serialization failure becomes
 :class:`~hotel_occupancy.domain.errors.ConcurrencyConflict` (nothing changed; safe to
 retry, see :func:`hotel_occupancy.services.retrying`), and any other database failure
-becomes :class:`StorageError`.
+becomes :class:`~hotel_occupancy.domain.errors.StorageError` (see :mod:`.errors`).
 """
 
 from __future__ import annotations
@@ -18,118 +18,25 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, Table, event, select
-from sqlalchemy import create_engine as sa_create_engine
+from sqlalchemy import Engine, Table, select
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import URL, Connection, RootTransaction
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.engine import Connection, RootTransaction
 
 from hotel_occupancy.adapters.sqlalchemy import mapping, schema
 from hotel_occupancy.adapters.sqlalchemy import repositories as repos
-from hotel_occupancy.adapters.sqlalchemy.schema import metadata
-from hotel_occupancy.domain.errors import ConcurrencyConflict, RoomOccupancyError
+from hotel_occupancy.adapters.sqlalchemy.engine import BEGIN_OPTION, configure_engine
+from hotel_occupancy.adapters.sqlalchemy.errors import translate
 from hotel_occupancy.domain.invariants import StoreSnapshot
-from hotel_occupancy.services.ports import Clock, Notifier, Policy
+from hotel_occupancy.services.ports import Clock, Notifier, PinSource, Policy
 from hotel_occupancy.services.unit_of_work import UnitOfWorkBase
 
-__all__ = [
-    "SqlAlchemyUnitOfWork",
-    "StorageError",
-    "configure_engine",
-    "create_engine",
-    "create_schema",
-]
-
-BUSY_TIMEOUT_MS = 10_000
-"""How long a SQLite writer waits for the write lock before giving up."""
-
-_BEGIN_OPTION = "hotel_occupancy_begin"
-
-
-class StorageError(RoomOccupancyError):
-    """The database failed in a way that is not a concurrent writer winning (e.g. it is
-    unreachable, or its schema is missing). The original error is the ``__cause__``."""
-
-
-def _on_sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
-    # let SQLAlchemy, not pysqlite, decide when transactions begin (the pysqlite recipe)
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
-    finally:
-        cursor.close()
-
-
-def _on_sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql(conn.get_execution_options().get(_BEGIN_OPTION, "BEGIN IMMEDIATE"))
-
-
-def configure_engine(engine: Engine) -> Engine:
-    """Prepare an engine for the library (idempotent; returns it).
-
-    On SQLite: WAL mode, foreign keys on, a busy timeout, and writers that take the write
-    lock at BEGIN. Other databases need nothing.
-    """
-    if engine.dialect.name == "sqlite" and not event.contains(engine, "begin", _on_sqlite_begin):
-        event.listen(engine, "connect", _on_sqlite_connect)
-        event.listen(engine, "begin", _on_sqlite_begin)
-        engine.dispose()  # connections made before now lack the connect hook
-    return engine
-
-
-def create_engine(url: str | URL, **kwargs: Any) -> Engine:
-    """``sqlalchemy.create_engine`` plus :func:`configure_engine`.
-
-    ``sqlite:///hotel.db`` for an embedded file database; ``postgresql+psycopg://...`` for
-    PostgreSQL.
-    """
-    return configure_engine(sa_create_engine(url, **kwargs))
-
-
-def create_schema(engine: Engine) -> None:
-    """Create the library's tables and indexes (those missing) in the database, and record
-    it as being at the newest migration, so that later ``migrate.upgrade`` calls apply only
-    what a newer version adds."""
-    from hotel_occupancy.adapters.sqlalchemy import migrate  # migrate imports this module
-
-    configure_engine(engine)
-    with engine.begin() as conn:
-        metadata.create_all(conn)
-    if migrate.current(engine) is None:
-        migrate.stamp(engine, "head")
-
-
-_CONFLICT_SQLSTATES = {
-    "40001",  # serialization_failure
-    "40P01",  # deadlock_detected
-    "55P03",  # lock_not_available
-    "23505",  # unique_violation
-    "23P01",  # exclusion_violation
-    "23503",  # foreign_key_violation (a row we relied on was changed concurrently)
-}
-
-
-def translate(error: sa_exc.DBAPIError) -> RoomOccupancyError:
-    """The domain error for a database error."""
-    orig = error.orig
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    message = str(orig).strip().splitlines()[0] if orig is not None else str(error)
-    if isinstance(error, sa_exc.IntegrityError) or sqlstate in _CONFLICT_SQLSTATES:
-        return ConcurrencyConflict(f"a concurrent change won: {message}; nothing was changed")
-    lowered = message.lower()
-    if "database is locked" in lowered or "database table is locked" in lowered:
-        return ConcurrencyConflict(f"the database stayed locked by another writer: {message}")
-    return StorageError(f"the database failed: {message}")
+__all__ = ["SqlAlchemyUnitOfWork"]
 
 
 class SqlAlchemyUnitOfWork(UnitOfWorkBase):
     """A unit of work over a SQLAlchemy engine (SQLite or PostgreSQL).
 
-    ``clock``, ``notifier`` and ``policy`` as for the in-memory adapter. One unit of work
+    ``clock``, ``notifier``, ``policy`` and ``pins`` as for the in-memory adapter. One unit of work
     serves any number of calls one after another; give each thread its own (they may share
     the engine).
     """
@@ -141,8 +48,9 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         clock: Clock | None = None,
         notifier: Notifier | None = None,
         policy: Policy | None = None,
+        pins: PinSource | None = None,
     ) -> None:
-        super().__init__(clock=clock, notifier=notifier, policy=policy)
+        super().__init__(clock=clock, notifier=notifier, policy=policy, pins=pins)
         self.engine = configure_engine(engine)
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
@@ -243,7 +151,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
             raise translate(error) from error
         try:
             if read_only:
-                conn.execution_options(**{_BEGIN_OPTION: "BEGIN"})
+                conn.execution_options(**{BEGIN_OPTION: "BEGIN"})
             self._tx = conn.begin()
         except sa_exc.DBAPIError as error:
             conn.close()
@@ -287,11 +195,13 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         self._events_committed()
         self._tx = None
         self.rows_read.clear()
+        self._hotels._end_transaction(committed=True)
 
     def rollback(self) -> None:
         """Roll the transaction back and drop its events."""
         tx, self._tx = self._tx, None
         self._drop_events()
         self.rows_read.clear()
+        self._hotels._end_transaction(committed=False)
         if tx is not None and tx.is_active:
             tx.rollback()
