@@ -62,7 +62,7 @@ class TestWorkedExampleAdapter(worked.TestSnapshotAdapter):  # type: ignore[misc
 def test_the_page_s_class_inherits_every_contract_test_without_overriding_one() -> None:
     """The documented class is a UnitOfWorkContract whose tests are the suite's own."""
     assert issubclass(worked.TestSnapshotAdapter, UnitOfWorkContract)
-    suite = {name for name in vars(UnitOfWorkContract) if name.startswith("test_")}
+    suite = {name for name in dir(UnitOfWorkContract) if name.startswith("test_")}
     assert suite
     mro = worked.TestSnapshotAdapter.__mro__
     for cls in mro[: mro.index(UnitOfWorkContract)]:

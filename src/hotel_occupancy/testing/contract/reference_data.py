@@ -1,0 +1,290 @@
+"""The contract on storage and reference data: a fresh store, the registrations read back
+exactly, unique ids, bad input, deactivated staff and device tokens."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import hotel_occupancy as ho
+from hotel_occupancy import services
+from hotel_occupancy.adapters.memory import RecordingNotifier
+from hotel_occupancy.domain.invariants import StoreSnapshot
+from hotel_occupancy.testing.contract.scene import (
+    ARRIVAL,
+    CLEAN,
+    DEPARTURE,
+    HOTEL,
+    VC,
+    Scene,
+    SceneContract,
+    SteppingClock,
+    UnitOfWorkFactory,
+    canonical,
+    only,
+)
+
+
+class ReferenceDataContract(SceneContract):
+    """Storage and reference data: ``register_*``, ``deactivate_staff`` and
+    ``register_device_token``."""
+
+    # --- storage and reference data -------------------------------------------------------
+
+    def test_a_new_unit_of_work_starts_over_empty_storage(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        """The factory's unit of work stores nothing at first."""
+        uow = uow_factory(clock=SteppingClock(), notifier=RecordingNotifier())
+        assert canonical(uow.snapshot()) == StoreSnapshot()
+
+    def test_reference_data_reads_back_exactly_as_registered(self, scene: Scene) -> None:
+        """Hotels, rooms, staff and bookings are stored with every field as given."""
+        services.register_hotel(
+            scene.uow,
+            hotel_id="HP",
+            name="Hôtel de Paris",
+            require_inspection=True,
+            timezone="Europe/Paris",
+            checkout_time=time(10, 30),
+        )
+        booking_id = scene.booking(3)
+        snapshot = scene.snapshot()
+        hotels = {h.hotel_id: h for h in snapshot.hotels}
+        assert hotels["HP"] == ho.Hotel("HP", "Hôtel de Paris", True, "Europe/Paris", time(10, 30))
+        assert hotels[HOTEL] == ho.Hotel(HOTEL, "Hotel H", False, "UTC", time(11))
+        rooms = {r.room_id: r for r in snapshot.rooms}
+        assert rooms["R101"] == ho.Room("R101", HOTEL, "101", 2)
+        assert rooms["R201"] == ho.Room("R201", HOTEL, "201", None)
+        staff = {s.staff_id: s for s in snapshot.staff}
+        assert staff["hk"] == ho.Staff("hk", HOTEL, "HK", ho.StaffRole.HOUSEKEEPING, True)
+        assert scene.stored_booking(booking_id) == ho.Booking(
+            booking_id,
+            HOTEL,
+            Scene.reference(booking_id),
+            ARRIVAL,
+            DEPARTURE,
+            tuple(scene.party(booking_id, 3)),
+        )
+
+    def test_a_registered_room_starts_vacant_clean_without_log_or_event(self, scene: Scene) -> None:
+        """A new room is VACANT_CLEAN, CLEAN, unassigned, with no log entry and no event."""
+        mark = scene.clock.mark
+        assert services.register_room(scene.uow, hotel_id=HOTEL, room_id="R9", number="9") == ()
+        occupancy = scene.occupancy("R9")
+        assert (occupancy.room_id, occupancy.hotel_id) == ("R9", HOTEL)
+        assert (occupancy.status, occupancy.condition, occupancy.booking_id) == (VC, CLEAN, None)
+        assert not occupancy.is_occupied
+        assert occupancy.occupied_since is None
+        assert occupancy.expected_checkout is None
+        assert occupancy.assigned_by is None
+        assert occupancy.last_cleaned_by is None
+        assert occupancy.last_inspected_by is None
+        assert occupancy.created_at in scene.clock.since(mark)
+        assert occupancy.updated_at == occupancy.created_at
+        assert services.room_history(scene.uow, "R9") == ()
+        assert scene.snapshot().log == ()
+        assert scene.notifier.events == []
+
+    def test_registering_a_hotel_id_twice_is_already_registered(self, scene: Scene) -> None:
+        """A hotel id can be registered only once."""
+        error = scene.refused(
+            ho.AlreadyRegistered, services.register_hotel, hotel_id=HOTEL, name="Again"
+        )
+        assert error.hotel_id == HOTEL
+
+    def test_a_room_id_is_unique_across_the_store(self, scene: Scene) -> None:
+        """A room id taken in one hotel is refused in another hotel."""
+        scene.second_hotel()
+        error = scene.refused(
+            ho.AlreadyRegistered,
+            services.register_room,
+            hotel_id="H2",
+            room_id="R101",
+            number="999",
+        )
+        assert error.room_id == "R101"
+
+    def test_a_room_number_is_unique_within_its_hotel_only(self, scene: Scene) -> None:
+        """A second room "101" is refused in hotel H but another hotel may have one."""
+        scene.refused(
+            ho.AlreadyRegistered,
+            services.register_room,
+            hotel_id=HOTEL,
+            room_id="R999",
+            number="101",
+        )
+        scene.second_hotel()
+        numbers = sorted((r.hotel_id, r.number) for r in scene.snapshot().rooms)
+        assert numbers.count(("H2", "101")) == 1
+        assert numbers.count((HOTEL, "101")) == 1
+
+    def test_a_staff_id_is_unique_across_the_store(self, scene: Scene) -> None:
+        """A staff id taken in one hotel is refused in another hotel."""
+        scene.second_hotel()
+        error = scene.refused(
+            ho.AlreadyRegistered,
+            services.register_staff,
+            hotel_id="H2",
+            staff_id="fd",
+            name="Other",
+            role=ho.StaffRole.FRONT_DESK,
+        )
+        assert error.staff_id == "fd"
+
+    def test_a_booking_id_is_unique_across_the_store(self, scene: Scene) -> None:
+        """A booking id taken in one hotel is refused in another hotel."""
+        booking_id = scene.booking()
+        scene.second_hotel()
+        error = scene.refused(
+            ho.AlreadyRegistered,
+            services.register_booking,
+            hotel_id="H2",
+            booking_id=booking_id,
+            reference="OTHER",
+            arrival=ARRIVAL,
+            departure=DEPARTURE,
+            party=[ho.BookingGuest("fresh-guest", "Ann", "Other")],
+        )
+        assert error.booking_id == booking_id
+
+    def test_booking_guest_ids_are_unique_across_the_store(self, scene: Scene) -> None:
+        """A booking reusing another booking's guest id is refused, even in another hotel."""
+        booking_id = scene.booking(2)
+        scene.second_hotel()
+        scene.refused(
+            ho.AlreadyRegistered,
+            services.register_booking,
+            hotel_id="H2",
+            booking_id="B-new",
+            reference="NEW",
+            arrival=ARRIVAL,
+            departure=DEPARTURE,
+            party=[ho.BookingGuest("fresh", "Ann", "New"), scene.party(booking_id, 2)[1]],
+        )
+
+    def test_registering_in_an_unknown_hotel_is_hotel_not_found(self, scene: Scene) -> None:
+        """Rooms, staff and bookings of an unknown hotel are refused with HotelNotFound."""
+        scene.refused(
+            ho.HotelNotFound, services.register_room, hotel_id="NOPE", room_id="RX", number="1"
+        )
+        scene.refused(
+            ho.HotelNotFound,
+            services.register_staff,
+            hotel_id="NOPE",
+            staff_id="sx",
+            name="X",
+            role=ho.StaffRole.MANAGER,
+        )
+        error = scene.refused(
+            ho.HotelNotFound,
+            services.register_booking,
+            hotel_id="NOPE",
+            booking_id="BX",
+            reference="X",
+            arrival=ARRIVAL,
+            departure=DEPARTURE,
+            party=[ho.BookingGuest("gx", "X", "Y")],
+        )
+        assert error.hotel_id == "NOPE"
+
+    def test_bad_input_is_a_value_error_and_stores_nothing(self, scene: Scene) -> None:
+        """Empty ids, reversed dates, empty parties, unknown roles and same-room moves are
+        refused with InvalidInput, a ValueError."""
+        assert issubclass(ho.InvalidInput, ValueError)
+        scene.refused(
+            ho.InvalidInput, services.register_room, hotel_id=HOTEL, room_id="", number="1"
+        )
+        scene.refused(
+            ho.InvalidInput,
+            services.register_booking,
+            hotel_id=HOTEL,
+            booking_id="BX",
+            reference="X",
+            arrival=DEPARTURE,
+            departure=ARRIVAL,
+            party=[ho.BookingGuest("gx", "X", "Y")],
+        )
+        scene.refused(
+            ho.InvalidInput,
+            services.register_booking,
+            hotel_id=HOTEL,
+            booking_id="BX",
+            reference="X",
+            arrival=ARRIVAL,
+            departure=DEPARTURE,
+            party=[],
+        )
+        scene.refused(
+            ho.InvalidInput,
+            services.register_staff,
+            hotel_id=HOTEL,
+            staff_id="sx",
+            name="X",
+            role="JANITOR",
+        )
+        scene.checked_in("R101")
+        scene.refused(
+            ho.InvalidInput,
+            services.move_guest,
+            from_room_id="R101",
+            to_room_id="R101",
+            staff_id="fd",
+        )
+
+    def test_a_huge_capacity_is_stored_as_given_or_refused_as_bad_input(self, scene: Scene) -> None:
+        """Capacities beyond 32 and 64 bits either read back exactly or are InvalidInput,
+        never a storage error."""
+        for room_id, capacity in (("R-2e31", 2**31), ("R-2e64", 2**64)):
+            before = scene.state()
+            try:
+                services.register_room(
+                    scene.uow, hotel_id=HOTEL, room_id=room_id, number=room_id, capacity=capacity
+                )
+            except ho.InvalidInput:
+                assert scene.state() == before
+            else:
+                stored = only(r for r in scene.snapshot().rooms if r.room_id == room_id)
+                assert stored.capacity == capacity
+
+    def test_text_that_utf8_cannot_encode_is_stored_or_refused_as_bad_input(
+        self, scene: Scene
+    ) -> None:
+        """Notes holding a lone surrogate either read back exactly or are InvalidInput,
+        never a raw encoding error."""
+        before = scene.state()
+        try:
+            entries = services.mark_dirty(
+                scene.uow, room_id="R101", staff_id="hk", notes="bad \ud800 text"
+            )
+        except ho.InvalidInput:
+            assert scene.state() == before
+        else:
+            assert services.room_history(scene.uow, "R101") == entries
+            assert only(entries).notes == "bad \ud800 text"
+
+    def test_deactivated_staff_may_do_nothing(self, scene: Scene) -> None:
+        """After deactivate_staff even a manager is refused with PermissionDenied."""
+        assert services.deactivate_staff(scene.uow, staff_id="mgr") == ()
+        assert services.deactivate_staff(scene.uow, staff_id="mgr") == ()
+        assert only(s for s in scene.snapshot().staff if s.staff_id == "mgr").active is False
+        assert scene.snapshot().log == ()
+        error = scene.refused(
+            ho.PermissionDenied, services.mark_dirty, room_id="R101", staff_id="mgr"
+        )
+        assert error.staff_id == "mgr"
+        scene.refused(ho.StaffNotFound, services.deactivate_staff, staff_id="NOPE")
+
+    def test_device_tokens_need_an_in_house_guest(self, scene: Scene) -> None:
+        """Unknown guests are GuestNotFound; departed ones GuestNotInHouse (a GuestNotFound)."""
+        assert issubclass(ho.GuestNotInHouse, ho.GuestNotFound)
+        scene.refused(ho.GuestNotFound, services.register_device_token, guest_id="NOPE", token="t")
+        scene.checked_in("R101")
+        guest = only(services.current_guests(scene.uow, "R101"))
+        services.checkout_room(scene.uow, room_id="R101", staff_id="fd")
+        error = scene.refused(
+            ho.GuestNotInHouse,
+            services.register_device_token,
+            guest_id=guest.guest_id,
+            token="tok",
+        )
+        assert error.guest_id == guest.guest_id
