@@ -23,7 +23,7 @@ import hotel_occupancy as ho
 from hotel_occupancy import cli, services, testing
 from hotel_occupancy.adapters import memory, sqlalchemy
 from hotel_occupancy.adapters.sqlalchemy import migrate
-from hotel_occupancy.domain import invariants
+from hotel_occupancy.domain import commands, invariants
 from hotel_occupancy.services import ports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +37,7 @@ MODULES: dict[str, ModuleType] = {
     "hotel_occupancy.adapters.memory": memory,
     "hotel_occupancy.adapters.sqlalchemy": sqlalchemy,
     "hotel_occupancy.adapters.sqlalchemy.migrate": migrate,
+    "hotel_occupancy.domain.commands": commands,
     "hotel_occupancy.domain.invariants": invariants,
     "hotel_occupancy.testing": testing,
 }

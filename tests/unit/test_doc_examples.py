@@ -77,3 +77,12 @@ def test_a_failing_example_points_at_its_line_in_the_page(tmp_path: Path) -> Non
         run_page(page)
     frame = raised.traceback[-1]
     assert (Path(str(frame.path)), frame.lineno + 1) == (page, 5)
+
+
+def test_the_readme_examples_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's ```python examples run as written (its database in a scratch directory)."""
+    readme = ROOT / "README.md"
+    assert len(python_blocks(readme.read_text(encoding="utf-8"))) >= 3
+    monkeypatch.chdir(tmp_path)
+    run_page(readme)
+    assert (tmp_path / "hotel.db").exists()
