@@ -74,6 +74,20 @@ def test_every_service_that_changes_something_has_exactly_one_command() -> None:
     assert set(SAMPLES) == set(COMMANDS)
 
 
+def test_a_command_lists_what_its_fields_refer_to_in_argument_order() -> None:
+    """references() names the fields the runner looks up, with what they must be."""
+    move = [(r.field, r.value, r.kind) for r in SAMPLES["move_guest"].references()]
+    assert move == [
+        ("from_room_id", "R9", cmd.Ref.ROOM_STATE),
+        ("to_room_id", "R8", cmd.Ref.ROOM),
+        ("staff_id", "s9", cmd.Ref.STAFF),
+    ]
+    room = [(r.field, r.kind.is_new) for r in SAMPLES["register_room"].references()]
+    assert room == [("hotel_id", False), ("room_id", True)]
+    assert SAMPLES["move_guest"].notes == "leak"
+    assert SAMPLES["start_cleaning"].notes == ""
+
+
 def test_every_command_has_a_handler_registered_with_the_runner() -> None:
     """Importing the services registers a handler for every command."""
     assert unhandled() == []

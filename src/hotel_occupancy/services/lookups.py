@@ -46,11 +46,6 @@ class Lookup:
     words: str  # "room", "staff member"...
     key: str  # the error's context key: "room_id"...
     missing: type[RoomOccupancyError]
-    new: bool = False  # a registration's new id: it must not exist yet
-
-    def for_new_ids(self) -> Lookup:
-        """The same lookup for a registration's new id."""
-        return Lookup(self.repository, self.words, self.key, self.missing, new=True)
 
     def refuse_missing(self, value: str) -> RoomOccupancyError:
         return self.missing(f"no {self.words} {value!r}", **{self.key: value})
@@ -75,10 +70,10 @@ LOOKUPS: Mapping[Ref, Lookup] = {
     Ref.STAFF: _STAFF,
     Ref.BOOKING: _BOOKING,
     Ref.GUEST: Lookup("guests", "guest", "guest_id", GuestNotFound),
-    Ref.NEW_HOTEL: _HOTEL.for_new_ids(),
-    Ref.NEW_ROOM: _ROOM.for_new_ids(),
-    Ref.NEW_STAFF: _STAFF.for_new_ids(),
-    Ref.NEW_BOOKING: _BOOKING.for_new_ids(),
+    Ref.NEW_HOTEL: _HOTEL,
+    Ref.NEW_ROOM: _ROOM,
+    Ref.NEW_STAFF: _STAFF,
+    Ref.NEW_BOOKING: _BOOKING,
 }
 
 
@@ -87,7 +82,7 @@ def lookup(uow: UnitOfWork, kind: Ref, value: str) -> Any:
     new id (``kind.is_new``): None, or AlreadyRegistered if it exists."""
     way = LOOKUPS[kind]
     found = getattr(uow, way.repository).get(value)
-    if way.new:
+    if kind.is_new:
         if found is not None:
             raise way.refuse_taken(value)
         return None
