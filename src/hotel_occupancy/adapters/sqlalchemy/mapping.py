@@ -1,14 +1,18 @@
 """Plain functions between database rows and domain entities.
 
-The domain classes know nothing of SQLAlchemy; these functions are the whole mapping.
+The domain classes know nothing of SQLAlchemy; these functions are the whole mapping. A
+stored row that cannot be an entity (an unknown enum value, a malformed metadata text, a
+missing column: a damaged or tampered database) is :class:`StorageError`, never a raw
+``KeyError`` or ``ValueError``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from attrs import fields
 
@@ -22,6 +26,7 @@ from hotel_occupancy.domain.enums import (
     TaskKind,
     TaskStatus,
 )
+from hotel_occupancy.domain.errors import StorageError
 from hotel_occupancy.domain.model import (
     BoardRow,
     Booking,
@@ -38,6 +43,27 @@ from hotel_occupancy.domain.model import (
 from hotel_occupancy.services.ports import RequestRecord
 
 Row = Mapping[Any, Any]
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reading(table: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Turn a row that cannot be read into an entity into StorageError naming ``table``."""
+
+    def decorate(read: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(read)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return read(*args, **kwargs)
+            except (KeyError, ValueError, TypeError, AttributeError) as error:
+                raise StorageError(
+                    f"a row of {table} is damaged and cannot be read ({type(error).__name__}: "
+                    f"{error}); the database may have been changed by hand"
+                ) from error
+
+        return checked
+
+    return decorate
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -57,6 +83,7 @@ def plain(entity: Any, *exclude: str) -> dict[str, Any]:
     return values
 
 
+@_reading("ho_hotels")
 def hotel(row: Row) -> Hotel:
     return Hotel(
         hotel_id=row["hotel_id"],
@@ -67,16 +94,19 @@ def hotel(row: Row) -> Hotel:
     )
 
 
+@_reading("ho_rooms")
 def room(row: Row) -> Room:
     return Room(row["room_id"], row["hotel_id"], row["number"], row["capacity"])
 
 
+@_reading("ho_staff")
 def staff(row: Row) -> Staff:
     return Staff(
         row["staff_id"], row["hotel_id"], row["name"], StaffRole(row["role"]), bool(row["active"])
     )
 
 
+@_reading("ho_bookings")
 def bookings(rows: Iterable[Row]) -> dict[str, Booking]:
     """Bookings from rows of the booking table joined with its guests, ordered by position."""
     heads: dict[str, Row] = {}
@@ -124,6 +154,7 @@ _STATUS = {s.value: s for s in OccupancyStatus}
 _CONDITION = {c.value: c for c in Condition}
 
 
+@_reading("the room board")
 def board_row(row: Sequence[Any]) -> BoardRow:
     """A board row from the driver's (room_id, number, status, condition, booking_id,
     reference, expected_checkout, guest_count); ``expected_checkout`` as the driver
@@ -141,6 +172,7 @@ def board_row(row: Sequence[Any]) -> BoardRow:
     )
 
 
+@_reading("ho_guests")
 def guest(row: Row) -> Guest:
     return Guest(
         guest_id=row["guest_id"],
@@ -158,6 +190,7 @@ def guest(row: Row) -> Guest:
     )
 
 
+@_reading("ho_occupancies")
 def occupancy(row: Row) -> RoomOccupancy:
     return RoomOccupancy(
         room_id=row["room_id"],
@@ -177,6 +210,7 @@ def occupancy(row: Row) -> RoomOccupancy:
     )
 
 
+@_reading("ho_tasks")
 def task(row: Row) -> HousekeepingTask:
     return HousekeepingTask(
         task_id=row["task_id"],
@@ -194,6 +228,7 @@ def task(row: Row) -> HousekeepingTask:
     )
 
 
+@_reading("ho_log")
 def entry(row: Row) -> LogEntry:
     return LogEntry(
         id=row["id"],
@@ -220,6 +255,7 @@ def entry_row(draft: LogEntry) -> dict[str, Any]:
     return values
 
 
+@_reading("ho_requests")
 def request(row: Row) -> RequestRecord:
     return RequestRecord(
         row["request_id"], row["action"], row["fingerprint"], row["hotel_id"], row["created_at"]
