@@ -40,6 +40,7 @@ from hotel_occupancy.domain.model import (
 from hotel_occupancy.domain.occupancy import state_of
 from hotel_occupancy.domain.rules import check_same_hotel
 from hotel_occupancy.domain.transitions import RoomState, Transition
+from hotel_occupancy.domain.validation import EARLIEST_YEAR, LATEST_YEAR
 from hotel_occupancy.services.lookups import get_hotel, lookup
 from hotel_occupancy.services.ports import RequestRecord, UnitOfWork
 
@@ -70,10 +71,16 @@ def unhandled() -> list[str]:
 
 
 def now(uow: UnitOfWork) -> datetime:
-    """The unit of work's clock, checked to be aware and normalised to UTC."""
+    """The unit of work's clock, checked to be aware, within the years the library stores
+    (so no hotel's local time of it overflows), and normalised to UTC."""
     value = uow.clock()
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise InvalidInput(f"the clock must return an aware datetime, it returned {value!r}")
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise InvalidInput(
+            f"the clock returned {value.isoformat()}, outside the years "
+            f"{EARLIEST_YEAR}-{LATEST_YEAR}: is it set right?"
+        )
     return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
@@ -83,7 +90,7 @@ def authorise(uow: UnitOfWork, staff: Staff, action: str) -> None:
         raise PermissionDenied(
             f"staff member {staff.staff_id!r} is deactivated", staff_id=staff.staff_id
         )
-    if not uow.policy.permits(staff.role, action):
+    if uow.policy.permits(staff.role, action) is not True:  # only a plain True grants
         raise PermissionDenied(
             f"a {staff.role.value} may not call {action}",
             staff_id=staff.staff_id,
@@ -109,7 +116,8 @@ class Context:
     def __init__(self, uow: UnitOfWork, command: Command) -> None:
         self.uow = uow
         self.command = command
-        self.actor = command.actor or ""  # the acting staff member ("" for reference data)
+        # the acting staff member ("" for reference data)
+        self.actor: str = command.staff_id if command.operation else ""  # type: ignore[attr-defined]
         self.found: dict[str, Any] = {}
         """What the command's reference fields refer to, by field name (a ``Ref.ROOM`` field
         gives a Room, ``Ref.ROOM_STATE`` a RoomOccupancy, ``Ref.BOOKING`` a Booking...)."""
@@ -154,7 +162,12 @@ class Context:
         return occupancy
 
     def check(self, t: Transition, occupancy: RoomOccupancy, **context: object) -> RoomState:
-        """The room's state if row ``t`` may apply to it, else the error the table names."""
+        """The room's state if row ``t`` may apply to it, else the error the table names.
+
+        The room's times never go backwards: if its record changed later than the clock
+        says it is now (a clock set back), this run takes that time instead."""
+        if occupancy.updated_at > self.at:
+            self.at = occupancy.updated_at
         return self.check_state(t, state_of(occupancy), occupancy.room_id, **context)
 
     def check_state(
