@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypedDict
 
 from attrs import frozen
 
@@ -40,6 +41,49 @@ class TaskPlan:
 NO_CHANGE = TaskPlan()
 
 
+class _Where(TypedDict):
+    """Where and when a created task belongs."""
+
+    hotel: Hotel
+    room_id: str
+    staff_id: str
+    booking_id: str | None
+    at: datetime
+    new_id: Callable[[], str]
+
+
+def _new_task(
+    kind: TaskKind,
+    status: TaskStatus,
+    *,
+    hotel: Hotel,
+    room_id: str,
+    staff_id: str,
+    booking_id: str | None,
+    at: datetime,
+    new_id: Callable[[], str],
+) -> HousekeepingTask:
+    started = status is TaskStatus.IN_PROGRESS
+    return HousekeepingTask(
+        task_id=new_id(),
+        hotel_id=hotel.hotel_id,
+        room_id=room_id,
+        kind=kind,
+        status=status,
+        created_at=at,
+        updated_at=at,
+        created_by=staff_id,
+        booking_id=booking_id,
+        assigned_to=staff_id if started else None,
+        started_at=at if started else None,
+    )
+
+
+def _closed(task: HousekeepingTask, done: bool, at: datetime) -> HousekeepingTask:
+    status = TaskStatus.DONE if done else TaskStatus.CANCELLED
+    return replace(task, status=status, updated_at=at, closed_at=at)
+
+
 def plan_tasks(
     t: Transition,
     open_tasks: Sequence[HousekeepingTask],
@@ -65,40 +109,22 @@ def plan_tasks(
         else:  # TURNOVER or CLEANING
             cleaning = cleaning or task
     changes: list[tuple[HousekeepingTask, bool]] = []
-
-    def create(kind: TaskKind, status: TaskStatus = TaskStatus.OPEN) -> None:
-        started = status is TaskStatus.IN_PROGRESS
-        changes.append(
-            (
-                HousekeepingTask(
-                    task_id=new_id(),
-                    hotel_id=hotel.hotel_id,
-                    room_id=room_id,
-                    kind=kind,
-                    status=status,
-                    created_at=at,
-                    updated_at=at,
-                    created_by=staff_id,
-                    booking_id=booking_id,
-                    assigned_to=staff_id if started else None,
-                    started_at=at if started else None,
-                ),
-                True,
-            )
-        )
-
-    def close(task: HousekeepingTask | None, done: bool) -> None:
-        if task is not None:
-            status = TaskStatus.DONE if done else TaskStatus.CANCELLED
-            changes.append((replace(task, status=status, updated_at=at, closed_at=at), False))
+    where: _Where = {
+        "hotel": hotel,
+        "room_id": room_id,
+        "staff_id": staff_id,
+        "booking_id": booking_id,
+        "at": at,
+        "new_id": new_id,
+    }
 
     effect = t.cleaning
     if effect is CleaningEffect.OPEN:
         if cleaning is None:
-            create(TaskKind.CLEANING)
+            changes.append((_new_task(TaskKind.CLEANING, TaskStatus.OPEN, **where), True))
     elif effect is CleaningEffect.TURNOVER:
         if cleaning is None:
-            create(TaskKind.TURNOVER)
+            changes.append((_new_task(TaskKind.TURNOVER, TaskStatus.OPEN, **where), True))
         else:
             turnover = replace(
                 cleaning,
@@ -112,7 +138,7 @@ def plan_tasks(
             changes.append((turnover, False))
     elif effect is CleaningEffect.START:
         if cleaning is None:
-            create(TaskKind.CLEANING, TaskStatus.IN_PROGRESS)
+            changes.append((_new_task(TaskKind.CLEANING, TaskStatus.IN_PROGRESS, **where), True))
         else:
             started = replace(
                 cleaning,
@@ -122,19 +148,19 @@ def plan_tasks(
                 updated_at=at,
             )
             changes.append((started, False))
-    elif effect is not None:  # COMPLETE or CANCEL
-        close(cleaning, effect is CleaningEffect.COMPLETE)
+    elif effect is not None and cleaning is not None:  # COMPLETE or CANCEL
+        changes.append((_closed(cleaning, effect is CleaningEffect.COMPLETE, at), False))
 
     if t.inspection is TaskEffect.OPEN:
         if hotel.require_inspection and inspection is None:
-            create(TaskKind.INSPECTION)
-    elif t.inspection is not None:
-        close(inspection, t.inspection is TaskEffect.COMPLETE)
+            changes.append((_new_task(TaskKind.INSPECTION, TaskStatus.OPEN, **where), True))
+    elif t.inspection is not None and inspection is not None:
+        changes.append((_closed(inspection, t.inspection is TaskEffect.COMPLETE, at), False))
 
     if t.maintenance is TaskEffect.OPEN:
         if maintenance is None:
-            create(TaskKind.MAINTENANCE)
-    elif t.maintenance is TaskEffect.COMPLETE:
-        close(maintenance, True)
+            changes.append((_new_task(TaskKind.MAINTENANCE, TaskStatus.OPEN, **where), True))
+    elif t.maintenance is TaskEffect.COMPLETE and maintenance is not None:
+        changes.append((_closed(maintenance, True, at), False))
 
     return TaskPlan(tuple(changes)) if changes else NO_CHANGE
