@@ -8,6 +8,7 @@ Enums, entities, events and errors are re-exported here::
     from hotel_occupancy.adapters.memory import InMemoryUnitOfWork, RecordingNotifier
 """
 
+from hotel_occupancy.domain.credentials import PinRules
 from hotel_occupancy.domain.enums import (
     Condition,
     GuestType,
@@ -31,6 +32,7 @@ from hotel_occupancy.domain.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    PinLocked,
     RequestIdConflict,
     RoomNotAvailable,
     RoomNotFound,
@@ -86,6 +88,8 @@ __all__ = [
     "OccupancyStatus",
     "Operation",
     "PermissionDenied",
+    "PinLocked",
+    "PinRules",
     "RequestIdConflict",
     "RolePolicy",
     "Room",

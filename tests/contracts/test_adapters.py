@@ -8,15 +8,23 @@ from sqlalchemy import Engine
 
 from hotel_occupancy.adapters.memory import InMemoryUnitOfWork
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork
-from hotel_occupancy.services.ports import Clock, Notifier, Policy
+from hotel_occupancy.domain.credentials import PinRules
+from hotel_occupancy.services.ports import Clock, Notifier, PinSource, Policy
 from hotel_occupancy.testing import UnitOfWorkContract, UnitOfWorkFactory
 
 
 def _sqlalchemy_factory(engine: Engine) -> UnitOfWorkFactory:
     def factory(
-        *, clock: Clock, notifier: Notifier, policy: Policy | None = None
+        *,
+        clock: Clock,
+        notifier: Notifier,
+        policy: Policy | None = None,
+        pins: PinSource | None = None,
+        pin_rules: PinRules | None = None,
     ) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(engine, clock=clock, notifier=notifier, policy=policy)
+        return SqlAlchemyUnitOfWork(
+            engine, clock=clock, notifier=notifier, policy=policy, pins=pins, pin_rules=pin_rules
+        )
 
     return factory
 
@@ -25,9 +33,16 @@ class TestInMemoryAdapter(UnitOfWorkContract):
     @pytest.fixture
     def uow_factory(self) -> UnitOfWorkFactory:
         def factory(
-            *, clock: Clock, notifier: Notifier, policy: Policy | None = None
+            *,
+            clock: Clock,
+            notifier: Notifier,
+            policy: Policy | None = None,
+            pins: PinSource | None = None,
+            pin_rules: PinRules | None = None,
         ) -> InMemoryUnitOfWork:
-            return InMemoryUnitOfWork(clock=clock, notifier=notifier, policy=policy)
+            return InMemoryUnitOfWork(
+                clock=clock, notifier=notifier, policy=policy, pins=pins, pin_rules=pin_rules
+            )
 
         return factory
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
+from hotel_occupancy.domain.credentials import PinAttempts, PinRules, RestingPin
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.invariants import StoreSnapshot
 from hotel_occupancy.domain.model import (
@@ -218,6 +219,10 @@ class InMemoryStore:
             },
         )
         self.requests: _Table[str, RequestRecord] = _Table("requests", lambda r: r.request_id)
+        self.pin_attempts: _Table[str, PinAttempts] = _Table("pin_attempts", lambda a: a.room_id)
+        self.resting_pins: _Table[tuple[str, str], RestingPin] = _Table(
+            "resting_pins", lambda r: (r.hotel_id, r.pin)
+        )
         self.log_ids = _Counter()
 
     def snapshot(self) -> StoreSnapshot:
@@ -288,6 +293,10 @@ class _Rooms(_Repository):
 
     def number_taken(self, hotel_id: str, number: str) -> bool:
         return self._store.rooms.has("number", (hotel_id, number))
+
+    def by_number(self, hotel_id: str, number: str) -> Room | None:
+        found = self._store.rooms.find("number", (hotel_id, number))
+        return found[0] if found else None
 
     def add(self, room: Room) -> None:
         self._store.rooms.insert(room, self._journal)
@@ -436,6 +445,38 @@ class _Log(_Repository):
         return self._entries("request", request_id, newest_first=False)
 
 
+class _Credentials(_Repository):
+    def attempts(self, room_id: str) -> PinAttempts | None:
+        return self._store.pin_attempts.get(room_id)
+
+    def save_attempts(self, attempts: PinAttempts) -> None:
+        table = self._store.pin_attempts
+        if table.get(attempts.room_id) is None:
+            table.insert(attempts, self._journal)
+        else:
+            table.update(attempts, self._journal)
+
+    def clear_attempts(self, room_id: str) -> None:
+        self._store.pin_attempts.delete(room_id, self._journal)
+
+    def quarantine(self, hotel_id: str, pins: Collection[str], until: datetime) -> None:
+        table, journal = self._store.resting_pins, self._journal
+        for pin in pins:
+            resting = table.get((hotel_id, pin))
+            if resting is None:
+                table.insert(RestingPin(hotel_id, pin, until), journal)
+            elif resting.until < until:
+                table.update(RestingPin(hotel_id, pin, until), journal)
+
+    def quarantined(self, hotel_id: str, pins: Collection[str], at: datetime) -> set[str]:
+        table = self._store.resting_pins
+        return {
+            pin
+            for pin in pins
+            if (resting := table.get((hotel_id, pin))) is not None and resting.until > at
+        }
+
+
 class _Requests(_Repository):
     def get(self, request_id: str) -> RequestRecord | None:
         return self._store.requests.get(request_id)
@@ -450,7 +491,8 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
     ``clock`` returns aware UTC datetimes (default: the system clock); ``notifier`` receives
     the events after commit (default: none); ``policy`` is the role policy (default:
     :class:`~hotel_occupancy.domain.policy.RolePolicy`); ``pins`` is the source of guest
-    PINs (default: drawn with :mod:`secrets`). One unit of work serves any number
+    PINs (default: drawn with :mod:`secrets`) and ``pin_rules`` its limits on PIN guesses and
+    its quarantine of freed PINs (default: ``PinRules()``). One unit of work serves any number
     of calls one after another; give each thread its own, sharing the store.
     """
 
@@ -462,8 +504,11 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
         policy: Policy | None = None,
         store: InMemoryStore | None = None,
         pins: PinSource | None = None,
+        pin_rules: PinRules | None = None,
     ) -> None:
-        super().__init__(clock=clock, notifier=notifier, policy=policy, pins=pins)
+        super().__init__(
+            clock=clock, notifier=notifier, policy=policy, pins=pins, pin_rules=pin_rules
+        )
         self.store = store if store is not None else InMemoryStore()
         self._journal: Journal | None = None
         self._read_only = False
@@ -476,6 +521,7 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
         self._tasks = _Tasks(self)
         self._log = _Log(self)
         self._requests = _Requests(self)
+        self._credentials = _Credentials(self)
 
     @property
     def hotels(self) -> _Hotels:
@@ -512,6 +558,10 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
     @property
     def requests(self) -> _Requests:
         return self._requests
+
+    @property
+    def credentials(self) -> _Credentials:
+        return self._credentials
 
     def _require_transaction(self) -> None:
         if self._journal is None:

@@ -26,6 +26,7 @@ __all__ = [
     "InvalidTransition",
     "NotFound",
     "PermissionDenied",
+    "PinLocked",
     "RequestIdConflict",
     "RoomNotAvailable",
     "RoomNotFound",
@@ -126,6 +127,11 @@ class HotelMismatch(RoomOccupancyError):
 
 class PermissionDenied(RoomOccupancyError):
     """The acting staff member may not call this service (role policy, or deactivated)."""
+
+
+class PinLocked(PermissionDenied):
+    """Too many wrong PINs were tried for a room: every attempt, right or wrong, is refused
+    until the lock expires (``locked_until``)."""
 
 
 class RoomNotAvailable(RoomOccupancyError):

@@ -219,6 +219,11 @@ class Booking:
         return self.checked_out_at is not None
 
 
+def _secret(value: object) -> str:
+    """How a credential shows in ``repr()``: never its value (logs and tracebacks)."""
+    return "None" if value is None else "'<hidden>'"
+
+
 @frozen
 class Guest:
     """The in-house record of one BookingGuest during one stay.
@@ -238,8 +243,8 @@ class Guest:
     last_name: str
     check_in_date: date
     check_out_date: date | None = None
-    id_pin: str | None = None
-    device_token: str | None = None
+    id_pin: str | None = attrs.field(default=None, repr=_secret)
+    device_token: str | None = attrs.field(default=None, repr=_secret)
 
     @property
     def in_house(self) -> bool:

@@ -48,6 +48,7 @@ from hotel_occupancy.services.reference import (
 )
 from hotel_occupancy.services.retry import retrying
 from hotel_occupancy.services.runner import execute, unhandled
+from hotel_occupancy.services.verification import verify_guest_pin
 
 if unhandled():  # pragma: no cover - a command was added without its handler
     raise ImportError(f"commands without a handler: {unhandled()}")
@@ -84,4 +85,5 @@ __all__ = [
     "start_cleaning",
     "start_maintenance",
     "unassign_room",
+    "verify_guest_pin",
 ]

@@ -1,4 +1,5 @@
-"""Guest PINs (§4, I11): six digits, unguessable, unique among a hotel's in-house guests.
+"""Guest PINs (§4, I11): six digits, unguessable, unique among a hotel's in-house guests,
+and never one freed less than the quarantine ago (``PinRules.quarantine``).
 
 Where PINs come from is a port (:data:`~hotel_occupancy.services.ports.PinSource`), like the
 clock: :func:`secret_pin` is the default, drawn with :mod:`secrets`; a test suite passes its
@@ -8,12 +9,13 @@ own source to the unit of work (``InMemoryUnitOfWork(pins=...)``).
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from hotel_occupancy.services.ports import UnitOfWork
 
-__all__ = ["PIN_DIGITS", "fresh_pins", "is_pin", "secret_pin"]
+__all__ = ["PIN_DIGITS", "fresh_pins", "is_pin", "rest", "secret_pin"]
 
 PIN_DIGITS = 6
 _ATTEMPTS = 64
@@ -31,9 +33,9 @@ def is_pin(value: object) -> bool:
     )
 
 
-def fresh_pins(uow: UnitOfWork, hotel_id: str, count: int) -> list[str]:
+def fresh_pins(uow: UnitOfWork, hotel_id: str, count: int, at: datetime) -> list[str]:
     """``count`` distinct PINs from the unit of work's source that no in-house guest of the
-    hotel holds (I11)."""
+    hotel holds (I11) and that are not resting after a checkout at ``at``."""
     draw = uow.pins
     pins: set[str] = set()
     draws = 0
@@ -48,6 +50,16 @@ def fresh_pins(uow: UnitOfWork, hotel_id: str, count: int) -> list[str]:
             break  # the source keeps repeating itself
         taken = uow.guests.pins_in_use(hotel_id, pins)
         if not taken:
+            taken = uow.credentials.quarantined(hotel_id, pins, at)
+        if not taken:
             return list(pins)
         pins -= taken
     raise RuntimeError("could not draw a free PIN; the hotel has too many in-house guests")
+
+
+def rest(uow: UnitOfWork, hotel_id: str, pins: list[str | None], at: datetime) -> None:
+    """Keep the PINs freed at ``at`` (by a checkout, a removed guest, an undone check-in)
+    from being issued again for the quarantine of the unit of work's PIN rules."""
+    freed = [pin for pin in pins if pin is not None]
+    if freed:
+        uow.credentials.quarantine(hotel_id, freed, at + uow.pin_rules.quarantine)

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from attrs import frozen
 
+from hotel_occupancy.domain.credentials import PinAttempts, PinRules
 from hotel_occupancy.domain.enums import StaffRole
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.invariants import StoreSnapshot
@@ -38,6 +39,7 @@ from hotel_occupancy.domain.model import (
 __all__ = [
     "BookingRepository",
     "Clock",
+    "CredentialRepository",
     "GuestRepository",
     "HotelRepository",
     "Inspectable",
@@ -103,6 +105,9 @@ class RoomRepository(Protocol):
 
     def number_taken(self, hotel_id: str, number: str) -> bool:
         """Whether a room of ``hotel_id`` already has ``number``."""
+
+    def by_number(self, hotel_id: str, number: str) -> Room | None:
+        """The room of ``hotel_id`` numbered ``number``, or None."""
 
     def add(self, room: Room) -> None:
         """Store a new room."""
@@ -205,6 +210,26 @@ class LogRepository(Protocol):
         """Entries written under ``request_id``, oldest first."""
 
 
+class CredentialRepository(Protocol):
+    """What guards guest PINs: failed attempts per room, and PINs resting after checkout."""
+
+    def attempts(self, room_id: str) -> PinAttempts | None:
+        """The failed PIN attempts recorded for the room, or None."""
+
+    def save_attempts(self, attempts: PinAttempts) -> None:
+        """Store the room's attempts, replacing any recorded before."""
+
+    def clear_attempts(self, room_id: str) -> None:
+        """Forget the room's failed attempts (a right PIN was given)."""
+
+    def quarantine(self, hotel_id: str, pins: Collection[str], until: datetime) -> None:
+        """Keep these PINs of the hotel from being issued again before ``until`` (a PIN
+        already resting rests until the later of the two times)."""
+
+    def quarantined(self, hotel_id: str, pins: Collection[str], at: datetime) -> set[str]:
+        """Which of these PINs of the hotel are resting at ``at``."""
+
+
 class RequestRepository(Protocol):
     def get(self, request_id: str) -> RequestRecord | None:
         """The record of a used request id, or None."""
@@ -229,6 +254,10 @@ class UnitOfWork(Protocol):
         """Where this unit of work's guest PINs come from."""
 
     @property
+    def pin_rules(self) -> PinRules:
+        """The limits on PIN guesses and the quarantine of freed PINs."""
+
+    @property
     def hotels(self) -> HotelRepository: ...
     @property
     def rooms(self) -> RoomRepository: ...
@@ -246,6 +275,8 @@ class UnitOfWork(Protocol):
     def log(self) -> LogRepository: ...
     @property
     def requests(self) -> RequestRepository: ...
+    @property
+    def credentials(self) -> CredentialRepository: ...
 
     def reading(self) -> UnitOfWork:
         """Mark the next ``with`` block as a read-only transaction and return ``self``:

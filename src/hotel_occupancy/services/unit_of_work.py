@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Self
 
+from hotel_occupancy.domain.credentials import PinRules
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.policy import RolePolicy
 from hotel_occupancy.services.pins import secret_pin
@@ -45,9 +46,11 @@ class UnitOfWorkBase:
         notifier: Notifier | None = None,
         policy: Policy | None = None,
         pins: PinSource | None = None,
+        pin_rules: PinRules | None = None,
     ) -> None:
         self._clock: Clock = clock if clock is not None else system_clock
         self._pins: PinSource = pins if pins is not None else secret_pin
+        self._pin_rules = pin_rules if pin_rules is not None else PinRules()
         self.notifier = notifier
         self._policy: Policy = policy if policy is not None else RolePolicy()
         self._read_only_next = False
@@ -68,6 +71,11 @@ class UnitOfWorkBase:
     def pins(self) -> PinSource:
         """Where this unit of work's guest PINs come from (default: :mod:`secrets`)."""
         return self._pins
+
+    @property
+    def pin_rules(self) -> PinRules:
+        """The limits on PIN guesses and the quarantine of freed PINs."""
+        return self._pin_rules
 
     def reading(self) -> Self:
         """Make the next ``with`` block a read-only transaction: ``with uow.reading():``."""

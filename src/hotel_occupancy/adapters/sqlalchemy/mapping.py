@@ -17,6 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 from attrs import fields
 
 from hotel_occupancy.adapters.sqlalchemy.schema import as_utc
+from hotel_occupancy.domain.credentials import PinAttempts
 from hotel_occupancy.domain.enums import (
     Condition,
     GuestType,
@@ -264,3 +265,15 @@ def request(row: Row) -> RequestRecord:
 
 def entries(rows: Sequence[Row]) -> list[LogEntry]:
     return [entry(row) for row in rows]
+
+
+@_reading("ho_pin_attempts")
+def pin_attempts(row: Row) -> PinAttempts:
+    locked = row["locked_until"]
+    return PinAttempts(
+        hotel_id=row["hotel_id"],
+        room_id=row["room_id"],
+        failures=row["failures"],
+        first_failure_at=as_utc(row["first_failure_at"]),
+        locked_until=None if locked is None else as_utc(locked),
+    )

@@ -79,6 +79,9 @@ _ROOM, _ = _by_key(rooms, "room_id")
 _ROOM_NUMBER = select(rooms.c.room_id).where(
     rooms.c.hotel_id == bindparam("hotel"), rooms.c.number == bindparam("number")
 )
+_ROOM_BY_NUMBER = select(rooms).where(
+    rooms.c.hotel_id == bindparam("hotel"), rooms.c.number == bindparam("number")
+)
 _STAFF, _ = _by_key(staff, "staff_id")
 _UPDATE_STAFF = _update_by_key(staff, "staff_id")
 
@@ -265,6 +268,10 @@ class Rooms(_Repository):
 
     def number_taken(self, hotel_id: str, number: str) -> bool:
         return self._one(_ROOM_NUMBER, hotel=hotel_id, number=number) is not None
+
+    def by_number(self, hotel_id: str, number: str) -> Room | None:
+        row = self._one(_ROOM_BY_NUMBER, hotel=hotel_id, number=number)
+        return mapping.room(row) if row else None
 
     def add(self, room: Room) -> None:
         self._insert(rooms, [mapping.plain(room)])

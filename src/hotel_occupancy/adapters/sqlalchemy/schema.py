@@ -329,3 +329,26 @@ requests = Table(
     _id("hotel_id", ForeignKey("ho_hotels.hotel_id"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+pin_attempts = Table(
+    "ho_pin_attempts",
+    metadata,
+    _id("room_id", primary_key=True),
+    _id("hotel_id", nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("first_failure_at", UTCDateTime, nullable=False),
+    Column("locked_until", UTCDateTime, nullable=True),
+    ForeignKeyConstraint(["hotel_id", "room_id"], ["ho_rooms.hotel_id", "ho_rooms.room_id"]),
+    CheckConstraint("failures >= 1", name="failures_positive"),
+)
+"""Failed PIN attempts per room (verify_guest_pin): at most one row per room."""
+
+resting_pins = Table(
+    "ho_resting_pins",
+    metadata,
+    _id("hotel_id", ForeignKey("ho_hotels.hotel_id"), primary_key=True),
+    Column("pin", String(6), primary_key=True),
+    Column("until", UTCDateTime, nullable=False),
+    Index(None, "until"),
+)
+"""PINs freed at checkout, not issued again before ``until`` (the PIN quarantine)."""

@@ -24,8 +24,10 @@ from sqlalchemy.engine import Connection, RootTransaction
 
 from hotel_occupancy.adapters.sqlalchemy import mapping, schema
 from hotel_occupancy.adapters.sqlalchemy import repositories as repos
+from hotel_occupancy.adapters.sqlalchemy.credentials import Credentials
 from hotel_occupancy.adapters.sqlalchemy.engine import BEGIN_OPTION, configure_engine
 from hotel_occupancy.adapters.sqlalchemy.errors import translate
+from hotel_occupancy.domain.credentials import PinRules
 from hotel_occupancy.domain.invariants import StoreSnapshot
 from hotel_occupancy.services.ports import Clock, Notifier, PinSource, Policy
 from hotel_occupancy.services.unit_of_work import UnitOfWorkBase
@@ -36,8 +38,8 @@ __all__ = ["SqlAlchemyUnitOfWork"]
 class SqlAlchemyUnitOfWork(UnitOfWorkBase):
     """A unit of work over a SQLAlchemy engine (SQLite or PostgreSQL).
 
-    ``clock``, ``notifier``, ``policy`` and ``pins`` as for the in-memory adapter. One unit of work
-    serves any number of calls one after another; give each thread its own (they may share
+    ``clock``, ``notifier``, ``policy``, ``pins`` and ``pin_rules`` as for the in-memory
+    adapter. One unit of work serves any number of calls one after another; give each thread its own (they may share
     the engine).
     """
 
@@ -49,8 +51,11 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         notifier: Notifier | None = None,
         policy: Policy | None = None,
         pins: PinSource | None = None,
+        pin_rules: PinRules | None = None,
     ) -> None:
-        super().__init__(clock=clock, notifier=notifier, policy=policy, pins=pins)
+        super().__init__(
+            clock=clock, notifier=notifier, policy=policy, pins=pins, pin_rules=pin_rules
+        )
         self.engine = configure_engine(engine)
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
@@ -67,6 +72,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         self._tasks = repos.Tasks(self)
         self._log = repos.Log(self)
         self._requests = repos.Requests(self)
+        self._credentials = Credentials(self)
 
     @property
     def hotels(self) -> repos.Hotels:
@@ -103,6 +109,10 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
     @property
     def requests(self) -> repos.Requests:
         return self._requests
+
+    @property
+    def credentials(self) -> Credentials:
+        return self._credentials
 
     @property
     def connection(self) -> Connection:

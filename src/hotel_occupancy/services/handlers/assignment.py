@@ -11,7 +11,7 @@ from hotel_occupancy.domain.model import Booking, Guest, LogEntry, Room, RoomOcc
 from hotel_occupancy.domain.occupancy import vacated, with_state
 from hotel_occupancy.domain.rules import check_capacity
 from hotel_occupancy.domain.transitions import RoomRole, Tenancy, transition
-from hotel_occupancy.services.pins import fresh_pins
+from hotel_occupancy.services.pins import fresh_pins, rest
 from hotel_occupancy.services.runner import Context, handles
 
 
@@ -22,7 +22,7 @@ def _check_in(ctx: Context, booking: Booking, occupancy: RoomOccupancy) -> LogEn
     after = t.apply(before)
     uow, hotel, at = ctx.uow, ctx.hotel, ctx.at
     ctx.update_booking(booking_rule("check_in"), booking, BookingStage.ASSIGNED)
-    pins = fresh_pins(uow, hotel.hotel_id, len(booking.party))
+    pins = fresh_pins(uow, hotel.hotel_id, len(booking.party), at)
     today = local_date(hotel, at)
     primary_id = new_id()
     guests = [
@@ -164,8 +164,9 @@ def unassign_room(ctx: Context, cmd: UnassignRoom) -> list[LogEntry]:
     undo_check_in = before.tenancy is Tenancy.OCCUPIED
     if undo_check_in:
         ctx.update_booking(rule, booking, stage)
-        stay = [g.guest_id for g in ctx.uow.guests.for_booking(booking.booking_id) if g.in_house]
-        ctx.uow.guests.remove_many(stay)
+        stay = [g for g in ctx.uow.guests.for_booking(booking.booking_id) if g.in_house]
+        ctx.uow.guests.remove_many([g.guest_id for g in stay])
+        rest(ctx.uow, ctx.hotel_id, [g.id_pin for g in stay], ctx.at)
     ctx.uow.occupancies.update(vacated(occupancy, after, ctx.at))
     return [
         ctx.draft(

@@ -10,6 +10,7 @@ from hotel_occupancy.domain.occupancy import vacated, with_state
 from hotel_occupancy.domain.rules import check_capacity
 from hotel_occupancy.domain.transitions import RoomRole, transition
 from hotel_occupancy.services.lookups import get_booking
+from hotel_occupancy.services.pins import rest
 from hotel_occupancy.services.runner import Context, handles
 
 
@@ -68,12 +69,10 @@ def checkout_room(ctx: Context, cmd: CheckoutRoom) -> list[LogEntry]:
     after = t.apply(before)
     today = local_date(ctx.hotel, ctx.at)
     ctx.update_booking(rule, booking, stage)
-    departing = [
-        replace(g, check_out_date=today, id_pin=None, device_token=None)
-        for g in ctx.uow.guests.for_booking(booking.booking_id)
-        if g.in_house
-    ]
+    staying = [g for g in ctx.uow.guests.for_booking(booking.booking_id) if g.in_house]
+    departing = [replace(g, check_out_date=today, id_pin=None, device_token=None) for g in staying]
     ctx.uow.guests.update_many(departing)
+    rest(ctx.uow, ctx.hotel_id, [g.id_pin for g in staying], ctx.at)
     ctx.uow.occupancies.update(vacated(occupancy, after, ctx.at))
     ctx.update_tasks(t, cmd.room_id, booking.booking_id)
     return [

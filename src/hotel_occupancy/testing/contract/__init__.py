@@ -60,7 +60,10 @@ being written, say)::
 - :class:`IdempotencyContract` (``idempotency``): request-id replays and conflicts;
 - :class:`QueryContract` (``queries``): every query and its ordering;
 - :class:`IsolationContract` (``isolation``): the log, events after commit, timestamps
-  from the clock, frozen returned objects.
+  from the clock, frozen returned objects;
+- :class:`CredentialsContract` (``credentials``): guests proving PINs for their room,
+  locks after too many wrong ones, PINs resting after checkout, and the credential and
+  room-number ports they use.
 
 Apart from the port cases, the suite builds its own small hotels through the public
 services only (:class:`Scene`, built by :func:`build_scene`), using its own stepping clock,
@@ -76,6 +79,7 @@ from __future__ import annotations
 
 from hotel_occupancy.testing.contract.assignment import AssignmentContract
 from hotel_occupancy.testing.contract.authorisation import AuthorisationContract
+from hotel_occupancy.testing.contract.credentials import CredentialsContract
 from hotel_occupancy.testing.contract.housekeeping import HousekeepingContract
 from hotel_occupancy.testing.contract.idempotency import IdempotencyContract
 from hotel_occupancy.testing.contract.isolation import IsolationContract
@@ -95,6 +99,7 @@ __all__ = [
     "AssignmentContract",
     "AuthorisationContract",
     "ContractUnitOfWork",
+    "CredentialsContract",
     "HousekeepingContract",
     "IdempotencyContract",
     "IsolationContract",
@@ -113,6 +118,7 @@ __all__ = [
 # pytest runs the tests a class inherits in reverse order of its bases (the last base's
 # first), so this order runs the port cases first and the surroundings last.
 class UnitOfWorkContract(
+    CredentialsContract,
     IsolationContract,
     QueryContract,
     IdempotencyContract,

@@ -18,8 +18,16 @@ import pytest
 import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.memory import RecordingNotifier
+from hotel_occupancy.domain.credentials import PinRules
 from hotel_occupancy.domain.invariants import StoreSnapshot, check_invariants
-from hotel_occupancy.services.ports import Clock, Inspectable, Notifier, Policy, UnitOfWork
+from hotel_occupancy.services.ports import (
+    Clock,
+    Inspectable,
+    Notifier,
+    PinSource,
+    Policy,
+    UnitOfWork,
+)
 
 __all__ = [
     "ContractUnitOfWork",
@@ -82,9 +90,16 @@ class UnitOfWorkFactory(Protocol):
     """What the ``uow_factory`` fixture returns: builds the unit of work under test."""
 
     def __call__(
-        self, *, clock: Clock, notifier: Notifier, policy: Policy | None = None
+        self,
+        *,
+        clock: Clock,
+        notifier: Notifier,
+        policy: Policy | None = None,
+        pins: PinSource | None = None,
+        pin_rules: PinRules | None = None,
     ) -> ContractUnitOfWork:
-        """A unit of work over the fixture's fresh, empty storage."""
+        """A unit of work over the fixture's fresh, empty storage. ``pins`` and
+        ``pin_rules`` (None: the adapter's defaults) are passed on to the unit of work."""
 
 
 class SteppingClock:
@@ -397,13 +412,20 @@ def build_scene(
     policy: ho.RolePolicy | None = None,
     clock: SteppingClock | None = None,
     notifier: RecordingNotifier | None = None,
+    pins: PinSource | None = None,
+    pin_rules: PinRules | None = None,
 ) -> Scene:
     """Hotel ``H`` (see :class:`Scene`) on a unit of work from ``factory``, with a new
     :class:`SteppingClock` and :class:`~hotel_occupancy.adapters.memory.RecordingNotifier`
-    unless given."""
+    unless given; ``pins`` and ``pin_rules`` are passed to the factory only when given."""
     clock = clock or SteppingClock()
     notifier = notifier or RecordingNotifier()
-    uow = factory(clock=clock, notifier=notifier, policy=policy)
+    extra: dict[str, object] = {}
+    if pins is not None:
+        extra["pins"] = pins
+    if pin_rules is not None:
+        extra["pin_rules"] = pin_rules
+    uow = factory(clock=clock, notifier=notifier, policy=policy, **extra)  # type: ignore[arg-type]
     scene = Scene(uow, clock, notifier, policy)
     scene.main_hotel()
     return scene
