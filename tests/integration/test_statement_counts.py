@@ -248,14 +248,14 @@ def test_a_second_update_in_one_transaction_compares_with_the_first(engine: Engi
 
 STATEMENT_BUDGET: dict[str, dict[str, int]] = {
     "sqlite": {
-        "assign+check_in": 12,
+        "assign+check_in": 13,
         "pre-assign": 8,
         "reassign": 9,
-        "check_in": 9,
-        "unassign (undo check-in)": 10,
+        "check_in": 10,
+        "unassign (undo check-in)": 11,
         "move": 12,
         "mark_dirty": 7,
-        "checkout": 11,
+        "checkout": 12,
         "start_cleaning": 7,
         "complete_cleaning": 7,
         "inspect": 6,
@@ -265,14 +265,14 @@ STATEMENT_BUDGET: dict[str, dict[str, int]] = {
         "return_clean": 7,
     },
     "postgresql": {
-        "assign+check_in": 10,
+        "assign+check_in": 11,
         "pre-assign": 7,
         "reassign": 8,
-        "check_in": 8,
-        "unassign (undo check-in)": 9,
+        "check_in": 9,
+        "unassign (undo check-in)": 10,
         "move": 11,
         "mark_dirty": 6,
-        "checkout": 10,
+        "checkout": 11,
         "start_cleaning": 6,
         "complete_cleaning": 6,
         "inspect": 5,
@@ -284,7 +284,10 @@ STATEMENT_BUDGET: dict[str, dict[str, int]] = {
 }
 """Statements per operation of :func:`guest_cycle` (BEGIN and COMMIT included), as measured
 when the services became commands run by one runner (issue 9), which sent exactly as many
-as the services before it. A change that sends more must say why and update this."""
+as the services before it. A change that sends more must say why and update this.
+
+Since then, one more for check-ins (is a new PIN resting after a checkout?) and for
+checkouts and undone check-ins (the freed PINs start resting: one upsert), issue 10."""
 
 
 def test_no_operation_sends_more_statements_than_its_budget(engine: Engine) -> None:

@@ -6,7 +6,8 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, case, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from hotel_occupancy.adapters.sqlalchemy.mapping import pin_attempts as attempts_of
@@ -33,16 +34,22 @@ _RESTING = select(resting_pins.c.pin, resting_pins.c.until).where(
     resting_pins.c.hotel_id == bindparam("hotel"),
     resting_pins.c.pin.in_(bindparam("pins", expanding=True)),
 )
-_REST = insert(resting_pins)
-_REST_LONGER = (
-    update(resting_pins)
-    .where(
-        resting_pins.c.hotel_id == bindparam("hotel"),
-        resting_pins.c.pin == bindparam("the_pin"),
-        resting_pins.c.until < bindparam("new_until"),
+
+
+def _rest(dialect: Any) -> Any:
+    """INSERT the resting PINs, or keep the later time of a PIN already resting: one
+    statement (an upsert) on SQLite and PostgreSQL alike."""
+    statement = dialect.insert(resting_pins)
+    later = case(
+        (statement.excluded.until > resting_pins.c.until, statement.excluded.until),
+        else_=resting_pins.c.until,
     )
-    .values(until=bindparam("new_until"))
-)
+    return statement.on_conflict_do_update(
+        index_elements=[resting_pins.c.hotel_id, resting_pins.c.pin], set_={"until": later}
+    )
+
+
+_REST = {"sqlite": _rest(sqlite), "postgresql": _rest(postgresql)}
 
 
 class Credentials:
@@ -78,18 +85,9 @@ class Credentials:
         self._conn.execute(_CLEAR_ATTEMPTS, {"room": room_id})
 
     def quarantine(self, hotel_id: str, pins: Collection[str], until: datetime) -> None:
-        rows = self._conn.execute(_RESTING, {"hotel": hotel_id, "pins": list(pins)})
-        resting = {row.pin: row.until for row in rows}
-        new = [{"hotel_id": hotel_id, "pin": p, "until": until} for p in pins if p not in resting]
-        if new:
-            self._conn.execute(_REST, new)
-        longer = [
-            {"hotel": hotel_id, "the_pin": p, "new_until": until}
-            for p, held in resting.items()
-            if held < until
-        ]
-        if longer:
-            self._conn.execute(_REST_LONGER, longer)
+        conn = self._conn
+        rows = [{"hotel_id": hotel_id, "pin": pin, "until": until} for pin in pins]
+        conn.execute(_REST[conn.dialect.name], rows)
 
     def quarantined(self, hotel_id: str, pins: Collection[str], at: datetime) -> set[str]:
         rows = self._conn.execute(_RESTING, {"hotel": hotel_id, "pins": list(pins)})
