@@ -4,6 +4,12 @@ Every command takes ``--db URL`` (default: the SQLite file ``hotel-occupancy.db`
 current directory; ``demo`` uses ``hotel-occupancy-demo.db``, recreated on each run).
 Errors are one line on stderr and a non-zero exit code; nothing is changed by a command
 that fails.
+
+The reading commands (``board``, ``history``, ``tasks``, ``check``) only ever open read-only
+transactions: on SQLite they never take the write lock, so they answer at once while a
+writer works. Text output shows control characters escaped (``\\n``, ``\\x1b``,
+``\\u202e``), so stored text can neither forge lines nor drive the terminal; ``--json`` is
+exact. A password in ``--db`` is never printed.
 """
 
 from __future__ import annotations
@@ -12,19 +18,22 @@ import argparse
 import inspect
 import json
 import os
+import re
 import sqlite3
 import sys
+import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager, suppress
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, Protocol, TextIO
 
+from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError as AlembicError
 from attrs import asdict, has
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
@@ -32,9 +41,11 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, migrate
+from hotel_occupancy.adapters.sqlalchemy import engine as engine_setup
+from hotel_occupancy.adapters.sqlalchemy.engine import BEGIN_OPTION
 from hotel_occupancy.adapters.sqlalchemy.errors import translate
 from hotel_occupancy.adapters.sqlalchemy.schema import hotels
-from hotel_occupancy.domain.invariants import check_invariants
+from hotel_occupancy.domain.invariants import Violation, check_invariants
 from hotel_occupancy.domain.transitions import ACTIONS
 from hotel_occupancy.simulation import simulate, simulation_clock
 
@@ -49,8 +60,49 @@ class CommandError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        sys.stderr.write(visible(f"{self.prog}: error: {message} (see {self.prog} --help)") + "\n")
         raise SystemExit(2)
+
+
+# --- showing text safely -----------------------------------------------------------------
+
+_ACTED_ON = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+"""Unicode categories a terminal acts on instead of showing: C0 and C1 controls and DEL
+(Cc), format characters such as bidi overrides (Cf), line and paragraph separators (Zl,
+Zp), lone surrogates (Cs)."""
+
+
+def visible(text: str) -> str:
+    """``text`` with every character a terminal would act on escaped as Python writes it
+    (``\\n``, ``\\r``, ``\\x1b``, ``\\x9b``, ``\\u202e``...): printed, it is one line that
+    looks like what is stored and cannot move the cursor, colour the screen or reorder
+    what follows."""
+    if text.isprintable():  # the common case; False for more than we escape (e.g. U+00A0)
+        return text
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _ACTED_ON else ch
+        for ch in text
+    )
+
+
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)([^@\s]*)@")
+
+
+def shown_url(url: str) -> str:
+    """``url`` as it may be printed: its password, if it has one, masked as ``***``."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # malformed: mask what looks like a password
+        return _PASSWORD_IN_URL.sub(r"\1***@", url)
+    return url if parsed.password is None else parsed.render_as_string(hide_password=True)
+
+
+def _passwords(url: str) -> list[str]:
+    """The password of ``url`` in every spelling a message might repeat."""
+    found = [match.group(2) for match in _PASSWORD_IN_URL.finditer(url)]
+    with suppress(ArgumentError, ValueError):
+        found.append(make_url(url).password or "")
+    return sorted({secret for secret in found if secret}, key=len, reverse=True)
 
 
 # --- opening databases -------------------------------------------------------------------
@@ -64,54 +116,64 @@ def _sqlite_path(url: str) -> Path | None:
 
 
 def _sqlite_tables(path: Path) -> set[str]:
-    """The tables of a SQLite file, read without writing a byte to it."""
+    """The tables of a SQLite file, read without writing a byte to it (waiting for a lock
+    as long as the library's writers do)."""
+    if path.is_dir():
+        raise CommandError(f"{path} is a directory, not a database file")
+    timeout = engine_setup.BUSY_TIMEOUT_MS / 1000
     try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True, timeout=timeout)) as conn:
             return {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as error:
-        raise CommandError(f"{path} is not a usable SQLite database: {error}") from None
+        cause = _sqlite_cause(error, path, writing=False)
+        raise CommandError(cause or f"{path} is not a usable SQLite database: {error}") from None
 
 
 def _not_ours(url: str) -> str:
-    return f"{url} is not a hotel_occupancy database (create one with: {PROG} init)"
+    return f"{shown_url(url)} is not a hotel_occupancy database (create one with: {PROG} init)"
+
+
+@contextmanager
+def _read_only(engine: Engine) -> Iterator[Connection]:
+    """A connection for the command line's own reads: its transactions BEGIN read-only
+    (on SQLite a plain ``BEGIN``, never the writers' ``BEGIN IMMEDIATE``)."""
+    with engine.connect() as conn:
+        yield conn.execution_options(**{BEGIN_OPTION: "BEGIN"})
 
 
 def open_engine(url: str, *, must_exist: bool = True) -> Engine:
     """An engine for ``url``; with ``must_exist``, the database must already hold the
     library's schema at the current revision. Nothing is written to a database that
-    turns out not to be one of ours."""
+    turns out not to be one of ours, and checking takes no write lock."""
+    shown = shown_url(url)
     try:
         path = _sqlite_path(url)
     except (ArgumentError, ValueError) as error:
-        raise CommandError(f"malformed database URL {url!r}: {error}") from None
+        raise CommandError(f"malformed database URL {shown!r}: {error}") from None
     if must_exist and path is not None:
         if not path.exists():
-            raise CommandError(f"no database at {path} (create one with: {PROG} init --db {url})")
+            raise CommandError(f"no database at {path} (create one with: {PROG} init --db {shown})")
         if "ho_occupancies" not in _sqlite_tables(path):
-            raise CommandError(
-                f"{url} is not a hotel_occupancy database (create one with: {PROG} init)"
-            )
+            raise CommandError(_not_ours(url))
     try:
         engine = create_engine(url)
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
-        raise CommandError(f"malformed database URL {url!r}: {error}") from None
+        raise CommandError(f"malformed database URL {shown!r}: {error}") from None
     except ImportError as error:
-        raise CommandError(f"no driver installed for {url!r}: {error}") from None
+        raise CommandError(f"no driver installed for {shown!r}: {error}") from None
     if not must_exist:
         return engine
-    try:
-        tables = set(sa_inspect(engine).get_table_names())
-        revision = migrate.current(engine)
-    except DBAPIError as error:
-        raise CommandError(str(translate(error))) from None
+    with _read_only(engine) as conn:
+        tables = set(sa_inspect(conn).get_table_names())
+        context = MigrationContext.configure(conn, opts={"version_table": migrate.VERSION_TABLE})
+        revision = context.get_current_revision()
     if "ho_occupancies" not in tables:
-        raise CommandError(
-            f"{url} is not a hotel_occupancy database (create one with: {PROG} init)"
-        )
+        raise CommandError(_not_ours(url))
     if revision is not None and revision != migrate.head():
         raise CommandError(
-            f"{url} has schema revision {revision}; this version needs {migrate.head()} "
-            f"(run: {PROG} db upgrade --db {url})"
+            f"{shown} has schema revision {revision}; this version needs {migrate.head()} "
+            f"(run: {PROG} db upgrade --db {shown})"
         )
     return engine
 
@@ -136,7 +198,174 @@ def _hotels(uow: SqlAlchemyUnitOfWork) -> list[str]:
         )
 
 
+_FINDINGS = 50
+"""The most findings of SQLite's integrity check reported."""
+
+
+def _integrity_findings(engine: Engine) -> list[str]:
+    """What SQLite finds wrong with the structure of the file (pages, b-trees, indexes),
+    read-only: an empty list when it is sound, and on databases without such a check.
+
+    ``PRAGMA integrity_check`` first; where it gives up on a damaged page, the lighter
+    ``quick_check``; where even that cannot read the file, that is the finding."""
+    if engine.dialect.name != "sqlite":
+        return []
+    failure: DBAPIError | None = None
+    for pragma in ("integrity_check", "quick_check"):
+        try:
+            with _read_only(engine) as conn:
+                rows = list(conn.exec_driver_sql(f"PRAGMA {pragma}({_FINDINGS})").scalars())
+        except DBAPIError as error:
+            if not _is_damage(error):
+                raise
+            failure = error
+            continue
+        found = [line for row in rows for line in str(row).splitlines()]
+        return [line for line in found if line != "ok" and not line.startswith("*** ")]
+    return [f"the file is too damaged to be checked: {_first_line(failure)}"]
+
+
+# --- why a database failed ---------------------------------------------------------------
+
+_DAMAGED = "the database is damaged or not a hotel_occupancy database"
+_WRITERS = frozenset({"init", "db", "demo", "do"})
+"""The commands that write to the database (the others only read)."""
+
+
+def _sqlite_error(error: BaseException) -> sqlite3.Error | None:
+    """The SQLite error behind ``error`` (raised through SQLAlchemy and the library)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sqlite3.Error):
+            return current
+        if isinstance(current, DBAPIError) and isinstance(current.orig, sqlite3.Error):
+            return current.orig
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _first_line(error: BaseException | None) -> str:
+    """The first line of an error's message (through SQLAlchemy, of the driver's)."""
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        error = error.orig
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _is_damage(error: BaseException) -> bool:
+    """Whether SQLite found the file damaged, or not a database at all."""
+    found = _sqlite_error(error)
+    return found is not None and getattr(found, "sqlite_errorname", "").startswith(
+        ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+    )
+
+
+def _sqlite_cause(error: BaseException, path: Path | None, *, writing: bool) -> str | None:
+    """A message naming the cause of a SQLite failure behind ``error`` (a damaged file, a
+    lock held by another process, a directory or file the user may not write), or None
+    when there is no SQLite error behind it or its cause is not one of those."""
+    found = _sqlite_error(error)
+    if found is None:
+        return None
+    name = getattr(found, "sqlite_errorname", "")
+    detail = _first_line(found)
+    if _is_damage(found):
+        return f"{_DAMAGED}: {detail}"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        where = path if path is not None else "the database"
+        return f"{where} is locked by another process ({detail}); nothing was changed"
+    if path is not None and name.startswith(
+        ("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH", "SQLITE_IOERR")
+    ):
+        problems = _access_problems(path, writing=writing)
+        if problems:
+            return (
+                f"cannot {'write' if writing else 'read'} {path}: {'; '.join(problems)} ({detail})"
+            )
+    return None
+
+
+def _access_problems(path: Path, *, writing: bool) -> list[str]:
+    """What keeps SQLite from opening ``path``, or from writing to it, as far as the file
+    system tells: a missing directory, a non-directory on the way, a directory given as the
+    file, a file or a directory the user may not write. (SQLite keeps a database's ``-wal``
+    and ``-shm`` files next to it, so even a reader may need to create them there.)"""
+    path = Path(os.path.abspath(path))
+    parent = path.parent
+    ancestor = parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return [f"{ancestor} is not a directory"]
+    if ancestor != parent:
+        return [f"directory {parent} does not exist"]
+    if path.is_dir():
+        return [f"{path} is a directory"]
+    problems = []
+    if path.exists() and not os.access(path, os.R_OK):
+        problems.append(f"file {path} not readable")
+    elif path.exists() and writing and not os.access(path, os.W_OK):
+        problems.append(f"file {path} not writable")
+    shm = Path(f"{path}-shm")
+    for side in (Path(f"{path}-wal"), shm):
+        if side.exists() and not os.access(side, os.R_OK | os.W_OK):
+            problems.append(f"file {side} not writable")
+    if (writing or not shm.exists()) and not os.access(parent, os.W_OK | os.X_OK):
+        problems.append(f"directory {parent} not writable")
+    return problems
+
+
+_ADAPTER = "hotel_occupancy.adapters.sqlalchemy"
+
+
+def _raised_reading_rows(error: BaseException) -> bool:
+    """Whether ``error`` was raised inside the SQLAlchemy adapter (turning stored rows into
+    objects), rather than by the command line's own code."""
+    frame = error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_globals.get("__name__", "").startswith(_ADAPTER):
+            return True
+        frame = frame.tb_next
+    return False
+
+
 # --- output ------------------------------------------------------------------------------
+
+
+class Output(Protocol):
+    """Where a command prints: a text stream (``sys.stdout``, ``io.StringIO``...)."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
+class OutputError(Exception):
+    """The output could not be written (a closed pipe, a full disk); its cause is the
+    ``OSError``."""
+
+
+class _GuardedOutput:
+    """An output whose write failures are raised as :class:`OutputError`, told apart from
+    every other error of a command."""
+
+    def __init__(self, stream: Output) -> None:
+        self.stream = stream
+
+    def write(self, text: str, /) -> int:
+        try:
+            self.stream.write(text)
+        except OSError as error:
+            raise OutputError(error) from error
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as error:
+            raise OutputError(error) from error
 
 
 def plain(value: Any) -> Any:
@@ -154,15 +383,16 @@ def plain(value: Any) -> Any:
     return value
 
 
-def print_json(value: Any, out: TextIO) -> None:
+def print_json(value: Any, out: Output) -> None:
     """Print ``value`` (results, entities, plain data) as indented JSON."""
     json.dump(plain(value), out, indent=2)
     out.write("\n")
 
 
-def table(rows: Sequence[Sequence[object]], out: TextIO) -> None:
-    """Print rows as an aligned table, the first row being the header."""
-    text = [["" if cell is None else str(cell) for cell in row] for row in rows]
+def table(rows: Sequence[Sequence[object]], out: Output) -> None:
+    """Print rows as an aligned table, the first row being the header; control characters
+    in the cells are shown escaped (see :func:`visible`)."""
+    text = [["" if cell is None else visible(str(cell)) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in text) for i in range(len(text[0]))]
     for index, row in enumerate(text):
         out.write(("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))).rstrip() + "\n")
@@ -174,7 +404,7 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def print_board(board: Sequence[ho.BoardRow], out: TextIO) -> None:
+def print_board(board: Sequence[ho.BoardRow], out: Output) -> None:
     rows: list[list[object]] = [
         ["room", "status", "condition", "booking", "guests", "expected checkout"]
     ]
@@ -194,7 +424,7 @@ def print_board(board: Sequence[ho.BoardRow], out: TextIO) -> None:
     out.write("\n" + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + "\n")
 
 
-def print_history(entries: Sequence[ho.LogEntry], out: TextIO) -> None:
+def print_history(entries: Sequence[ho.LogEntry], out: Output) -> None:
     rows: list[list[object]] = [
         ["#", "time (UTC)", "operation", "by", "booking", "status", "condition", "notes"]
     ]
@@ -221,7 +451,7 @@ def print_history(entries: Sequence[ho.LogEntry], out: TextIO) -> None:
     table(rows, out)
 
 
-def print_tasks(tasks: Sequence[ho.HousekeepingTask], numbers: dict[str, str], out: TextIO) -> None:
+def print_tasks(tasks: Sequence[ho.HousekeepingTask], numbers: dict[str, str], out: Output) -> None:
     if not tasks:
         out.write("no open tasks\n")
         return
@@ -242,17 +472,20 @@ def print_tasks(tasks: Sequence[ho.HousekeepingTask], numbers: dict[str, str], o
 # --- commands ----------------------------------------------------------------------------
 
 
-def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_init(args: argparse.Namespace, out: Output) -> int:
     engine = open_engine(args.db, must_exist=False)
     migrate.upgrade(engine)
-    out.write(f"database ready at schema revision {migrate.current(engine)}: {args.db}\n")
+    revision = migrate.current(engine)
+    out.write(f"database ready at schema revision {revision}: {shown_url(args.db)}\n")
     return 0
 
 
-def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_upgrade(args: argparse.Namespace, out: Output) -> int:
     path = _sqlite_path(args.db)
     if path is not None and not path.exists():
-        raise CommandError(f"no database at {path} (create one with: {PROG} init --db {args.db})")
+        raise CommandError(
+            f"no database at {path} (create one with: {PROG} init --db {shown_url(args.db)})"
+        )
     engine = open_engine(args.db, must_exist=False)
     before = migrate.current(engine)
     try:
@@ -263,7 +496,7 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_board(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_board(args: argparse.Namespace, out: Output) -> int:
     uow = SqlAlchemyUnitOfWork(open_engine(args.db))
     board = services.room_board(uow, _hotel_id(uow, args.hotel))
     if args.json:
@@ -287,7 +520,7 @@ def _room_id(uow: SqlAlchemyUnitOfWork, room: str, hotel: str | None) -> str:
     raise CommandError(f"unknown room {room!r}")
 
 
-def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_history(args: argparse.Namespace, out: Output) -> int:
     if args.limit < 1:
         raise CommandError("--limit must be at least 1")
     uow = SqlAlchemyUnitOfWork(open_engine(args.db))
@@ -297,11 +530,11 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
     elif entries:
         print_history(entries, out)
     else:
-        out.write(f"no history yet for room {args.room}\n")
+        out.write(f"no history yet for room {visible(args.room)}\n")
     return 0
 
 
-def cmd_tasks(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_tasks(args: argparse.Namespace, out: Output) -> int:
     uow = SqlAlchemyUnitOfWork(open_engine(args.db))
     hotel_id = _hotel_id(uow, args.hotel)
     tasks = services.open_tasks(uow, hotel_id)
@@ -313,16 +546,25 @@ def cmd_tasks(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    uow = SqlAlchemyUnitOfWork(open_engine(args.db))
-    snapshot = uow.snapshot()
-    violations = check_invariants(snapshot)
+def cmd_check(args: argparse.Namespace, out: Output) -> int:
+    engine = open_engine(args.db)
+    # the file's structure first: damage the rows' reading would not meet is damage too
+    violations = [Violation("integrity", finding) for finding in _integrity_findings(engine)]
+    snapshot = None
+    try:
+        snapshot = SqlAlchemyUnitOfWork(engine).snapshot()
+    except ho.StorageError as error:
+        if not violations:
+            raise
+        violations.append(Violation("integrity", f"the data cannot be read: {error}"))
+    if snapshot is not None:
+        violations.extend(check_invariants(snapshot))
     if args.json:
         print_json(
             {
                 "ok": not violations,
-                "rooms": len(snapshot.rooms),
-                "log_entries": len(snapshot.log),
+                "rooms": None if snapshot is None else len(snapshot.rooms),
+                "log_entries": None if snapshot is None else len(snapshot.log),
                 "violations": [
                     {"invariant": v.invariant, "message": v.message} for v in violations
                 ],
@@ -332,8 +574,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     elif violations:
         out.write(f"{len(violations)} invariant violation(s):\n")
         for violation in violations:
-            out.write(f"  {violation}\n")
-    else:
+            out.write(f"  {visible(str(violation))}\n")
+    elif snapshot is not None:
         out.write(
             f"all invariants hold ({len(snapshot.hotels)} hotels, {len(snapshot.rooms)} rooms, "
             f"{len(snapshot.log)} log entries)\n"
@@ -351,7 +593,7 @@ def _parse_value(name: str, text: str) -> object:
     return text
 
 
-def cmd_do(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_do(args: argparse.Namespace, out: Output) -> int:
     service = getattr(services, args.service)
     parameters = inspect.signature(service).parameters
     kwargs: dict[str, object] = {}
@@ -362,6 +604,8 @@ def cmd_do(args: argparse.Namespace, out: TextIO) -> int:
             raise CommandError(
                 f"{args.service} takes name=value arguments among: {allowed}; got {pair!r}"
             )
+        if name in kwargs:
+            raise CommandError(f"{args.service}: {name} is given more than once")
         kwargs[name] = _parse_value(name, value)
     missing = [
         p.name
@@ -395,7 +639,7 @@ class _Progress:
         self.stream.flush()
 
 
-def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_demo(args: argparse.Namespace, out: Output) -> int:
     if args.days < 1 or args.rooms < 1 or args.rooms > 2000 or args.days > 365:
         raise CommandError("--days must be 1-365 and --rooms 1-2000")
     path = _sqlite_path(args.db)
@@ -406,7 +650,9 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     migrate.upgrade(engine)
     uow = SqlAlchemyUnitOfWork(engine, clock=simulation_clock())
     if _hotels(uow):
-        raise CommandError(f"{args.db} already holds hotels; run the demo on an empty database")
+        raise CommandError(
+            f"{shown_url(args.db)} already holds hotels; run the demo on an empty database"
+        )
     out.write(f"Simulating {args.days} days at a {args.rooms}-room hotel (seed {args.seed})\n")
     report = simulate(
         uow, seed=args.seed, days=args.days, rooms=args.rooms, progress=_Progress(sys.stderr)
@@ -437,9 +683,9 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"Refused along the way (and handled): {refused}.\n")
     violations = check_invariants(snapshot)
     if violations:
-        out.write("Invariants BROKEN:\n" + "".join(f"  {v}\n" for v in violations))
+        out.write("Invariants BROKEN:\n" + "".join(f"  {visible(str(v))}\n" for v in violations))
         return 1
-    out.write(f"Every invariant holds. Explore it: {PROG} board --db {args.db}\n")
+    out.write(f"Every invariant holds. Explore it: {PROG} board --db {shown_url(args.db)}\n")
     return 0
 
 
@@ -510,9 +756,90 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_BROKEN_PIPE = 141
+"""The exit code when the reader of the output went away (``| head``): 128 + SIGPIPE, what
+a shell reports for a tool that signal stopped."""
+
+
+class _Errors:
+    """Reports a failure of one command as one line on stderr: the password of its
+    ``--db`` masked, control characters escaped, the cause named when SQLite tells it."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.url: str = getattr(args, "db", "") or ""
+        self.writing = args.command in _WRITERS
+        self.passwords = _passwords(self.url)
+
+    def say(self, line: str) -> None:
+        for password in self.passwords:
+            line = line.replace(password, "***")
+        sys.stderr.write(visible(f"{PROG}: {line}") + "\n")
+
+    def cause(self, error: BaseException) -> str | None:
+        try:
+            path = _sqlite_path(self.url)
+        except (ArgumentError, ValueError):
+            path = None
+        return _sqlite_cause(error, path, writing=self.writing)
+
+
+def _run(
+    handler: Callable[[argparse.Namespace, Output], int],
+    args: argparse.Namespace,
+    out: Output,
+    errors: _Errors,
+) -> int:
+    """Run a command; report its failure, if any, as one line; return the exit code."""
+    try:
+        return handler(args, out)
+    except CommandError as error:
+        errors.say(f"error: {error}")
+    except ho.StorageError as error:
+        errors.say(f"error: {errors.cause(error) or error}")
+    except ho.RoomOccupancyError as error:
+        cause = errors.cause(error) if isinstance(error, ho.ConcurrencyConflict) else None
+        errors.say(f"error: {cause}" if cause else f"refused: {type(error).__name__}: {error}")
+    except DBAPIError as error:
+        errors.say(f"error: {errors.cause(error) or translate(error)}")
+    except (ValueError, KeyError, TypeError) as error:
+        if not _raised_reading_rows(error):
+            raise  # a bug of the command line itself: keep its traceback
+        errors.say(
+            f"error: {_DAMAGED}: a stored value cannot be read ({type(error).__name__}: {error})"
+        )
+    except KeyboardInterrupt:
+        errors.say("interrupted")
+        return 130
+    return 1
+
+
+def _discard_stdout() -> None:
+    """Send what is still buffered for stdout nowhere, so that the interpreter's final
+    flush does not fail again (and print a traceback) at exit."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (tests, embedding)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _output_failed(error: OutputError, stream: Output, errors: _Errors) -> int:
+    """Report that the output could not be written; return the exit code."""
+    if stream is sys.stdout:
+        _discard_stdout()
+    cause = error.__cause__
+    if isinstance(cause, BrokenPipeError):  # the reader went away: stop quietly
+        return EXIT_BROKEN_PIPE
+    reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else cause
+    errors.say(f"error: cannot write the output: {reason}")
+    return 1
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; return the exit code."""
-    out = out or sys.stdout
+    stream: Output = out or sys.stdout
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra and getattr(args, "command", None) == "do":
@@ -522,23 +849,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         extra = [item for item in extra if item not in pairs]
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
+    handler: Callable[[argparse.Namespace, Output], int] = args.handler
+    errors = _Errors(args)
+    output = _GuardedOutput(stream)
     try:
-        return handler(args, out)
-    except CommandError as error:
-        sys.stderr.write(f"{PROG}: error: {error}\n")
-    except ho.RoomOccupancyError as error:
-        sys.stderr.write(f"{PROG}: refused: {type(error).__name__}: {error}\n")
-    except DBAPIError as error:
-        sys.stderr.write(f"{PROG}: error: {translate(error)}\n")
-    except KeyboardInterrupt:
-        sys.stderr.write(f"{PROG}: interrupted\n")
-        return 130
-    except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    return 1
+        code = _run(handler, args, output, errors)
+        output.flush()
+    except OutputError as error:
+        return _output_failed(error, stream, errors)
+    return code
 
 
 def run() -> None:
