@@ -3,15 +3,35 @@ is StorageError, never a raw KeyError or ValueError, on every read that meets it
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
 import hotel_occupancy as ho
 from hotel_occupancy import services
-from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, create_schema
 from tests.support import FakeClock
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database of its own (its checks are switched off by the test, so it must not be
+    the session's shared PostgreSQL database)."""
+    if request.param == "sqlite":
+        made = create_engine(f"sqlite:///{tmp_path / 'damaged.db'}")
+    else:
+        url: str = request.getfixturevalue("postgres_url")
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS ho_damaged"))
+            conn.execute(text("CREATE DATABASE ho_damaged"))
+        admin.dispose()
+        made = create_engine(url.rsplit("/", 1)[0] + "/ho_damaged")
+    create_schema(made)
+    yield made
+    made.dispose()
 
 
 def _hotel(engine: Engine) -> SqlAlchemyUnitOfWork:
