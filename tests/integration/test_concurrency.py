@@ -466,6 +466,33 @@ def test_a_room_checked_out_by_many_workers_at_once_is_checked_out_once(
     assert [t.room_id for t in turnovers] == ["RD"]
 
 
+def test_one_call_repeated_by_many_workers_with_one_request_id_acts_once_for_all_of_them(
+    backend: Backend, runner: Runner
+) -> None:
+    """Workers repeating one checkout under one request_id (a double-click, many times over):
+    it is applied, logged and announced once, and every worker gets its entries (I15)."""
+
+    def arrange(uow: SqlAlchemyUnitOfWork, n: int) -> list[Call]:
+        build_hotel(uow, ["RQ"], ["Q"])
+        check_in(uow, "Q", "RQ")
+        kwargs = {"room_id": "RQ", "staff_id": "fd", "request_id": "double-click"}
+        return [Call("checkout_room", kwargs) for _ in range(n)]
+
+    race = prepare(backend, runner, arrange)
+    outcomes = race.run()
+
+    report = "\n".join(f"worker {i}: {o.error or 'ok'}\n{o.detail}" for i, o in enumerate(outcomes))
+    assert all(o.won for o in outcomes), report
+    (entries,) = {o.entries for o in outcomes}
+    assert [e[1] for e in entries] == ["CHECKOUT"]
+    after = uow_on(backend.engine).snapshot()
+    assert check_invariants(after) == []
+    known = {e.id for e in race.before.log}
+    assert tuple(_summary(e) for e in after.log if e.id not in known) == entries
+    assert [e for o in outcomes for e in o.events] == list(entries)  # announced once
+    assert len(after.request_ids - race.before.request_ids) == 1
+
+
 # --- retrying ---------------------------------------------------------------------------------
 
 

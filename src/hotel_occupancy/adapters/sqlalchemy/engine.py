@@ -2,27 +2,80 @@
 
 On SQLite: a file database in WAL mode, foreign keys on, a busy timeout, and writers that
 take the write lock at BEGIN (``BEGIN IMMEDIATE``, the documented pysqlite recipe), so
-concurrent writers queue up instead of deadlocking or losing updates. PostgreSQL needs
-nothing.
+concurrent writers queue up instead of deadlocking or losing updates.
+
+On PostgreSQL:
+
+- **a lock timeout**: a statement waits at most ``lock_timeout`` seconds for a row lock
+  (or the lock of a ``request_id`` being used by a concurrent call) held by another
+  transaction, then fails with SQLSTATE 55P03, which the unit of work raises as
+  :class:`~hotel_occupancy.domain.errors.ConcurrencyConflict` (nothing changed; safe to
+  retry). The default is :data:`LOCK_TIMEOUT` (5 s); set it with
+  ``create_engine(url, lock_timeout=...)`` or ``configure_engine(engine, lock_timeout=...)``
+  (``None``: wait for as long as it takes). It is set on every connection of the engine
+  as it connects (psycopg: a startup option, so it costs no statement), so it applies to
+  everything run on the engine's connections;
+- **a liveness check on checkout from the pool**: a pooled connection whose server side
+  has gone (its backend was terminated, the server restarted, an idle timeout closed it)
+  is replaced by a new one before a unit of work uses it, so the first call after a
+  dropped connection succeeds. The check costs no round trip for a healthy connection
+  (the connection's socket has nothing to read); one that does gets a real ping. If the
+  server is really down, connecting fails and the call raises
+  :class:`~hotel_occupancy.domain.errors.StorageError`.
+
+:func:`configure_engine` applies this to an engine made elsewhere (the unit of work calls
+it on the engine it is given); it is idempotent and keeps a lock timeout set before.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import math
+import select
+import weakref
+from typing import Any, Final
 
+from attrs import define
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
-from sqlalchemy.engine import URL, Connection
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL, Connection, Dialect
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-__all__ = ["BEGIN_OPTION", "BUSY_TIMEOUT_MS", "configure_engine", "create_engine"]
+__all__ = [
+    "BEGIN_OPTION",
+    "BUSY_TIMEOUT_MS",
+    "LOCK_TIMEOUT",
+    "configure_engine",
+    "create_engine",
+    "lock_timeout_of",
+]
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a SQLite writer waits for the write lock before giving up."""
 
+LOCK_TIMEOUT = 5.0
+"""How long (seconds) a PostgreSQL statement waits for a lock held by another transaction
+before the call fails with ConcurrencyConflict, unless the engine says otherwise."""
+
 BEGIN_OPTION = "hotel_occupancy_begin"
 """The execution option naming the BEGIN statement of a transaction (read-only ones use
 plain ``BEGIN`` on SQLite, so readers never take the write lock)."""
+
+_LIBPQ_DRIVERS = frozenset({"psycopg", "psycopg2", "psycopg2cffi"})
+"""Drivers built on libpq, which take server settings as the ``options`` startup parameter."""
+
+
+class _Unset:
+    """The type of :data:`_UNSET`: no lock timeout given."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+_UNSET: Final = _Unset()
+
+
+# --- SQLite ----------------------------------------------------------------------------------
 
 
 def _on_sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
@@ -34,6 +87,8 @@ def _on_sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> No
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
+        # freed space is zeroed: a cleared device token or PIN leaves no copy in the file
+        cursor.execute("PRAGMA secure_delete = ON")
     finally:
         cursor.close()
 
@@ -42,23 +97,145 @@ def _on_sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql(conn.get_execution_options().get(BEGIN_OPTION, "BEGIN IMMEDIATE"))
 
 
-def configure_engine(engine: Engine) -> Engine:
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+@define
+class _PostgresSettings:
+    """What :func:`configure_engine` set on one PostgreSQL engine (kept by its dialect,
+    which the engine's copies made by ``execution_options`` share)."""
+
+    lock_timeout: float | None
+
+    def server_value(self) -> str:
+        """The server's ``lock_timeout`` setting (``0``: no limit)."""
+        if self.lock_timeout is None:
+            return "0"
+        return f"{max(1, math.ceil(self.lock_timeout * 1000))}ms"
+
+    def listen(self, engine: Engine) -> None:
+        libpq = engine.dialect.driver in _LIBPQ_DRIVERS
+
+        def on_do_connect(
+            dialect: Dialect, record: ConnectionPoolEntry, cargs: Any, cparams: dict[str, Any]
+        ) -> None:
+            # in the startup packet: no statement, and RESET ALL keeps it
+            option = f"-c lock_timeout={self.server_value()}"
+            cparams["options"] = f"{cparams.get('options', '')} {option}".strip()
+
+        def on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute(f"SET lock_timeout = '{self.server_value()}'")
+            finally:
+                cursor.close()
+            dbapi_connection.commit()
+
+        if libpq:
+            event.listen(engine, "do_connect", on_do_connect)
+        else:  # other drivers: a SET as each connection is made
+            event.listen(engine, "connect", on_connect)
+        event.listen(engine, "checkout", _on_postgres_checkout)
+
+
+_POSTGRES: weakref.WeakKeyDictionary[Dialect, _PostgresSettings] = weakref.WeakKeyDictionary()
+
+
+def _may_be_gone(dbapi_connection: Any) -> bool:
+    """False if the connection looks alive without a round trip: the driver does not know
+    it closed or broken, and its socket has nothing to read (an idle connection whose
+    server side went away has: the server's goodbye, or the end of the stream)."""
+    if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
+        return True
+    try:
+        fileno = dbapi_connection.fileno()
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(fileno, select.POLLIN | select.POLLPRI)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([fileno], [], [], 0)
+    except (AttributeError, OSError, TypeError, ValueError):
+        return True  # no socket to look at: ping
+    return bool(readable)
+
+
+def _on_postgres_checkout(
+    dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection
+) -> None:
+    """Make sure a connection taken from the pool is alive (SQLAlchemy's
+    pessimistic-disconnect recipe, with a free check first): if it may be gone, ping it;
+    if the ping fails, DisconnectionError makes the pool replace it with a new one."""
+    if not _may_be_gone(dbapi_connection):
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()  # leave it idle, as the pool gave it
+    except Exception as error:
+        raise sa_exc.DisconnectionError(f"a pooled connection was gone: {error}") from error
+
+
+# --- both ------------------------------------------------------------------------------------
+
+
+def _check_lock_timeout(lock_timeout: float | None) -> float | None:
+    if lock_timeout is None:
+        return None
+    if isinstance(lock_timeout, bool) or not isinstance(lock_timeout, int | float):
+        raise TypeError(f"lock_timeout must be a number of seconds or None, not {lock_timeout!r}")
+    if not math.isfinite(lock_timeout) or lock_timeout <= 0:
+        raise ValueError(f"lock_timeout must be a positive number of seconds, not {lock_timeout!r}")
+    return float(lock_timeout)
+
+
+def configure_engine(engine: Engine, *, lock_timeout: float | _Unset | None = _UNSET) -> Engine:
     """Prepare an engine for the library (idempotent; returns it).
 
     On SQLite: WAL mode, foreign keys on, a busy timeout, and writers that take the write
-    lock at BEGIN. Other databases need nothing.
+    lock at BEGIN. On PostgreSQL: the lock timeout (seconds; ``None`` for none) and a
+    liveness check of pooled connections (see the module's documentation). Without
+    ``lock_timeout``, an engine configured before keeps its lock timeout and a new one
+    gets :data:`LOCK_TIMEOUT`; a new setting applies to connections made from then on
+    (the idle pooled ones are closed). Other databases need nothing.
     """
-    if engine.dialect.name == "sqlite" and not event.contains(engine, "begin", _on_sqlite_begin):
+    if not isinstance(lock_timeout, _Unset):
+        lock_timeout = _check_lock_timeout(lock_timeout)
+    name = engine.dialect.name
+    if name == "sqlite" and not event.contains(engine, "begin", _on_sqlite_begin):
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         engine.dispose()  # connections made before now lack the connect hook
+    elif name == "postgresql":
+        settings = _POSTGRES.get(engine.dialect)
+        if settings is None:
+            timeout = LOCK_TIMEOUT if isinstance(lock_timeout, _Unset) else lock_timeout
+            settings = _POSTGRES[engine.dialect] = _PostgresSettings(timeout)
+            settings.listen(engine)
+            engine.dispose()  # connections made before now lack the lock timeout
+        elif not isinstance(lock_timeout, _Unset) and lock_timeout != settings.lock_timeout:
+            settings.lock_timeout = lock_timeout
+            engine.dispose()
     return engine
 
 
-def create_engine(url: str | URL, **kwargs: Any) -> Engine:
+def lock_timeout_of(engine: Engine) -> float | None:
+    """The lock timeout (seconds) :func:`configure_engine` set on a PostgreSQL engine;
+    None if it has none (or is no configured PostgreSQL engine)."""
+    settings = _POSTGRES.get(engine.dialect)
+    return settings.lock_timeout if settings is not None else None
+
+
+def create_engine(
+    url: str | URL, *, lock_timeout: float | None = LOCK_TIMEOUT, **kwargs: Any
+) -> Engine:
     """``sqlalchemy.create_engine`` plus :func:`configure_engine`.
 
     ``sqlite:///hotel.db`` for an embedded file database; ``postgresql+psycopg://...`` for
-    PostgreSQL.
+    PostgreSQL. ``lock_timeout``: how long (seconds) a PostgreSQL statement waits for a
+    lock another transaction holds before the call fails with ConcurrencyConflict
+    (``None``: no limit; SQLite waits :data:`BUSY_TIMEOUT_MS` for its write lock).
     """
-    return configure_engine(sa_create_engine(url, **kwargs))
+    return configure_engine(sa_create_engine(url, **kwargs), lock_timeout=lock_timeout)

@@ -1,10 +1,22 @@
 """Database errors as domain errors: callers never see a raw driver exception.
 
-A unique or foreign-key violation caused by a concurrent writer, a lock timeout, a
-deadlock or a serialization failure becomes
+A unique or foreign-key violation caused by a concurrent writer, a lock timeout (SQLSTATE
+55P03, see :data:`~hotel_occupancy.adapters.sqlalchemy.engine.LOCK_TIMEOUT`), a deadlock
+or a serialization failure becomes
 :class:`~hotel_occupancy.domain.errors.ConcurrencyConflict` (nothing changed; safe to
 retry); any other database failure becomes
 :class:`~hotel_occupancy.domain.errors.StorageError`.
+
+A connection lost in the middle of a transaction is a StorageError that says, in its
+``transaction`` context value, whether the transaction can have committed:
+
+- :data:`~hotel_occupancy.services.retry.ROLLED_BACK`: lost before COMMIT was sent, so the
+  server rolled it back; nothing changed and a retry is safe;
+- :data:`~hotel_occupancy.services.retry.OUTCOME_UNKNOWN`: lost while COMMIT was under way,
+  so it may or may not have committed; only a retry with the same ``request_id`` is safe
+  (it replays the entries if the commit happened).
+
+:func:`hotel_occupancy.services.retrying` follows these rules.
 """
 
 from __future__ import annotations
@@ -12,24 +24,38 @@ from __future__ import annotations
 from sqlalchemy import exc as sa_exc
 
 from hotel_occupancy.domain.errors import ConcurrencyConflict, RoomOccupancyError, StorageError
+from hotel_occupancy.services.retry import OUTCOME_UNKNOWN, ROLLED_BACK
 
 __all__ = ["translate"]
 
 _CONFLICT_SQLSTATES = {
     "40001",  # serialization_failure
     "40P01",  # deadlock_detected
-    "55P03",  # lock_not_available
+    "55P03",  # lock_not_available (lock_timeout, NOWAIT)
     "23505",  # unique_violation
     "23P01",  # exclusion_violation
     "23503",  # foreign_key_violation (a row we relied on was changed concurrently)
 }
 
 
-def translate(error: sa_exc.DBAPIError) -> RoomOccupancyError:
-    """The domain error for a database error."""
+def translate(error: sa_exc.DBAPIError, *, committing: bool = False) -> RoomOccupancyError:
+    """The domain error for a database error; ``committing``: it was raised by COMMIT."""
     orig = error.orig
     sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     message = str(orig).strip().splitlines()[0] if orig is not None else str(error)
+    if error.connection_invalidated:  # the connection is gone, with its transaction
+        if committing:
+            return StorageError(
+                f"the connection to the database was lost during COMMIT: {message}; the "
+                "transaction may or may not have committed (retry only with the same "
+                "request_id, which replays it if it did)",
+                transaction=OUTCOME_UNKNOWN,
+            )
+        return StorageError(
+            f"the connection to the database was lost: {message}; the transaction had not "
+            "committed, so nothing was changed (safe to retry)",
+            transaction=ROLLED_BACK,
+        )
     if isinstance(error, sa_exc.IntegrityError) or sqlstate in _CONFLICT_SQLSTATES:
         return ConcurrencyConflict(f"a concurrent change won: {message}; nothing was changed")
     lowered = message.lower()

@@ -1,10 +1,28 @@
 """The repositories of the SQLAlchemy adapter: one SQL statement per port method.
 
 Every method runs inside the unit of work's transaction (``uow.connection``). In a write
-transaction the rows an operation is about to change (occupancy records and bookings) are
-read ``FOR UPDATE`` on PostgreSQL, so concurrent operations on one room or booking queue
-up instead of racing; on SQLite the whole write transaction holds the database's write
-lock from BEGIN IMMEDIATE.
+transaction the rows an operation is about to change (occupancy records, bookings, a
+guest) are read ``FOR NO KEY UPDATE`` on PostgreSQL, so concurrent operations on one room
+or booking queue up instead of racing; on SQLite the whole write transaction holds the
+database's write lock from BEGIN IMMEDIATE.
+
+Locks on PostgreSQL, and why no two operations deadlock on them:
+
+- ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: the foreign-key checks of a log entry, task
+  or occupancy naming a booking take a KEY SHARE lock on the booking's row, which FOR
+  UPDATE would block; so a room's operation (mark_dirty on an occupied room, say) never
+  waits for an operation holding that room's booking, and the two cannot deadlock.
+- The canonical order of an operation's locks is: the ``request_id``'s advisory lock
+  (:class:`Requests`), then the booking, then occupancy records in ascending ``room_id``,
+  then guests. :meth:`Bookings.held_by` locks the booking a room holds before the room,
+  and :meth:`Occupancies.lock` locks all of an operation's records in one statement, in
+  that order. A booking asked for after an occupancy record (today checkout and move read
+  the room first) is out of the order: it is locked ``NOWAIT``, so that instead of waiting
+  for an operation that holds the booking and waits for this room (a deadlock PostgreSQL
+  would only break after its ``deadlock_timeout``), the call fails at once with
+  ConcurrencyConflict (nothing changed; safe to retry).
+- A row locked in a write transaction is read once: the transaction keeps the booking or
+  occupancy record (as it last wrote it), so reading it again sends nothing.
 """
 
 from __future__ import annotations
@@ -54,10 +72,17 @@ class Transaction(Protocol):
 
     @property
     def writing(self) -> bool:
-        """True inside a read-write transaction (rows are then read ``FOR UPDATE``)."""
+        """True inside a read-write transaction (rows are then read ``FOR NO KEY UPDATE``)."""
 
     rows_read: dict[tuple[str, str], dict[str, Any]]
     """Rows as read (or last written) in the current transaction, by (table, key)."""
+
+    tokens_read: set[str]
+    """Guests read in the current write transaction who held a device token."""
+
+    scrub_after_commit: bool
+    """Whether the transaction cleared a device token, whose old copies the database
+    should then be rid of once it commits (SQLite's write-ahead log)."""
 
 
 # Statements are built once, with bind parameters: SQLAlchemy then reuses their compiled
@@ -65,9 +90,9 @@ class Transaction(Protocol):
 
 
 def _by_key(table: Table, column: str) -> tuple[Select[Any], Select[Any]]:
-    """SELECT a row by ``column = :key``: (plain, FOR UPDATE)."""
+    """SELECT a row by ``column = :key``: (plain, FOR NO KEY UPDATE)."""
     query = select(table).where(table.c[column] == bindparam("key"))
-    return query, query.with_for_update()
+    return query, query.with_for_update(key_share=True)
 
 
 def _update_by_key(table: Table, column: str) -> Update:
@@ -100,8 +125,23 @@ def bookings_query() -> Select[Any]:
     )
 
 
-_BOOKING = bookings_query().where(bookings.c.booking_id == bindparam("key"))
-_BOOKING_LOCKED = _BOOKING.with_for_update(of=bookings)
+def _booking_queries(key: Any) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The booking ``bookings.booking_id == key`` with its party: (plain, locked, locked
+    NOWAIT)."""
+    query = bookings_query().where(bookings.c.booking_id == key)
+    return (
+        query,
+        query.with_for_update(of=bookings, key_share=True),
+        query.with_for_update(of=bookings, key_share=True, nowait=True),
+    )
+
+
+_BOOKING, _BOOKING_LOCKED, _BOOKING_LOCKED_NOWAIT = _booking_queries(bindparam("key"))
+_HELD_BY = _booking_queries(  # the booking a room's occupancy record holds
+    select(occupancies.c.booking_id)
+    .where(occupancies.c.room_id == bindparam("key"))
+    .scalar_subquery()
+)
 _GUEST_IDS_TAKEN = select(booking_guests.c.booking_guest_id).where(
     booking_guests.c.booking_guest_id.in_(bindparam("ids", expanding=True))
 )
@@ -109,6 +149,15 @@ _UPDATE_BOOKING = _update_by_key(bookings, "booking_id")
 _OCCUPANCY, _OCCUPANCY_LOCKED = _by_key(occupancies, "room_id")
 _HELD, _HELD_LOCKED = _by_key(occupancies, "booking_id")
 _UPDATE_OCCUPANCY = _update_by_key(occupancies, "room_id")
+_ROOMS_AND_HOLDERS = (  # in ascending room_id: the order their locks are taken in
+    select(occupancies)
+    .where(
+        occupancies.c.room_id.in_(bindparam("ids", expanding=True))
+        | occupancies.c.booking_id.in_(bindparam("bookings", expanding=True))
+    )
+    .order_by(occupancies.c.room_id)
+)
+_ROOMS_AND_HOLDERS_LOCKED = _ROOMS_AND_HOLDERS.with_for_update(key_share=True)
 _IN_HOUSE = (
     select(func.count())
     .where(guests.c.booking_id == occupancies.c.booking_id)
@@ -172,6 +221,7 @@ _LOG_OF_ROOM = (
 _LOG_OF_BOOKING = select(log).where(log.c.booking_id == bindparam("key")).order_by(log.c.id.desc())
 _LOG_OF_REQUEST = select(log).where(log.c.request_id == bindparam("key")).order_by(log.c.id)
 _REQUEST, _ = _by_key(requests, "request_id")
+_LOCK_REQUEST = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("key"), 0)))
 _INSERT = {
     table: insert(table)
     for table in (
@@ -206,14 +256,20 @@ class _Repository:
     def _remember(self, table: Table, key: str, row: Mapping[Any, Any]) -> None:
         """Note ``row`` as read in this transaction, so that updating it writes only the
         columns that change. Only for rows no other transaction can change before ours
-        ends: those read FOR UPDATE (PostgreSQL) or in a write transaction (SQLite's
-        single writer), or guarded by such a row (a room's tasks by its occupancy)."""
+        ends: those locked FOR NO KEY UPDATE (PostgreSQL) or read in a write transaction
+        (SQLite's single writer), or guarded by such a row (a room's tasks by its
+        occupancy)."""
         if self._uow.writing:
             self._uow.rows_read[(table.name, key)] = dict(row)
 
     def _locked(self, plain: Select[Any], locked: Select[Any]) -> Select[Any]:
-        """The FOR UPDATE form in a write transaction (PostgreSQL; SQLite ignores it)."""
+        """The locking form (FOR NO KEY UPDATE) in a write transaction (PostgreSQL; SQLite
+        ignores it)."""
         return locked if self._uow.writing else plain
+
+    def _holds(self, table: Table) -> bool:
+        """Whether this transaction has locked a row of ``table`` (see :meth:`_remember`)."""
+        return any(name == table.name for name, _ in self._uow.rows_read)
 
     def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         self._conn.execute(_INSERT[table], rows)
@@ -290,11 +346,44 @@ class StaffMembers(_Repository):
 
 
 class Bookings(_Repository):
+    """Bookings. In a write transaction a booking is read locked, once: the transaction
+    keeps it (as it last wrote it) until it ends."""
+
+    def __init__(self, uow: Transaction) -> None:
+        super().__init__(uow)
+        self._kept: dict[str, Booking] = {}  # locked in this write transaction
+
     def get(self, booking_id: str) -> Booking | None:
-        rows = self._all(self._locked(_BOOKING, _BOOKING_LOCKED), key=booking_id)
-        if rows:  # locked FOR UPDATE
+        kept = self._kept.get(booking_id) if self._uow.writing else None
+        if kept is not None:
+            return kept
+        return self._read(
+            self._query(_BOOKING, _BOOKING_LOCKED, _BOOKING_LOCKED_NOWAIT), booking_id
+        )
+
+    def held_by(self, room_id: str) -> Booking | None:
+        """The booking ``room_id``'s occupancy record holds (None if it holds none, or there
+        is no such room), locked in a write transaction. For taking the booking's lock
+        before the room's, in the canonical order (see the module's documentation): the
+        caller then locks the room and checks it still holds this booking."""
+        return self._read(self._query(*_HELD_BY), room_id)
+
+    def _query(self, plain: Select[Any], locked: Select[Any], nowait: Select[Any]) -> Select[Any]:
+        query = self._locked(plain, locked)
+        if query is locked and self._holds(occupancies):
+            return nowait  # out of the canonical order: never wait
+        return query
+
+    def _read(self, query: Select[Any], key: str) -> Booking | None:
+        rows = self._all(query, key=key)
+        if not rows:
+            return None
+        booking_id = rows[0]["booking_id"]
+        booking = mapping.bookings(rows)[booking_id]
+        if self._uow.writing:  # locked
             self._remember(bookings, booking_id, rows[0])
-        return mapping.bookings(rows).get(booking_id)
+            self._kept[booking_id] = booking
+        return booking
 
     def guest_ids_taken(self, booking_guest_ids: Collection[str]) -> set[str]:
         result = self._conn.execute(_GUEST_IDS_TAKEN, {"ids": list(booking_guest_ids)})
@@ -309,20 +398,70 @@ class Bookings(_Repository):
         values = mapping.booking_row(booking)
         del values["booking_id"]
         self._update(_UPDATE_BOOKING, bookings, booking.booking_id, values)
+        if booking.booking_id in self._kept:
+            self._kept[booking.booking_id] = booking
+
+    def _end_transaction(self) -> None:  # called by the unit of work
+        self._kept.clear()
 
 
 class Occupancies(_Repository):
+    """Occupancy records. In a write transaction a record is read locked, once: the
+    transaction keeps it (as it last wrote it) until it ends."""
+
+    def __init__(self, uow: Transaction) -> None:
+        super().__init__(uow)
+        self._kept: dict[str, RoomOccupancy] = {}  # locked in this write transaction
+        self._holders_kept: set[str] = set()  # bookings whose holding record is kept
+
     def get(self, room_id: str) -> RoomOccupancy | None:
+        kept = self._kept.get(room_id) if self._uow.writing else None
+        if kept is not None:
+            return kept
         return self._read(self._one(self._locked(_OCCUPANCY, _OCCUPANCY_LOCKED), key=room_id))
 
     def for_booking(self, booking_id: str) -> RoomOccupancy | None:
+        if self._uow.writing and booking_id in self._holders_kept:
+            return next((o for o in self._kept.values() if o.booking_id == booking_id), None)
         return self._read(self._one(self._locked(_HELD, _HELD_LOCKED), key=booking_id))
+
+    def lock(
+        self, room_ids: Collection[str], *, holding: Collection[str] = ()
+    ) -> dict[str, RoomOccupancy]:
+        """The occupancy records of ``room_ids`` and those holding the bookings
+        ``holding``, by room id, locked in one statement in ascending ``room_id`` (the
+        canonical order between occupancy records): an operation locking all its records
+        with one call never deadlocks with another doing the same. Lock the bookings
+        first (``holding``'s holders are only certain while their bookings are locked).
+        Later ``get`` and ``for_booking`` calls for them in the transaction send nothing.
+        Outside a write transaction it reads them, without locks."""
+        writing = self._uow.writing
+        wanted = sorted(set(room_ids) - set(self._kept)) if writing else sorted(set(room_ids))
+        holders = sorted(set(holding) - self._holders_kept) if writing else sorted(set(holding))
+        found: dict[str, RoomOccupancy] = {}
+        if wanted or holders:
+            query = _ROOMS_AND_HOLDERS_LOCKED if writing else _ROOMS_AND_HOLDERS
+            for row in self._all(query, ids=wanted, bookings=holders):
+                occupancy = self._read(row)
+                assert occupancy is not None
+                found[occupancy.room_id] = occupancy
+            if writing:
+                self._holders_kept.update(holders)
+        if writing:
+            held = set(holding)
+            for occupancy in self._kept.values():
+                if occupancy.room_id in room_ids or occupancy.booking_id in held:
+                    found[occupancy.room_id] = occupancy
+        return found
 
     def _read(self, row: Mapping[Any, Any] | None) -> RoomOccupancy | None:
         if row is None:
             return None
-        self._remember(occupancies, row["room_id"], row)  # locked FOR UPDATE
-        return mapping.occupancy(row)
+        occupancy = mapping.occupancy(row)
+        if self._uow.writing:  # locked
+            self._remember(occupancies, row["room_id"], row)
+            self._kept[occupancy.room_id] = occupancy
+        return occupancy
 
     def board(self, hotel_id: str) -> Sequence[BoardRow]:
         # A hotel's whole board in one query. It is sent as the SQL text SQLAlchemy
@@ -348,6 +487,12 @@ class Occupancies(_Repository):
     def update(self, occupancy: RoomOccupancy) -> None:
         values = mapping.plain(occupancy, "room_id")
         self._update(_UPDATE_OCCUPANCY, occupancies, occupancy.room_id, values)
+        if occupancy.room_id in self._kept:
+            self._kept[occupancy.room_id] = occupancy
+
+    def _end_transaction(self) -> None:  # called by the unit of work
+        self._kept.clear()
+        self._holders_kept.clear()
 
 
 class Guests(_Repository):
@@ -358,7 +503,10 @@ class Guests(_Repository):
         return mapping.guest(row) if row else None
 
     def for_booking(self, booking_id: str) -> Sequence[Guest]:
-        return [mapping.guest(row) for row in self._all(_GUESTS_OF_BOOKING, key=booking_id)]
+        found = [mapping.guest(row) for row in self._all(_GUESTS_OF_BOOKING, key=booking_id)]
+        if self._uow.writing:  # which of them hold a device token, to scrub it when cleared
+            self._uow.tokens_read.update(g.guest_id for g in found if g.device_token)
+        return found
 
     def pins_in_use(self, hotel_id: str, pins: Collection[str]) -> set[str]:
         result = self._conn.execute(_PINS_IN_USE, {"hotel": hotel_id, "pins": list(pins)})
@@ -373,6 +521,9 @@ class Guests(_Repository):
             self._insert(guests, [mapping.plain(g) for g in new])
 
     def update_many(self, changed: Sequence[Guest]) -> None:
+        held = self._uow.tokens_read
+        if any(g.device_token is None and g.guest_id in held for g in changed):
+            self._uow.scrub_after_commit = True
         if changed:  # one executemany, whatever the party size
             self._conn.execute(
                 _UPDATE_GUEST,
@@ -380,6 +531,8 @@ class Guests(_Repository):
             )
 
     def remove_many(self, guest_ids: Collection[str]) -> None:
+        if self._uow.tokens_read.intersection(guest_ids):
+            self._uow.scrub_after_commit = True
         if guest_ids:  # companions first (they reference the primary guest)
             self._conn.execute(_DELETE_COMPANIONS, {"ids": list(guest_ids)})
             self._conn.execute(_DELETE_GUESTS, {"ids": list(guest_ids)})
@@ -427,7 +580,20 @@ class Log(_Repository):
 
 
 class Requests(_Repository):
+    """Used request ids. On PostgreSQL, looking one up in a write transaction first takes
+    a transaction-scoped advisory lock on it (keyed by a 64-bit hash of the id), in a
+    statement of its own: two concurrent calls with the same ``request_id`` (a
+    double-click) are then serialised, and the second one's lookup, taking its snapshot
+    once the first has committed or rolled back, sees the first one's record and replays
+    its entries, or finds none and proceeds. Without it, under READ COMMITTED, the second
+    lookup would run before the first commits, find nothing, wait for the first's row
+    locks, and be refused by the state the first left (RoomNotOccupied...). Calls with
+    different ids never wait for each other (a hash collision only makes two wait). SQLite
+    needs nothing: its write transactions hold the write lock from BEGIN."""
+
     def get(self, request_id: str) -> RequestRecord | None:
+        if self._uow.writing and self._conn.dialect.name == "postgresql":
+            self._conn.execute(_LOCK_REQUEST, {"key": request_id})
         row = self._one(_REQUEST, key=request_id)
         return mapping.request(row) if row else None
 

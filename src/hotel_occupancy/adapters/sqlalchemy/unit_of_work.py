@@ -4,17 +4,26 @@ SQLite (the embedded default) runs as a file database in WAL mode; writers take 
 write lock at BEGIN (``BEGIN IMMEDIATE``, the documented pysqlite recipe), so concurrent
 writers queue up behind a busy timeout instead of deadlocking or losing updates, while
 readers never block. PostgreSQL (through psycopg 3) runs READ COMMITTED with the rows an
-operation changes locked ``FOR UPDATE``; the database's constraints catch anything else.
+operation changes locked ``FOR NO KEY UPDATE``; the database's constraints catch anything
+else. A call with a ``request_id`` first takes a transaction-scoped advisory lock on it,
+so a concurrent call with the same id waits for the first to end and then replays it
+(see :class:`.repositories.Requests`). A lock held by another transaction is waited for
+at most the engine's lock timeout (5 s unless configured, see :mod:`.engine`).
 
 Database errors never reach callers raw: a unique or foreign-key violation caused by a
 concurrent writer, a lock timeout, a deadlock or a serialization failure becomes
 :class:`~hotel_occupancy.domain.errors.ConcurrencyConflict` (nothing changed; safe to
 retry, see :func:`hotel_occupancy.services.retrying`), and any other database failure
-becomes :class:`~hotel_occupancy.domain.errors.StorageError` (see :mod:`.errors`).
+becomes :class:`~hotel_occupancy.domain.errors.StorageError`. A connection lost during
+a transaction is a StorageError saying whether it can have committed: before COMMIT it
+cannot (``transaction="rolled back"``, safe to retry), during COMMIT nobody knows
+(``transaction="outcome unknown"``, safe to retry with the same ``request_id`` only).
+See :mod:`.errors`.
 """
 
 from __future__ import annotations
 
+import logging
 from types import TracebackType
 from typing import Any
 
@@ -34,12 +43,15 @@ from hotel_occupancy.services.unit_of_work import UnitOfWorkBase
 
 __all__ = ["SqlAlchemyUnitOfWork"]
 
+logger = logging.getLogger("hotel_occupancy.sqlalchemy")
+
 
 class SqlAlchemyUnitOfWork(UnitOfWorkBase):
     """A unit of work over a SQLAlchemy engine (SQLite or PostgreSQL).
 
     ``clock``, ``notifier``, ``policy``, ``pins`` and ``pin_rules`` as for the in-memory
-    adapter. One unit of work serves any number of calls one after another; give each thread its own (they may share
+    adapter. One unit of work
+    serves any number of calls one after another; give each thread its own (they may share
     the engine).
     """
 
@@ -63,6 +75,9 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         # rows as read (or last written) in the current transaction, by (table, key): an
         # update then writes only the columns that changed (see repositories._update)
         self.rows_read: dict[tuple[str, str], dict[str, Any]] = {}
+        # device tokens read and cleared in the current transaction (see _scrub)
+        self.tokens_read: set[str] = set()
+        self.scrub_after_commit = False
         self._hotels = repos.Hotels(self)
         self._rooms = repos.Rooms(self)
         self._staff = repos.StaffMembers(self)
@@ -154,7 +169,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         if self._conn is not None:
             raise RuntimeError("this unit of work is already in a transaction")
         read_only = self._begin_events()
-        self.rows_read.clear()
+        self._end_transaction(committed=False)  # nothing kept from before
         try:
             conn = self.engine.connect()
         except sa_exc.DBAPIError as error:
@@ -201,17 +216,44 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
             # write lock): never give this connection back to the pool
             if self._conn is not None:
                 self._conn.invalidate()
-            raise translate(error) from error
+            raise translate(error, committing=True) from error
         self._events_committed()
         self._tx = None
+        scrub = self.scrub_after_commit
+        self._end_transaction(committed=True)
+        if scrub:
+            self._scrub()
+
+    def _end_transaction(self, committed: bool) -> None:
+        """Forget what the repositories kept of the transaction that ended."""
         self.rows_read.clear()
-        self._hotels._end_transaction(committed=True)
+        self.tokens_read.clear()
+        self.scrub_after_commit = False
+        self._hotels._end_transaction(committed=committed)
+        self._bookings._end_transaction()
+        self._occupancies._end_transaction()
+
+    def _scrub(self) -> None:
+        """A committed transaction cleared a device token: on SQLite, copy the write-ahead
+        log into the database and empty it, so no old page holding the token stays in the
+        ``-wal`` file (``secure_delete`` already zeroes freed space in the database file).
+        A reader still on an older snapshot can keep the log from emptying; the next
+        checkpoint then finishes the job."""
+        conn = self._conn
+        if conn is None or self.engine.dialect.name != "sqlite":
+            return
+        driver = conn.connection.driver_connection
+        if driver is None:
+            return
+        try:
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except Exception:  # the commit stands; the log empties at a later checkpoint
+            logger.warning("could not empty the SQLite write-ahead log", exc_info=True)
 
     def rollback(self) -> None:
         """Roll the transaction back and drop its events."""
         tx, self._tx = self._tx, None
         self._drop_events()
-        self.rows_read.clear()
-        self._hotels._end_transaction(committed=False)
+        self._end_transaction(committed=False)
         if tx is not None and tx.is_active:
             tx.rollback()
