@@ -327,6 +327,12 @@ class _Bookings(_Repository):
     def update(self, booking: Booking) -> None:
         self._store.bookings.update(booking, self._journal)
 
+    def held_by(self, room_id: str) -> Booking | None:
+        occupancy = self._store.occupancies.get(room_id)
+        if occupancy is None or occupancy.booking_id is None:
+            return None
+        return self._store.bookings.get(occupancy.booking_id)
+
 
 class _Occupancies(_Repository):
     def get(self, room_id: str) -> RoomOccupancy | None:
@@ -367,6 +373,17 @@ class _Occupancies(_Repository):
 
     def update(self, occupancy: RoomOccupancy) -> None:
         self._store.occupancies.update(occupancy, self._journal)
+
+    def lock(
+        self, room_ids: Collection[str], *, holding: Collection[str] = ()
+    ) -> Mapping[str, RoomOccupancy]:
+        # one writer at a time holds the store: nothing to lock, only to read
+        found = {r: o for r in room_ids if (o := self._store.occupancies.get(r)) is not None}
+        for booking_id in holding:
+            holder = self.for_booking(booking_id)
+            if holder is not None:
+                found[holder.room_id] = holder
+        return found
 
 
 class _Guests(_Repository):

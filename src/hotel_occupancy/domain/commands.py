@@ -322,6 +322,9 @@ class Command:
     """The fields the runner looks up, with what they refer to, in argument order."""
     notes_field: ClassVar[str | None]
     """The field whose text becomes the notes of the log entries, if any."""
+    booking_of: ClassVar[str | None] = None
+    """The field naming a room whose booking the operation changes though the command
+    does not name it (a checkout, a move): the runner locks that booking first."""
     request_id: str | None
 
     # --- what the runner reads ------------------------------------------------------------
@@ -588,6 +591,8 @@ class UnassignRoom(Command):
 class MoveGuest(Command):
     """Move an in-house booking to another ready room."""
 
+    booking_of: ClassVar[str | None] = "from_room_id"
+
     from_room_id: str = identifier(Ref.ROOM_STATE)
     to_room_id: str = identifier(Ref.ROOM)
     staff_id: str = identifier(Ref.STAFF)
@@ -606,6 +611,8 @@ class MoveGuest(Command):
 @frozen
 class CheckoutRoom(Command):
     """Check the in-house booking out of an occupied room."""
+
+    booking_of: ClassVar[str | None] = "room_id"
 
     room_id: str = identifier(Ref.ROOM_STATE)
     staff_id: str = identifier(Ref.STAFF)

@@ -13,7 +13,7 @@ replace a stored version). Lists come back in a documented, deterministic order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -131,6 +131,11 @@ class BookingRepository(Protocol):
     def guest_ids_taken(self, booking_guest_ids: Collection[str]) -> set[str]:
         """Which of these booking guest ids some booking already uses."""
 
+    def held_by(self, room_id: str) -> Booking | None:
+        """The booking the room's occupancy record holds (None if none, or no such room).
+        In a write transaction an adapter with row locks locks it (the booking's lock
+        comes before the room's, in the canonical order)."""
+
     def add(self, booking: Booking) -> None:
         """Store a new booking."""
 
@@ -144,6 +149,14 @@ class OccupancyRepository(Protocol):
 
     def for_booking(self, booking_id: str) -> RoomOccupancy | None:
         """The occupancy record holding the booking (pre-assigned or in house), or None."""
+
+    def lock(
+        self, room_ids: Collection[str], *, holding: Collection[str] = ()
+    ) -> Mapping[str, RoomOccupancy]:
+        """The records of ``room_ids`` and of the rooms holding the bookings ``holding``, by
+        room id. An adapter with row locks locks them in one go in ascending room id (the
+        canonical order, so two operations never deadlock); later reads of them in the
+        transaction may be served from what it read."""
 
     def board(self, hotel_id: str) -> Sequence[BoardRow]:
         """One row per room of the hotel, in any order: its number, status, condition,

@@ -3,7 +3,8 @@
 :func:`execute` takes any :class:`~hotel_occupancy.domain.commands.Command` (its input was
 checked when it was built) and, in one transaction:
 
-1. replays or refuses a used ``request_id`` (a replay returns the stored entries at once);
+1. replays or refuses a used ``request_id`` (a replay returns the stored entries at once),
+   then, for an operation, takes the rows it will change in one canonical order;
 2. looks up what the command's fields refer to, in argument order (not found; or, for a
    registration, already registered);
 3. checks that they belong to one hotel (HotelMismatch);
@@ -279,6 +280,30 @@ def _used(uow: UnitOfWork, command: Command, fingerprint: str) -> RequestRecord 
     return record
 
 
+def lock_rows(uow: UnitOfWork, command: Command) -> None:
+    """Take the rows an operation will change in one canonical order, before anything is
+    read: the bookings (the one held by the room of ``booking_of``, then those the command
+    names), then every room's occupancy record, in ascending room id, in one call. Two
+    operations then never wait for each other in opposite orders (no deadlock on
+    PostgreSQL). What is missing is left for the existence checks to refuse, in argument
+    order."""
+    booking_ids: list[str] = []
+    if command.booking_of is not None:
+        held = uow.bookings.held_by(getattr(command, command.booking_of))
+        if held is not None:
+            booking_ids.append(held.booking_id)
+    room_ids: list[str] = []
+    for name, kind in command.reference_fields:
+        value = getattr(command, name)
+        if kind is Ref.BOOKING:
+            if uow.bookings.get(value) is not None:
+                booking_ids.append(value)
+        elif kind is Ref.ROOM or kind is Ref.ROOM_STATE:
+            room_ids.append(value)
+    if room_ids or booking_ids:
+        uow.occupancies.lock(room_ids, holding=booking_ids)
+
+
 def execute(uow: UnitOfWork, command: Command) -> tuple[LogEntry, ...]:
     """Carry out ``command`` in one transaction, in the fixed order of §6, and return the
     log entries it appended (empty for reference data). Their events are published after
@@ -294,6 +319,8 @@ def execute(uow: UnitOfWork, command: Command) -> tuple[LogEntry, ...]:
     with uow:
         if request_id is not None and _used(uow, command, fingerprint) is not None:
             return tuple(uow.log.for_request(request_id)) if command.operation else ()
+        if command.operation:
+            lock_rows(uow, command)
         context = Context(uow, command)
         context.admit()
         drafts = handler(context, command)
