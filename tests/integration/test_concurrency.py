@@ -22,7 +22,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import pytest
@@ -36,6 +35,7 @@ from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_eng
 from hotel_occupancy.adapters.sqlalchemy.engine import BUSY_TIMEOUT_MS
 from hotel_occupancy.adapters.sqlalchemy.schema import occupancies
 from hotel_occupancy.domain.invariants import StoreSnapshot, check_invariants
+from tests.integration.hotels import build_hotel
 
 THREADS = 8
 PROCESSES = 4
@@ -43,7 +43,6 @@ WAIT = 60.0
 """The longest any barrier, join or queue read may wait (seconds); never reached when
 things work, it only bounds a hang."""
 
-HOTEL = "H"
 
 # --- what a worker does and what it reports (all picklable, for spawned processes) -------
 
@@ -271,27 +270,6 @@ def runner(request: pytest.FixtureRequest) -> Runner:
 
 def uow_on(engine: Engine) -> SqlAlchemyUnitOfWork:
     return SqlAlchemyUnitOfWork(engine, notifier=RecordingNotifier())
-
-
-def build_hotel(uow: SqlAlchemyUnitOfWork, rooms: list[str], bookings: list[str]) -> None:
-    """Hotel ``H`` with the given rooms (no capacity limit), a front desk member ``fd``, and
-    one arriving single-guest booking per id."""
-    services.register_hotel(uow, hotel_id=HOTEL, name="Race Hotel")
-    services.register_staff(
-        uow, hotel_id=HOTEL, staff_id="fd", name="Desk", role=ho.StaffRole.FRONT_DESK
-    )
-    for number, room_id in enumerate(rooms, start=1):
-        services.register_room(uow, hotel_id=HOTEL, room_id=room_id, number=str(number))
-    for booking_id in bookings:
-        services.register_booking(
-            uow,
-            hotel_id=HOTEL,
-            booking_id=booking_id,
-            reference=f"REF-{booking_id}",
-            arrival=date(2026, 3, 10),
-            departure=date(2026, 3, 12),
-            party=[ho.BookingGuest(f"{booking_id}-g0", "Ada", booking_id)],
-        )
 
 
 def check_in(uow: SqlAlchemyUnitOfWork, booking_id: str, room_id: str) -> None:

@@ -17,7 +17,6 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -42,33 +41,10 @@ from hotel_occupancy.adapters.sqlalchemy.schema import occupancies
 from hotel_occupancy.domain.invariants import check_invariants
 from hotel_occupancy.services.retry import OUTCOME_UNKNOWN, ROLLED_BACK
 from tests import postgres
+from tests.integration.hotels import HOTEL, occupied_and_arriving
 
 WAIT = 30.0
 """The longest any wait may last (seconds); never reached when things work."""
-
-HOTEL = "H"
-
-
-def build_hotel(uow: SqlAlchemyUnitOfWork) -> None:
-    """Hotel ``H``: room ``R1`` occupied by booking ``B1``, ``R2`` vacant with ``B2``
-    arriving, and a front desk member ``fd``."""
-    services.register_hotel(uow, hotel_id=HOTEL, name="Connection Hotel")
-    services.register_staff(
-        uow, hotel_id=HOTEL, staff_id="fd", name="Desk", role=ho.StaffRole.FRONT_DESK
-    )
-    for number, room_id in enumerate(["R1", "R2"], start=1):
-        services.register_room(uow, hotel_id=HOTEL, room_id=room_id, number=str(number))
-    for booking_id in ["B1", "B2"]:
-        services.register_booking(
-            uow,
-            hotel_id=HOTEL,
-            booking_id=booking_id,
-            reference=f"REF-{booking_id}",
-            arrival=date(2026, 3, 10),
-            departure=date(2026, 3, 12),
-            party=[ho.BookingGuest(f"{booking_id}-g0", "Ada", booking_id)],
-        )
-    services.assign_room(uow, booking_id="B1", room_id="R1", staff_id="fd")
 
 
 def backend_pids(engine: Engine, application_name: str) -> set[int]:
@@ -110,7 +86,7 @@ def test_the_first_call_after_the_server_ended_pooled_connections_succeeds(
     name = "ho-dropped-connections"
     engine = create_engine(postgres_url, connect_args={"application_name": name})
     try:
-        build_hotel(SqlAlchemyUnitOfWork(engine))
+        occupied_and_arriving(SqlAlchemyUnitOfWork(engine))
         with engine.connect(), engine.connect():  # two connections in the pool
             pass
         pooled = backend_pids(postgres_engine, name)
@@ -176,7 +152,7 @@ def private_engine(private_server: PrivateServer) -> Iterator[Engine]:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     create_schema(engine)
-    build_hotel(SqlAlchemyUnitOfWork(engine))
+    occupied_and_arriving(SqlAlchemyUnitOfWork(engine))
     yield engine
     engine.dispose()
 
@@ -229,7 +205,7 @@ def test_a_call_waiting_behind_a_foreign_row_lock_gives_up_after_the_lock_timeou
 ) -> None:
     """A row locked by another session makes a call fail with ConcurrencyConflict once the
     engine's lock timeout has passed (here 0.2 s), changing nothing, instead of waiting."""
-    build_hotel(SqlAlchemyUnitOfWork(postgres_engine))
+    occupied_and_arriving(SqlAlchemyUnitOfWork(postgres_engine))
     before = SqlAlchemyUnitOfWork(postgres_engine).snapshot()
     engine = create_engine(postgres_url, lock_timeout=0.2)
     outcome: list[BaseException | tuple[ho.LogEntry, ...]] = []
@@ -321,7 +297,7 @@ def test_retrying_retries_a_call_whose_connection_was_lost_before_commit(
 ) -> None:
     """A connection lost in the middle of the transaction is a StorageError saying it rolled
     back, and retrying runs the call again: it is applied once."""
-    build_hotel(SqlAlchemyUnitOfWork(postgres_engine))
+    occupied_and_arriving(SqlAlchemyUnitOfWork(postgres_engine))
     before = SqlAlchemyUnitOfWork(postgres_engine).snapshot()
     once = SqlAlchemyUnitOfWork(postgres_engine)
     losing_the_connection_once(once)
@@ -365,7 +341,7 @@ def losing_the_answer_to_commit(engine: Engine) -> list[int]:
 @pytest.fixture
 def dedicated_engine(postgres_engine: Engine, postgres_url: str) -> Iterator[Engine]:
     """An engine of its own on the session's (emptied) database, with hotel ``H``."""
-    build_hotel(SqlAlchemyUnitOfWork(postgres_engine))
+    occupied_and_arriving(SqlAlchemyUnitOfWork(postgres_engine))
     engine = create_engine(postgres_url)
     yield engine
     engine.dispose()
@@ -430,7 +406,7 @@ def test_a_commit_lost_without_a_request_id_is_raised_as_an_unknown_outcome_not_
 
 def test_retrying_raises_at_once_what_it_may_not_retry(postgres_engine: Engine) -> None:
     """A refusal or a StorageError that is no lost transaction is raised at the first attempt."""
-    build_hotel(SqlAlchemyUnitOfWork(postgres_engine))
+    occupied_and_arriving(SqlAlchemyUnitOfWork(postgres_engine))
     attempts: list[int] = []
 
     def counted(call: Callable[..., Any]) -> Callable[..., Any]:

@@ -36,7 +36,6 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import pytest
@@ -47,36 +46,18 @@ import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine
 from hotel_occupancy.domain.invariants import check_invariants
+from tests.integration.hotels import build_hotel
 
 WAIT = 30.0
 """The longest any wait may last (seconds); never reached when things work."""
 
-HOTEL = "H"
 LOCKING = ("FOR UPDATE", "FOR NO KEY UPDATE", "FOR SHARE", "FOR KEY SHARE")
 
 
 # --- the hotel -------------------------------------------------------------------------------
 
 
-def build_hotel(uow: SqlAlchemyUnitOfWork, rooms: list[str], bookings: list[str]) -> None:
-    """Hotel ``H`` with the rooms, a manager ``mgr`` (who may do everything) and one
-    arriving single-guest booking per id."""
-    services.register_hotel(uow, hotel_id=HOTEL, name="Deadlock Hotel")
-    services.register_staff(
-        uow, hotel_id=HOTEL, staff_id="mgr", name="Manager", role=ho.StaffRole.MANAGER
-    )
-    for number, room_id in enumerate(rooms, start=1):
-        services.register_room(uow, hotel_id=HOTEL, room_id=room_id, number=str(number))
-    for booking_id in bookings:
-        services.register_booking(
-            uow,
-            hotel_id=HOTEL,
-            booking_id=booking_id,
-            reference=f"REF-{booking_id}",
-            arrival=date(2026, 3, 10),
-            departure=date(2026, 3, 12),
-            party=[ho.BookingGuest(f"{booking_id}-g0", "Ada", booking_id)],
-        )
+MANAGER = ("mgr", ho.StaffRole.MANAGER)
 
 
 def in_house(uow: SqlAlchemyUnitOfWork, booking_id: str, room_id: str) -> None:
@@ -235,17 +216,17 @@ class Case:
 
 
 def _room_pre_assigned(uow: SqlAlchemyUnitOfWork) -> None:
-    build_hotel(uow, ["R1"], ["B1"])
+    build_hotel(uow, ["R1"], ["B1"], staff=MANAGER)
     pre_assigned(uow, "B1", "R1")
 
 
 def _room_occupied(uow: SqlAlchemyUnitOfWork) -> None:
-    build_hotel(uow, ["R1"], ["B1"])
+    build_hotel(uow, ["R1"], ["B1"], staff=MANAGER)
     in_house(uow, "B1", "R1")
 
 
 def _room_occupied_and_a_room_ready(uow: SqlAlchemyUnitOfWork) -> None:
-    build_hotel(uow, ["R1", "R2"], ["B1"])
+    build_hotel(uow, ["R1", "R2"], ["B1"], staff=MANAGER)
     in_house(uow, "B1", "R1")
 
 
@@ -336,19 +317,19 @@ def test_two_operations_that_deadlocked_now_end_each_with_its_own_outcome(
 
 
 def _two_rooms_occupied(uow: SqlAlchemyUnitOfWork) -> None:
-    build_hotel(uow, ["R1", "R2"], ["B1", "B2"])
+    build_hotel(uow, ["R1", "R2"], ["B1", "B2"], staff=MANAGER)
     in_house(uow, "B1", "R1")
     in_house(uow, "B2", "R2")
 
 
 def _two_rooms_pre_assigned(uow: SqlAlchemyUnitOfWork) -> None:
-    build_hotel(uow, ["R1", "R2"], ["B1", "B2"])
+    build_hotel(uow, ["R1", "R2"], ["B1", "B2"], staff=MANAGER)
     pre_assigned(uow, "B1", "R1")
     pre_assigned(uow, "B2", "R2")
 
 
 def _one_occupied_one_pre_assigned(uow: SqlAlchemyUnitOfWork) -> None:
-    build_hotel(uow, ["R1", "R2"], ["B1", "B2"])
+    build_hotel(uow, ["R1", "R2"], ["B1", "B2"], staff=MANAGER)
     in_house(uow, "B1", "R1")
     pre_assigned(uow, "B2", "R2")
 
@@ -410,7 +391,9 @@ def test_locking_several_occupancy_records_takes_their_locks_in_ascending_room_o
     postgres_engine: Engine, workers_engine: Engine
 ) -> None:
     """occupancies.lock(["R2", "R1"]) waiting for R1's lock does not yet hold R2's."""
-    build_hotel(SqlAlchemyUnitOfWork(postgres_engine), ["R2", "R1"], [])  # R2 stored first
+    build_hotel(
+        SqlAlchemyUnitOfWork(postgres_engine), ["R2", "R1"], [], staff=MANAGER
+    )  # R2 stored first
     locked: list[set[str]] = []
     release = threading.Event()
 
@@ -445,7 +428,7 @@ def test_rows_locked_in_a_write_transaction_are_read_from_the_database_once(
 ) -> None:
     """The booking a room holds, then its rooms: two statements; reading them again, none."""
     uow = SqlAlchemyUnitOfWork(engine)
-    build_hotel(uow, ["R1", "R2"], ["B1"])
+    build_hotel(uow, ["R1", "R2"], ["B1"], staff=MANAGER)
     in_house(uow, "B1", "R1")
     sent: list[str] = []
 

@@ -17,7 +17,6 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import pytest
@@ -30,33 +29,10 @@ from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork
 from hotel_occupancy.adapters.sqlalchemy.schema import occupancies
 from hotel_occupancy.domain.invariants import check_invariants
 from hotel_occupancy.services.ports import UnitOfWork
+from tests.integration.hotels import occupied_and_arriving
 
 WAIT = 30.0
 """The longest any wait may last (seconds); never reached when things work."""
-
-HOTEL = "H"
-
-
-def build_hotel(uow: UnitOfWork) -> None:
-    """Hotel ``H``: room ``R1`` occupied by booking ``B1``, room ``R2`` vacant and clean
-    with booking ``B2`` arriving, and a front desk member ``fd``."""
-    services.register_hotel(uow, hotel_id=HOTEL, name="Double-click Hotel")
-    services.register_staff(
-        uow, hotel_id=HOTEL, staff_id="fd", name="Desk", role=ho.StaffRole.FRONT_DESK
-    )
-    for number, room_id in enumerate(["R1", "R2"], start=1):
-        services.register_room(uow, hotel_id=HOTEL, room_id=room_id, number=str(number))
-    for booking_id in ["B1", "B2"]:
-        services.register_booking(
-            uow,
-            hotel_id=HOTEL,
-            booking_id=booking_id,
-            reference=f"REF-{booking_id}",
-            arrival=date(2026, 3, 10),
-            departure=date(2026, 3, 12),
-            party=[ho.BookingGuest(f"{booking_id}-g0", "Ada", booking_id)],
-        )
-    services.assign_room(uow, booking_id="B1", room_id="R1", staff_id="fd")
 
 
 @dataclass(frozen=True)
@@ -237,7 +213,7 @@ def test_a_double_click_returns_the_same_entries_to_both_calls_on_every_adapter(
 ) -> None:
     """Two concurrent calls with one request_id both get the entries of one applied call."""
     click = CLICKS[click_name]
-    build_hotel(store.new_uow())
+    occupied_and_arriving(store.new_uow())
     before = store.new_uow().snapshot()
 
     callers = click_twice(store, click)
@@ -263,7 +239,7 @@ def test_a_double_click_whose_first_call_rolls_back_lets_the_second_one_act(
     """If the first of two same-id calls rolls back, the waiting second one does the work."""
     store = postgres_store(postgres_engine)
     click = CLICKS["checkout_room"]
-    build_hotel(store.new_uow())
+    occupied_and_arriving(store.new_uow())
     before = store.new_uow().snapshot()
 
     class Failure(RuntimeError):
