@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, create_schema
+from tests.integration.sessions import fresh_database
 from tests.support import FakeClock
 
 
@@ -22,13 +23,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         made = create_engine(f"sqlite:///{tmp_path / 'damaged.db'}")
     else:
-        url: str = request.getfixturevalue("postgres_url")
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS ho_damaged"))
-            conn.execute(text("CREATE DATABASE ho_damaged"))
-        admin.dispose()
-        made = create_engine(url.rsplit("/", 1)[0] + "/ho_damaged")
+        made = fresh_database(request.getfixturevalue("postgres_url"), "ho_damaged")
     create_schema(made)
     yield made
     made.dispose()

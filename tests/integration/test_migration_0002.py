@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, insert, inspect, select, text
+from sqlalchemy import Engine, func, insert, inspect, select
 
 import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, migrate
 from hotel_occupancy.adapters.sqlalchemy import schema as s
+from tests.integration.sessions import fresh_database
 from tests.support import FakeClock
 
 AT = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -27,13 +28,7 @@ def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    url: str = request.getfixturevalue("postgres_url")
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS ho_revision_0001"))
-        conn.execute(text("CREATE DATABASE ho_revision_0001"))
-    admin.dispose()
-    engine = create_engine(url.rsplit("/", 1)[0] + "/ho_revision_0001")
+    engine = fresh_database(request.getfixturevalue("postgres_url"), "ho_revision_0001")
     yield engine
     engine.dispose()
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect
 
 from hotel_occupancy.adapters.sqlalchemy import (
     StorageError,
@@ -17,6 +17,7 @@ from hotel_occupancy.adapters.sqlalchemy import (
     metadata,
     migrate,
 )
+from tests.integration.sessions import fresh_database
 
 
 def _where(options: dict[str, Any]) -> str:
@@ -108,15 +109,10 @@ def test_downgrading_a_sqlite_database_to_base_removes_every_table(tmp_path: Pat
 @pytest.fixture
 def two_postgres_databases(postgres_url: str) -> tuple[Engine, Engine]:
     """Two fresh, empty databases on the test PostgreSQL server."""
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    engines = []
-    with admin.connect() as conn:
-        for name in ("ho_migrated", "ho_created"):
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-            conn.execute(text(f"CREATE DATABASE {name}"))
-            engines.append(create_engine(postgres_url.rsplit("/", 1)[0] + f"/{name}"))
-    admin.dispose()
-    return engines[0], engines[1]
+    return (
+        fresh_database(postgres_url, "ho_migrated"),
+        fresh_database(postgres_url, "ho_created"),
+    )
 
 
 def test_upgrading_an_empty_postgresql_database_gives_exactly_the_schema_of_create_schema(

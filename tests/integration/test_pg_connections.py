@@ -42,9 +42,7 @@ from hotel_occupancy.domain.invariants import check_invariants
 from hotel_occupancy.services.retry import OUTCOME_UNKNOWN, ROLLED_BACK
 from tests import postgres
 from tests.integration.hotels import HOTEL, occupied_and_arriving
-
-WAIT = 30.0
-"""The longest any wait may last (seconds); never reached when things work."""
+from tests.integration.sessions import WAIT
 
 
 def backend_pids(engine: Engine, application_name: str) -> set[int]:

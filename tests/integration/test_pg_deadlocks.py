@@ -32,14 +32,13 @@ operations were deadlock victims):
 from __future__ import annotations
 
 import threading
-import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event
 from sqlalchemy import exc as sa_exc
 
 import hotel_occupancy as ho
@@ -47,9 +46,7 @@ from hotel_occupancy import services
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine
 from hotel_occupancy.domain.invariants import check_invariants
 from tests.integration.hotels import build_hotel
-
-WAIT = 30.0
-"""The longest any wait may last (seconds); never reached when things work."""
+from tests.integration.sessions import WAIT, until, waiting_for_locks
 
 LOCKING = ("FOR UPDATE", "FOR NO KEY UPDATE", "FOR SHARE", "FOR KEY SHARE")
 
@@ -120,24 +117,6 @@ class Worker:
             return "ok"
         name = type(self.error).__name__
         return f"{name}:{self.sqlstate}" if isinstance(self.error, ho.ConcurrencyConflict) else name
-
-
-def until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting until {what}"
-        time.sleep(0.005)
-
-
-def waiting_for_locks(engine: Engine) -> int:
-    with engine.connect() as conn:
-        count = conn.execute(
-            text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            )
-        ).scalar_one()
-    return int(count)
 
 
 @pytest.fixture

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 
 import hotel_occupancy as ho
 from hotel_occupancy import services
@@ -30,9 +29,7 @@ from hotel_occupancy.adapters.sqlalchemy.schema import occupancies
 from hotel_occupancy.domain.invariants import check_invariants
 from hotel_occupancy.services.ports import UnitOfWork
 from tests.integration.hotels import occupied_and_arriving
-
-WAIT = 30.0
-"""The longest any wait may last (seconds); never reached when things work."""
+from tests.integration.sessions import WAIT, until, waiting_for_locks
 
 
 @dataclass(frozen=True)
@@ -74,18 +71,6 @@ class Store:
     holding: Callable[[str], contextlib.AbstractContextManager[None]]
     waiting: Callable[[], int] | None = None
     """How many calls are waiting for a lock, where the store can tell (PostgreSQL)."""
-
-
-def waiting_for_locks(engine: Engine) -> int:
-    """How many sessions of the test database are waiting for a lock."""
-    with engine.connect() as conn:
-        count = conn.execute(
-            text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            )
-        ).scalar_one()
-    return int(count)
 
 
 def postgres_store(engine: Engine) -> Store:
@@ -170,14 +155,6 @@ class Caller:
     def join(self) -> None:
         self.thread.join(WAIT)
         assert not self.thread.is_alive(), "a call hung"
-
-
-def until(condition: Callable[[], bool], what: str) -> None:
-    """Wait until ``condition()`` holds (bounded: a hang fails the test, saying ``what``)."""
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting until {what}"
-        time.sleep(0.005)
 
 
 def click_twice(store: Store, click: Click, first: UnitOfWork | None = None) -> list[Caller]:

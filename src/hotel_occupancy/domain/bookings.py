@@ -100,6 +100,11 @@ class BookingRule:
 
 
 _S = BookingStage
+_NEEDS_IN_HOUSE = {
+    _S.ARRIVING: "is not in house",
+    _S.ASSIGNED: "is not in house",
+    _S.DEPARTED: _CHECKED_OUT,
+}
 
 BOOKING_RULES: tuple[BookingRule, ...] = (
     BookingRule(
@@ -138,13 +143,13 @@ BOOKING_RULES: tuple[BookingRule, ...] = (
     BookingRule(
         "move_guest",
         frozenset({_S.IN_HOUSE}),
-        {_S.ARRIVING: "is not in house", _S.ASSIGNED: "is not in house", _S.DEPARTED: _CHECKED_OUT},
+        _NEEDS_IN_HOUSE,
         moves=True,
     ),
     BookingRule(
         "checkout_room",
         frozenset({_S.IN_HOUSE}),
-        {_S.ARRIVING: "is not in house", _S.ASSIGNED: "is not in house", _S.DEPARTED: _CHECKED_OUT},
+        _NEEDS_IN_HOUSE,
         after=_S.DEPARTED,
     ),
 )
