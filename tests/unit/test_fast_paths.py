@@ -179,3 +179,25 @@ def test_an_update_that_keeps_its_index_keys_leaves_the_index_alone() -> None:
     assert table.rows == {}
     assert not table.has("by", "x")
     assert not table.has("by", "y")
+
+
+@given(st.one_of(st.text(max_size=MAX_ID_LENGTH + 2), st.integers(), st.none()))
+def test_the_command_validators_accept_exactly_what_the_full_rules_accept(value: Any) -> None:
+    """A command's identifier and text fields, checked in one pass, refuse what require_id
+    and require_text refuse, with the same message, and accept the rest."""
+    from hotel_occupancy.domain.commands import CompleteCleaning
+    from hotel_occupancy.domain.validation import require_text
+
+    for field, rule in (("room_id", require_id), ("notes", require_text)):
+        arguments = {"room_id": "R", "staff_id": "S", field: value}
+        expected: str | None = None
+        try:
+            rule(field, value)
+        except InvalidInput as error:
+            expected = error.message
+        if expected is None:
+            assert getattr(CompleteCleaning(**arguments), field) == value
+        else:
+            with pytest.raises(InvalidInput) as refused:
+                CompleteCleaning(**arguments)
+            assert refused.value.message == expected

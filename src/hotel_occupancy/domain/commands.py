@@ -36,6 +36,8 @@ from hotel_occupancy.domain.enums import Condition, StaffRole
 from hotel_occupancy.domain.errors import InvalidInput
 from hotel_occupancy.domain.model import BookingGuest, MetadataValue
 from hotel_occupancy.domain.validation import (
+    MAX_ID_LENGTH,
+    MAX_TEXT_LENGTH,
     require_bool,
     require_capacity,
     require_date,
@@ -205,12 +207,38 @@ def _field(
     )
 
 
+# The validators of the most common fields accept the common case themselves, in one pass
+# (for an identifier, the same test as require_id's own fast path), and leave everything
+# else to the full rules, which name what is wrong: every command built checks these.
+# tests/unit/test_fast_paths.py checks they accept exactly what the full rules accept.
+
+
 def _valid_id(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    require_id(attribute.name, value)
+    if not (
+        type(value) is str
+        and 0 < len(value) <= MAX_ID_LENGTH
+        and value.isascii()
+        and value.isprintable()
+        and not value[0].isspace()
+        and not value[-1].isspace()
+    ):
+        require_id(attribute.name, value)
 
 
 def _valid_text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    require_text(attribute.name, value)
+    # plain ASCII (always valid UTF-8) within the length, without NUL
+    if not (
+        type(value) is str
+        and len(value) <= MAX_TEXT_LENGTH
+        and value.isascii()
+        and "\x00" not in value
+    ):
+        require_text(attribute.name, value)
+
+
+def _valid_bool(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not True and value is not False:
+        require_bool(attribute.name, value)
 
 
 def _valid_required_text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -230,7 +258,7 @@ def text(*, default: Any = "", required: bool = False, notes: bool = False) -> A
 
 def flag(default: bool) -> Any:
     """A real bool."""
-    return _field(require_bool, default=default)
+    return _field(validator=_valid_bool, default=default)
 
 
 def day() -> Any:
@@ -265,9 +293,9 @@ def choice(enum: type[E], default: Any = attrs.NOTHING) -> Any:
     return _field(rule, default=default, converter=_to_member(enum))
 
 
-def _valid_request_id(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+def _valid_request_id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
-        require_id(attribute.name, value)
+        _valid_id(instance, attribute, value)
 
 
 def _request_id() -> Any:

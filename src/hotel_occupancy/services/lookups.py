@@ -60,16 +60,18 @@ _HOTEL = Lookup("hotels", "hotel", "hotel_id", HotelNotFound)
 _ROOM = Lookup("rooms", "room", "room_id", RoomNotFound)
 _STAFF = Lookup("staff", "staff member", "staff_id", StaffNotFound)
 _BOOKING = Lookup("bookings", "booking", "booking_id", BookingNotFound)
+# the occupancy record exists exactly when the room does (I1): one read checks the room's
+# existence and gives its state
+_ROOM_STATE = Lookup("occupancies", "room", "room_id", RoomNotFound)
+_GUEST = Lookup("guests", "guest", "guest_id", GuestNotFound)
 
 LOOKUPS: Mapping[Ref, Lookup] = {
     Ref.HOTEL: _HOTEL,
     Ref.ROOM: _ROOM,
-    # the occupancy record exists exactly when the room does (I1): one read checks the
-    # room's existence and gives its state
-    Ref.ROOM_STATE: Lookup("occupancies", "room", "room_id", RoomNotFound),
+    Ref.ROOM_STATE: _ROOM_STATE,
     Ref.STAFF: _STAFF,
     Ref.BOOKING: _BOOKING,
-    Ref.GUEST: Lookup("guests", "guest", "guest_id", GuestNotFound),
+    Ref.GUEST: _GUEST,
     Ref.NEW_HOTEL: _HOTEL,
     Ref.NEW_ROOM: _ROOM,
     Ref.NEW_STAFF: _STAFF,
@@ -91,32 +93,48 @@ def lookup(uow: UnitOfWork, kind: Ref, value: str) -> Any:
     return found
 
 
+# The getters read their repository directly (the same checks as :func:`lookup`, one call
+# fewer): the runner and the handlers call them on every operation.
+
+
 def get_hotel(uow: UnitOfWork, hotel_id: str) -> Hotel:
-    hotel: Hotel = lookup(uow, Ref.HOTEL, hotel_id)
+    hotel = uow.hotels.get(hotel_id)
+    if hotel is None:
+        raise _HOTEL.refuse_missing(hotel_id)
     return hotel
 
 
 def get_room(uow: UnitOfWork, room_id: str) -> Room:
-    room: Room = lookup(uow, Ref.ROOM, room_id)
+    room = uow.rooms.get(room_id)
+    if room is None:
+        raise _ROOM.refuse_missing(room_id)
     return room
 
 
 def room_occupancy(uow: UnitOfWork, room_id: str) -> RoomOccupancy:
     """The room's occupancy record; RoomNotFound if there is no such room."""
-    occupancy: RoomOccupancy = lookup(uow, Ref.ROOM_STATE, room_id)
+    occupancy = uow.occupancies.get(room_id)
+    if occupancy is None:
+        raise _ROOM_STATE.refuse_missing(room_id)
     return occupancy
 
 
 def get_staff(uow: UnitOfWork, staff_id: str) -> Staff:
-    staff: Staff = lookup(uow, Ref.STAFF, staff_id)
+    staff = uow.staff.get(staff_id)
+    if staff is None:
+        raise _STAFF.refuse_missing(staff_id)
     return staff
 
 
 def get_booking(uow: UnitOfWork, booking_id: str) -> Booking:
-    booking: Booking = lookup(uow, Ref.BOOKING, booking_id)
+    booking = uow.bookings.get(booking_id)
+    if booking is None:
+        raise _BOOKING.refuse_missing(booking_id)
     return booking
 
 
 def get_guest(uow: UnitOfWork, guest_id: str) -> Guest:
-    guest: Guest = lookup(uow, Ref.GUEST, guest_id)
+    guest = uow.guests.get(guest_id)
+    if guest is None:
+        raise _GUEST.refuse_missing(guest_id)
     return guest

@@ -24,11 +24,13 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from hotel_occupancy.domain.bookings import BookingRule, BookingStage, stage_of
+import attrs
+
+from hotel_occupancy.domain.bookings import BookingStage, stage_of
 from hotel_occupancy.domain.commands import COMMANDS, Command, Ref
 from hotel_occupancy.domain.errors import InvalidInput, PermissionDenied, RequestIdConflict
 from hotel_occupancy.domain.events import OccupancyEvent
-from hotel_occupancy.domain.housekeeping import plan_tasks
+from hotel_occupancy.domain.housekeeping import task_changes
 from hotel_occupancy.domain.model import (
     Booking,
     Hotel,
@@ -38,11 +40,10 @@ from hotel_occupancy.domain.model import (
     Staff,
     new_id,
 )
-from hotel_occupancy.domain.occupancy import state_of
 from hotel_occupancy.domain.rules import check_same_hotel
 from hotel_occupancy.domain.transitions import RoomState, Transition
 from hotel_occupancy.domain.validation import EARLIEST_YEAR, LATEST_YEAR
-from hotel_occupancy.services.lookups import get_hotel, lookup
+from hotel_occupancy.services.lookups import LOOKUPS, Lookup, get_hotel, room_occupancy
 from hotel_occupancy.services.ports import RequestRecord, UnitOfWork
 
 __all__ = ["Context", "Handler", "execute", "handles", "now"]
@@ -51,7 +52,29 @@ C = TypeVar("C", bound=Command)
 Handler = Callable[["Context", Any], Sequence[LogEntry]]
 """What is specific to one command: checks of state, changes, and the entries to log."""
 
-_HANDLERS: dict[type[Command], Handler] = {}
+_DEPARTED = BookingStage.DEPARTED  # (a global: an Enum member is dear to read on 3.11)
+
+
+class _Route:
+    """How the runner carries out one command class: its handler, and what it reads off
+    the class's fields once, at registration, instead of on every call."""
+
+    __slots__ = ("booking_fields", "handler", "lookups", "room_fields")
+
+    def __init__(self, command: type[Command], handler: Handler) -> None:
+        self.handler = handler
+        self.lookups: tuple[tuple[str, Lookup, bool, bool], ...] = tuple(
+            (name, LOOKUPS[kind], kind.is_new, kind is Ref.NEW_HOTEL)
+            for name, kind in command.reference_fields
+        )
+        """(field, how to look it up, a registration's new id?, the hotel registered?)"""
+        self.booking_fields = tuple(n for n, k in command.reference_fields if k is Ref.BOOKING)
+        self.room_fields = tuple(
+            n for n, k in command.reference_fields if k is Ref.ROOM or k is Ref.ROOM_STATE
+        )
+
+
+_HANDLERS: dict[type[Command], _Route] = {}
 
 
 def handles(command: type[C]) -> Callable[[Callable[[Context, C], Sequence[LogEntry]]], Handler]:
@@ -60,7 +83,7 @@ def handles(command: type[C]) -> Callable[[Callable[[Context, C], Sequence[LogEn
     def register(handler: Callable[[Context, C], Sequence[LogEntry]]) -> Handler:
         if command in _HANDLERS:
             raise TypeError(f"{command.__name__} has a handler already")
-        _HANDLERS[command] = handler
+        _HANDLERS[command] = _Route(command, handler)
         return handler
 
     return register
@@ -136,17 +159,22 @@ class Context:
 
     # --- the fixed order: existence, hotel, permission ---------------------------------------
 
-    def admit(self) -> None:
-        """Look up every reference in argument order, check they share one hotel, and check
-        the acting staff member's permission."""
+    def admit(self, lookups: tuple[tuple[str, Lookup, bool, bool], ...]) -> None:
+        """Look up every reference in argument order (``lookups``: the route's), check they
+        share one hotel, and check the acting staff member's permission."""
         command, uow, found = self.command, self.uow, self.found
-        for name, kind in command.reference_fields:
+        for name, way, new, registers_hotel in lookups:
             value = getattr(command, name)
-            thing = lookup(uow, kind, value)  # not found (or, for a new id, already there)
-            if thing is not None:
+            thing = getattr(uow, way.repository).get(value)
+            if new:  # a registration's id: it must not exist yet
+                if thing is not None:
+                    raise way.refuse_taken(value)
+                if registers_hotel:
+                    self.hotel_id = value  # the hotel being registered
+            elif thing is None:
+                raise way.refuse_missing(value)
+            else:
                 found[name] = thing
-            elif kind is Ref.NEW_HOTEL:
-                self.hotel_id = value  # the hotel being registered
         if found:
             first, *others = found.values()
             self.hotel_id = first.hotel_id
@@ -159,8 +187,7 @@ class Context:
 
     def occupancy(self, room_id: str) -> RoomOccupancy:
         """The occupancy record of ``room_id`` (which exists: it was looked up)."""
-        occupancy: RoomOccupancy = lookup(self.uow, Ref.ROOM_STATE, room_id)
-        return occupancy
+        return room_occupancy(self.uow, room_id)
 
     def check(self, t: Transition, occupancy: RoomOccupancy, **context: object) -> RoomState:
         """The room's state if row ``t`` may apply to it, else the error the table names.
@@ -169,14 +196,11 @@ class Context:
         says it is now (a clock set back), this run takes that time instead."""
         if occupancy.updated_at > self.at:
             self.at = occupancy.updated_at
-        return self.check_state(t, state_of(occupancy), occupancy.room_id, **context)
-
-    def check_state(
-        self, t: Transition, state: RoomState, room_id: str, **context: object
-    ) -> RoomState:
-        """``state`` if row ``t`` may apply to a room in it, else the error the table names."""
+        held = occupancy.booking_id is not None
+        state = RoomState.of(occupancy.status, occupancy.condition, held)  # as state_of
         refusal = t.refusal(state, self.hotel.require_inspection)
         if refusal is not None:
+            room_id = occupancy.room_id
             raise refusal.error(
                 f"{refusal.describe()} (room {room_id!r})", room_id=room_id, **context
             )
@@ -185,45 +209,35 @@ class Context:
     def booking_stage(self, booking: Booking) -> tuple[BookingStage, RoomOccupancy | None]:
         """The booking's stage and the occupancy record holding it, if any."""
         if booking.checked_out_at is not None:
-            return BookingStage.DEPARTED, None
+            return _DEPARTED, None
         holder = self.uow.occupancies.for_booking(booking.booking_id)
         return stage_of(booking, holder is not None), holder
 
-    def check_booking(
-        self, rule: BookingRule, booking: Booking, stage: BookingStage, holder: str | None = None
-    ) -> None:
-        """Refuse unless the booking table's ``rule`` accepts the booking in ``stage``
-        (``holder``: the room holding it, for the words of the refusal)."""
-        refusal = rule.refusal(booking, stage, holder)
-        if refusal is not None:
-            raise refusal
-
-    def update_booking(self, rule: BookingRule, booking: Booking, stage: BookingStage) -> Booking:
-        """Store the booking as the booking table's ``rule`` leaves it; return it."""
-        changed = rule.apply(booking, stage, self.at)
-        if changed is not booking:
-            self.uow.bookings.update(changed)
-        return changed
+    def store_booking(self, before: Booking, after: Booking) -> None:
+        """Store ``after``, the booking as the booking table's rule left ``before`` (see
+        :meth:`~hotel_occupancy.domain.bookings.BookingRule.admit`), if it changed."""
+        if after is not before:
+            self.uow.bookings.update(after)
 
     def update_tasks(self, t: Transition, room_id: str, booking_id: str | None) -> None:
         """Open, start, close or cancel the room's tasks as row ``t`` says (I6)."""
         if not t.touches_tasks:
             return
-        plan = plan_tasks(
+        tasks = self.uow.tasks
+        for task, new in task_changes(
             t,
-            self.uow.tasks.open_for_room(room_id),
-            hotel=self.hotel,
-            room_id=room_id,
-            staff_id=self.actor,
-            booking_id=booking_id,
-            at=self.at,
-            new_id=new_id,
-        )
-        for task, new in plan.changes:
+            tasks.open_for_room(room_id),
+            self.hotel,
+            room_id,
+            self.actor,
+            booking_id,
+            self.at,
+            new_id,
+        ):
             if new:
-                self.uow.tasks.add(task)
+                tasks.add(task)
             else:
-                self.uow.tasks.update(task)
+                tasks.update(task)
 
     def draft(
         self,
@@ -246,25 +260,51 @@ class Context:
             meta["step"] = t.action
         if t.variant:
             meta["variant"] = t.variant
-        meta.update(command.entry_metadata())
-        meta.update(metadata or {})
-        return LogEntry(
-            id=0,
-            hotel_id=self.hotel_id,
-            room_id=room_id,
-            operation=t.operation,
-            performed_by=self.actor,
-            status_before=before.status,
-            status_after=after.status,
-            condition_before=before.condition,
-            condition_after=after.condition,
-            timestamp=self.at,
-            booking_id=booking_id,
-            from_room_id=from_room_id,
-            notes=command.notes,
-            metadata=meta,
-            request_id=command.request_id,
+        extra = command.entry_metadata()
+        if extra:
+            meta.update(extra)
+        if metadata:
+            meta.update(metadata)
+        return LogEntry(  # by position, in the order of _ENTRY_FIELDS
+            0,  # id
+            self.hotel_id,
+            room_id,
+            t.operation,
+            self.actor,  # performed_by
+            before.status,
+            after.status,
+            before.condition,
+            after.condition,
+            self.at,  # timestamp
+            booking_id,
+            from_room_id,
+            command.notes,
+            meta,  # metadata
+            command.request_id,
         )
+
+
+# Context.draft builds every log entry by position: a call of fifteen keyword arguments
+# costs a third more, on every entry. Its order is checked against the class's here.
+_ENTRY_FIELDS = (
+    "id",
+    "hotel_id",
+    "room_id",
+    "operation",
+    "performed_by",
+    "status_before",
+    "status_after",
+    "condition_before",
+    "condition_after",
+    "timestamp",
+    "booking_id",
+    "from_room_id",
+    "notes",
+    "metadata",
+    "request_id",
+)
+if tuple(f.name for f in attrs.fields(LogEntry)) != _ENTRY_FIELDS:  # pragma: no cover
+    raise ImportError("LogEntry's fields changed: update Context.draft and _ENTRY_FIELDS")
 
 
 def _used(uow: UnitOfWork, command: Command, fingerprint: str) -> RequestRecord | None:
@@ -280,7 +320,7 @@ def _used(uow: UnitOfWork, command: Command, fingerprint: str) -> RequestRecord 
     return record
 
 
-def lock_rows(uow: UnitOfWork, command: Command) -> None:
+def lock_rows(uow: UnitOfWork, command: Command, route: _Route) -> None:
     """Take the rows an operation will change in one canonical order, before anything is
     read: the bookings (the one held by the room of ``booking_of``, then those the command
     names), then every room's occupancy record, in ascending room id, in one call. Two
@@ -292,14 +332,13 @@ def lock_rows(uow: UnitOfWork, command: Command) -> None:
         held = uow.bookings.held_by(getattr(command, command.booking_of))
         if held is not None:
             booking_ids.append(held.booking_id)
-    room_ids: list[str] = []
-    for name, kind in command.reference_fields:
+    for name in route.booking_fields:
         value = getattr(command, name)
-        if kind is Ref.BOOKING:
-            if uow.bookings.get(value) is not None:
-                booking_ids.append(value)
-        elif kind is Ref.ROOM or kind is Ref.ROOM_STATE:
-            room_ids.append(value)
+        if uow.bookings.get(value) is not None:
+            booking_ids.append(value)
+    room_ids: list[str] = []
+    for name in route.room_fields:
+        room_ids.append(getattr(command, name))
     if room_ids or booking_ids:
         uow.occupancies.lock(room_ids, holding=booking_ids)
 
@@ -311,8 +350,8 @@ def execute(uow: UnitOfWork, command: Command) -> tuple[LogEntry, ...]:
     and changes nothing; with another command it is RequestIdConflict."""
     if not isinstance(command, Command):
         raise InvalidInput(f"execute() takes a Command, not {type(command).__name__}")
-    handler = _HANDLERS.get(type(command))
-    if handler is None:
+    route = _HANDLERS.get(type(command))
+    if route is None:
         raise TypeError(f"no handler for {type(command).__name__}")
     request_id = command.request_id
     fingerprint = command.fingerprint() if request_id is not None else ""
@@ -320,10 +359,10 @@ def execute(uow: UnitOfWork, command: Command) -> tuple[LogEntry, ...]:
         if request_id is not None and _used(uow, command, fingerprint) is not None:
             return tuple(uow.log.for_request(request_id)) if command.operation else ()
         if command.operation:
-            lock_rows(uow, command)
+            lock_rows(uow, command, route)
         context = Context(uow, command)
-        context.admit()
-        drafts = handler(context, command)
+        context.admit(route.lookups)
+        drafts = route.handler(context, command)
         if request_id is not None:
             uow.requests.add(
                 RequestRecord(

@@ -54,8 +54,9 @@ class UnitOfWorkBase:
         self.notifier = notifier
         self._policy: Policy = policy if policy is not None else RolePolicy()
         self._read_only_next = False
-        self._pending: list[OccupancyEvent] = []
-        self._committed: list[OccupancyEvent] = []
+        # the iterables given to emit(), read only when their events are published
+        self._pending: list[Iterable[OccupancyEvent]] = []
+        self._committed: list[Iterable[OccupancyEvent]] = []
 
     @property
     def clock(self) -> Clock:
@@ -83,8 +84,10 @@ class UnitOfWorkBase:
         return self
 
     def emit(self, events: Iterable[OccupancyEvent]) -> None:
-        """Queue events to publish once the transaction has committed."""
-        self._pending.extend(events)
+        """Queue events to publish once the transaction has committed. ``events`` is read
+        when they are published, and not at all without a notifier: the runner passes a
+        generator, so that no event is built that nobody receives."""
+        self._pending.append(events)
 
     def _begin_events(self) -> bool:
         """Start a transaction's event bookkeeping; True if it was marked read-only."""
@@ -106,8 +109,9 @@ class UnitOfWorkBase:
         committed, self._committed = self._committed, []
         if self.notifier is None:
             return
-        for event in committed:
-            try:
-                self.notifier.publish(event)
-            except Exception:
-                logger.exception("notifier failed to publish event %s", event.entry_id)
+        for events in committed:
+            for event in events:
+                try:
+                    self.notifier.publish(event)
+                except Exception:
+                    logger.exception("notifier failed to publish event %s", event.entry_id)

@@ -14,14 +14,28 @@ from hotel_occupancy.domain.transitions import RoomRole, Tenancy, transition
 from hotel_occupancy.services.pins import fresh_pins, rest
 from hotel_occupancy.services.runner import Context, handles
 
+# The rows and rules these handlers read, and the members they compare with, taken once.
+_ASSIGN = transition("assign_room", "pre-assign")
+_CHECK_IN = transition("check_in")
+_REASSIGN = transition("reassign_room")
+_REASSIGN_SOURCE = transition("reassign_room", role=RoomRole.SOURCE)
+_UNASSIGN = transition("unassign_room")
+_ASSIGN_RULE = booking_rule("assign_room")
+_CHECK_IN_RULE = booking_rule("check_in")
+_REASSIGN_RULE = booking_rule("reassign_room")
+_UNASSIGN_RULE = booking_rule("unassign_room")
+_ASSIGNED = BookingStage.ASSIGNED
+_OCCUPIED = Tenancy.OCCUPIED
+_PRIMARY, _COMPANION = GuestType.PRIMARY, GuestType.COMPANION
+
 
 def _check_in(ctx: Context, booking: Booking, occupancy: RoomOccupancy) -> LogEntry:
     """Check the pre-assigned ``booking`` into its room: the CHECKIN part of §4."""
-    t = transition("check_in")
+    t = _CHECK_IN
     before = ctx.check(t, occupancy, booking_id=booking.booking_id)
     after = t.apply(before)
     uow, hotel, at = ctx.uow, ctx.hotel, ctx.at
-    ctx.update_booking(booking_rule("check_in"), booking, BookingStage.ASSIGNED)
+    ctx.store_booking(booking, _CHECK_IN_RULE.apply(booking, _ASSIGNED, at))
     pins = fresh_pins(uow, hotel.hotel_id, len(booking.party), at)
     today = local_date(hotel, at)
     primary_id = new_id()
@@ -31,7 +45,7 @@ def _check_in(ctx: Context, booking: Booking, occupancy: RoomOccupancy) -> LogEn
             hotel_id=hotel.hotel_id,
             booking_id=booking.booking_id,
             booking_guest_id=member.booking_guest_id,
-            guest_type=GuestType.PRIMARY if index == 0 else GuestType.COMPANION,
+            guest_type=_PRIMARY if index == 0 else _COMPANION,
             primary_guest_id=None if index == 0 else primary_id,
             first_name=member.first_name,
             last_name=member.last_name,
@@ -66,17 +80,18 @@ def assign_room(ctx: Context, cmd: AssignRoom) -> list[LogEntry]:
     room: Room = ctx.found["room_id"]
     stage, holder = ctx.booking_stage(booking)
     pre_assigned_here = holder is not None and holder.room_id == cmd.room_id
-    if cmd.check_in and pre_assigned_here and stage is BookingStage.ASSIGNED:
+    if cmd.check_in and pre_assigned_here and stage is _ASSIGNED:
         assert holder is not None
         return [_check_in(ctx, booking, holder)]  # pre-assigned to this very room: a check-in
-    rule = booking_rule("assign_room")
-    ctx.check_booking(rule, booking, stage, holder.room_id if holder else None)
+    refused = _ASSIGN_RULE.refusal(booking, stage, holder.room_id if holder else None)
+    if refused is not None:
+        raise refused
     occupancy = ctx.occupancy(cmd.room_id)
-    t = transition("assign_room", cmd.variant)
+    t = _ASSIGN  # the row of AssignRoom's one variant, pre-assign
     before = ctx.check(t, occupancy, booking_id=booking.booking_id)
     after = t.apply(before)
     if cmd.check_in:  # the check-in's readiness guard, judged before anything changes
-        refusal = transition("check_in").refusal(after, ctx.hotel.require_inspection)
+        refusal = _CHECK_IN.refusal(after, ctx.hotel.require_inspection)
         if refusal is not None:
             wanted = refusal.guard.expectation(ctx.hotel.require_inspection)
             raise refusal.error(
@@ -110,7 +125,9 @@ def assign_room(ctx: Context, cmd: AssignRoom) -> list[LogEntry]:
 def check_in(ctx: Context, cmd: CheckIn) -> list[LogEntry]:
     booking: Booking = ctx.found["booking_id"]
     stage, holder = ctx.booking_stage(booking)
-    ctx.check_booking(booking_rule("check_in"), booking, stage)
+    refused = _CHECK_IN_RULE.refusal(booking, stage)
+    if refused is not None:
+        raise refused
     assert holder is not None  # an ASSIGNED booking has a room
     return [_check_in(ctx, booking, holder)]
 
@@ -120,7 +137,9 @@ def reassign_room(ctx: Context, cmd: ReassignRoom) -> list[LogEntry]:
     booking: Booking = ctx.found["booking_id"]
     room: Room = ctx.found["to_room_id"]
     stage, source = ctx.booking_stage(booking)
-    ctx.check_booking(booking_rule("reassign_room"), booking, stage)
+    refused = _REASSIGN_RULE.refusal(booking, stage)
+    if refused is not None:
+        raise refused
     assert source is not None  # an ASSIGNED booking has a room
     if source.room_id == cmd.to_room_id:
         raise RoomNotAvailable(
@@ -128,10 +147,10 @@ def reassign_room(ctx: Context, cmd: ReassignRoom) -> list[LogEntry]:
             room_id=cmd.to_room_id,
             booking_id=booking.booking_id,
         )
-    t_source = transition("reassign_room", role=RoomRole.SOURCE)
+    t_source = _REASSIGN_SOURCE
     source_before = ctx.check(t_source, source, booking_id=booking.booking_id)
     target = ctx.occupancy(cmd.to_room_id)
-    t = transition("reassign_room")
+    t = _REASSIGN
     before = ctx.check(t, target, booking_id=booking.booking_id)
     check_capacity(room, booking)
     after = t.apply(before)
@@ -155,15 +174,16 @@ def reassign_room(ctx: Context, cmd: ReassignRoom) -> list[LogEntry]:
 def unassign_room(ctx: Context, cmd: UnassignRoom) -> list[LogEntry]:
     booking: Booking = ctx.found["booking_id"]
     stage, occupancy = ctx.booking_stage(booking)
-    rule = booking_rule("unassign_room")
-    ctx.check_booking(rule, booking, stage)
+    refused = _UNASSIGN_RULE.refusal(booking, stage)
+    if refused is not None:
+        raise refused
     assert occupancy is not None  # an assigned or in-house booking has a room
-    t = transition("unassign_room")
+    t = _UNASSIGN
     before = ctx.check(t, occupancy, booking_id=booking.booking_id)
     after = t.apply(before)
-    undo_check_in = before.tenancy is Tenancy.OCCUPIED
+    undo_check_in = before.tenancy is _OCCUPIED
     if undo_check_in:
-        ctx.update_booking(rule, booking, stage)
+        ctx.store_booking(booking, _UNASSIGN_RULE.apply(booking, stage, ctx.at))
         stay = [g for g in ctx.uow.guests.for_booking(booking.booking_id) if g.in_house]
         ctx.uow.guests.remove_many([g.guest_id for g in stay])
         rest(ctx.uow, ctx.hotel_id, [g.id_pin for g in stay], ctx.at)

@@ -13,24 +13,29 @@ from hotel_occupancy.services.lookups import get_booking
 from hotel_occupancy.services.pins import rest
 from hotel_occupancy.services.runner import Context, handles
 
+# The rows and rules these handlers read, taken once.
+_MOVE = transition("move_guest")
+_MOVE_SOURCE = transition("move_guest", role=RoomRole.SOURCE)
+_CHECKOUT = transition("checkout_room")
+_MOVE_RULE = booking_rule("move_guest")
+_CHECKOUT_RULE = booking_rule("checkout_room")
+
 
 @handles(MoveGuest)
 def move_guest(ctx: Context, cmd: MoveGuest) -> list[LogEntry]:
     source: RoomOccupancy = ctx.found["from_room_id"]
     target_room: Room = ctx.found["to_room_id"]
-    t_source = transition("move_guest", role=RoomRole.SOURCE)
+    t_source = _MOVE_SOURCE
     source_before = ctx.check(t_source, source)
     target = ctx.occupancy(cmd.to_room_id)
-    t = transition("move_guest")
+    t = _MOVE
     assert source.booking_id is not None  # OCCUPIED rooms hold a booking (I2)
     before = ctx.check(t, target, booking_id=source.booking_id)
     booking = get_booking(ctx.uow, source.booking_id)
-    rule = booking_rule("move_guest")
-    stage = stage_of(booking, assigned=True)
-    ctx.check_booking(rule, booking, stage)
+    moved = _MOVE_RULE.admit(booking, stage_of(booking, True), ctx.at)
     check_capacity(target_room, booking)
     after = t.apply(before)
-    ctx.update_booking(rule, booking, stage)
+    ctx.store_booking(booking, moved)
     ctx.uow.occupancies.update(vacated(source, t_source.apply(source_before), ctx.at))
     ctx.update_tasks(t_source, cmd.from_room_id, booking.booking_id)
     ctx.uow.occupancies.update(
@@ -59,16 +64,14 @@ def move_guest(ctx: Context, cmd: MoveGuest) -> list[LogEntry]:
 @handles(CheckoutRoom)
 def checkout_room(ctx: Context, cmd: CheckoutRoom) -> list[LogEntry]:
     occupancy: RoomOccupancy = ctx.found["room_id"]
-    t = transition("checkout_room")
+    t = _CHECKOUT
     before = ctx.check(t, occupancy)
     assert occupancy.booking_id is not None  # OCCUPIED rooms hold a booking (I2)
     booking = get_booking(ctx.uow, occupancy.booking_id)
-    rule = booking_rule("checkout_room")
-    stage = stage_of(booking, assigned=True)
-    ctx.check_booking(rule, booking, stage)
+    departed = _CHECKOUT_RULE.admit(booking, stage_of(booking, True), ctx.at)
     after = t.apply(before)
     today = local_date(ctx.hotel, ctx.at)
-    ctx.update_booking(rule, booking, stage)
+    ctx.store_booking(booking, departed)
     staying = [g for g in ctx.uow.guests.for_booking(booking.booking_id) if g.in_house]
     departing = [replace(g, check_out_date=today, id_pin=None, device_token=None) for g in staying]
     ctx.uow.guests.update_many(departing)
