@@ -4,6 +4,7 @@
     python3 tasks.py demo    # set up .venv if needed, then run `hotel-occupancy demo`
     python3 tasks.py check   # set up .venv if needed, then tests, mypy, ruff, import-linter
     python3 tasks.py bench   # the benchmarks: a table on stdout, figures in JSON
+    python3 tasks.py bench-legacy  # the legacy import's benchmark (benchmarks/legacy_import.py)
 
 The virtual environment lives in .venv and is (re)installed whenever pyproject.toml
 changes. Extra arguments after ``check`` go to pytest, e.g. ``python3 tasks.py check -x``.
@@ -57,6 +58,10 @@ def bench(args: list[str]) -> None:
     _run(PYTHON, "benchmarks/bench.py", *args)
 
 
+def bench_legacy(args: list[str]) -> None:
+    _run(PYTHON, "benchmarks/legacy_import.py", *args)
+
+
 def check(args: list[str]) -> None:
     _run(PYTHON, "-m", "pytest", *args)
     _run(PYTHON, "-m", "mypy", "--strict", "src")
@@ -66,7 +71,7 @@ def check(args: list[str]) -> None:
     print("all checks passed", flush=True)
 
 
-COMMANDS = {"demo": demo, "check": check, "bench": bench}
+COMMANDS = {"demo": demo, "check": check, "bench": bench, "bench-legacy": bench_legacy}
 
 
 def main() -> None:

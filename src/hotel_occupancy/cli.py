@@ -21,12 +21,14 @@ import os
 import re
 import sqlite3
 import sys
+import time
+import tomllib
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from datetime import date, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any, NoReturn, Protocol, TextIO
 
@@ -40,12 +42,14 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 import hotel_occupancy as ho
 from hotel_occupancy import services
+from hotel_occupancy.adapters.legacy import LegacySqlSource
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, migrate
 from hotel_occupancy.adapters.sqlalchemy import engine as engine_setup
 from hotel_occupancy.adapters.sqlalchemy.engine import BEGIN_OPTION
 from hotel_occupancy.adapters.sqlalchemy.errors import translate
 from hotel_occupancy.adapters.sqlalchemy.schema import hotels
 from hotel_occupancy.domain.invariants import Violation, check_invariants
+from hotel_occupancy.domain.legacy import ImportSettings
 from hotel_occupancy.domain.transitions import ACTIONS
 from hotel_occupancy.simulation import simulate, simulation_clock
 
@@ -70,6 +74,11 @@ _ACTED_ON = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 """Unicode categories a terminal acts on instead of showing: C0 and C1 controls and DEL
 (Cc), format characters such as bidi overrides (Cf), line and paragraph separators (Zl,
 Zp), lone surrogates (Cs)."""
+
+
+def visible_lines(text: str) -> str:
+    """Each line of ``text`` made :func:`visible`, the line breaks kept."""
+    return "".join(visible(line) + "\n" for line in text.splitlines())
 
 
 def visible(text: str) -> str:
@@ -228,7 +237,7 @@ def _integrity_findings(engine: Engine) -> list[str]:
 # --- why a database failed ---------------------------------------------------------------
 
 _DAMAGED = "the database is damaged or not a hotel_occupancy database"
-_WRITERS = frozenset({"init", "db", "demo", "do"})
+_WRITERS = frozenset({"init", "db", "demo", "do", "legacy"})
 """The commands that write to the database (the others only read)."""
 
 
@@ -424,17 +433,22 @@ def print_board(board: Sequence[ho.BoardRow], out: Output) -> None:
     out.write("\n" + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + "\n")
 
 
+def _change(before: StrEnum | None, after: StrEnum | None) -> str:
+    """``A -> B``, ``A`` when unchanged, ``(imported)`` for legacy history with no state."""
+    if before is None or after is None:
+        return "(imported)"
+    return after.value if before is after else f"{before.value} -> {after.value}"
+
+
 def print_history(entries: Sequence[ho.LogEntry], out: Output) -> None:
     rows: list[list[object]] = [
         ["#", "time (UTC)", "operation", "by", "booking", "status", "condition", "notes"]
     ]
     for e in entries:
-        status = e.status_after.value
-        if e.status_before is not e.status_after:
-            status = f"{e.status_before.value} -> {status}"
-        condition = e.condition_after.value
-        if e.condition_before is not e.condition_after:
-            condition = f"{e.condition_before.value} -> {condition}"
+        status, condition = (
+            _change(e.status_before, e.status_after),
+            _change(e.condition_before, e.condition_after),
+        )
         operation = e.operation.value + (f" (from {e.from_room_id})" if e.from_room_id else "")
         rows.append(
             [
@@ -581,6 +595,110 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
             f"{len(snapshot.log)} log entries)\n"
         )
     return 1 if violations else 0
+
+
+def load_settings(path: str) -> ImportSettings:
+    """The import settings in the TOML (or, ending in ``.json``, JSON) file at ``path``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"cannot read the settings file {path}: {error.strerror}") from None
+    try:
+        data = json.loads(text) if path.endswith(".json") else tomllib.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError) as error:
+        raise CommandError(f"the settings file {path} is malformed: {error}") from None
+    try:
+        return ImportSettings.from_mapping(data)
+    except ho.InvalidInput as error:
+        raise CommandError(f"the settings file {path}: {error}") from None
+
+
+class ProgressBar:
+    """Draws the import's progress on a terminal, at most ten times a second."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.drawn = 0.0
+        self.hotel: str | None = None
+
+    def __call__(self, progress: services.ImportProgress) -> None:
+        now = time.monotonic()
+        finished = progress.done >= progress.total
+        if not finished and progress.hotel_id == self.hotel and now - self.drawn < 0.1:
+            return
+        if self.hotel is not None and progress.hotel_id != self.hotel:
+            self.stream.write("\n")
+        self.hotel, self.drawn = progress.hotel_id, now
+        share = progress.done / progress.total if progress.total else 1.0
+        filled = round(self.WIDTH * share)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self.stream.write(
+            f"\rhotel {visible(progress.hotel_id)} [{bar}] {share:4.0%} "
+            f"{progress.done:,}/{progress.total:,} bookings"
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.hotel is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _write_report(path: str, text: str) -> None:
+    """Write the report file whole or not at all (a temporary file renamed over it)."""
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)
+    except OSError as error:
+        raise CommandError(f"cannot write the report {path}: {error.strerror}") from None
+
+
+def cmd_legacy_import(args: argparse.Namespace, out: Output) -> int:
+    settings = load_settings(args.settings) if args.settings else ImportSettings()
+    engine = open_engine(args.db)
+    try:
+        return _legacy_import(args, settings, SqlAlchemyUnitOfWork(engine), out)
+    finally:
+        engine.dispose()
+
+
+def _legacy_import(
+    args: argparse.Namespace, settings: ImportSettings, uow: SqlAlchemyUnitOfWork, out: Output
+) -> int:
+    try:
+        source = LegacySqlSource.open(args.source, legacy_timezone=settings.legacy_timezone)
+    except (ArgumentError, NoSuchModuleError, ValueError, OSError) as error:
+        raise CommandError(
+            f"cannot open the legacy database {shown_url(args.source)}: {error}"
+        ) from None
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    bar = ProgressBar(sys.stderr) if show else None
+    try:
+        with source:
+            report = services.import_legacy(
+                uow,
+                source,
+                settings=settings,
+                prefix=args.prefix,
+                dry_run=args.dry_run,
+                progress=bar,
+            )
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.report:
+        _write_report(args.report, report.to_json())
+    if args.json:
+        out.write(report.to_json())
+    else:
+        out.write(visible_lines(report.summary()))
+        if args.report:
+            out.write(f"report written to {args.report}\n")
+    return 0
 
 
 def _parse_value(name: str, text: str) -> object:
@@ -753,6 +871,33 @@ def build_parser() -> argparse.ArgumentParser:
     do.add_argument("service", choices=ACTIONS, metavar="SERVICE", help=", ".join(ACTIONS))
     do.add_argument("arguments", nargs="*", metavar="name=value")
     do.set_defaults(handler=cmd_do)
+    legacy = commands.add_parser("legacy", help="take hotels over from the legacy schema")
+    legacy_commands = legacy.add_subparsers(
+        dest="legacy_command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
+    legacy_import = legacy_commands.add_parser(
+        "import",
+        parents=[common, output],
+        help="import the legacy database's hotels, reconciling and reporting every conflict",
+    )
+    legacy_import.add_argument(
+        "--from", dest="source", required=True, metavar="URL", help="the legacy database"
+    )
+    legacy_import.add_argument("--report", metavar="FILE", help="write the JSON report here")
+    legacy_import.add_argument(
+        "--dry-run", action="store_true", help="do everything, then roll back: write nothing"
+    )
+    legacy_import.add_argument(
+        "--settings", metavar="FILE", help="hotel settings the legacy schema lacks (TOML/JSON)"
+    )
+    legacy_import.add_argument("--prefix", default="", help="put before every imported id")
+    legacy_import.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw a progress bar on stderr (default: when it is a terminal)",
+    )
+    legacy_import.set_defaults(handler=cmd_legacy_import)
     return parser
 
 
@@ -768,7 +913,7 @@ class _Errors:
     def __init__(self, args: argparse.Namespace) -> None:
         self.url: str = getattr(args, "db", "") or ""
         self.writing = args.command in _WRITERS
-        self.passwords = _passwords(self.url)
+        self.passwords = _passwords(self.url) + _passwords(getattr(args, "source", "") or "")
 
     def say(self, line: str) -> None:
         for password in self.passwords:

@@ -11,7 +11,7 @@ import inspect
 import json
 import re
 from collections.abc import Callable
-from datetime import time
+from datetime import date, datetime, time
 from enum import Enum
 from pathlib import Path
 from types import ModuleType
@@ -21,10 +21,13 @@ import pytest
 
 import hotel_occupancy as ho
 from hotel_occupancy import cli, services, testing
+from hotel_occupancy.adapters import legacy as legacy_source
 from hotel_occupancy.adapters import memory, sqlalchemy
 from hotel_occupancy.adapters.sqlalchemy import migrate
 from hotel_occupancy.domain import commands, invariants
+from hotel_occupancy.domain import legacy as legacy_rules
 from hotel_occupancy.services import ports
+from hotel_occupancy.testing import legacy as legacy_testing
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "api.md"
@@ -37,9 +40,12 @@ MODULES: dict[str, ModuleType] = {
     "hotel_occupancy.adapters.memory": memory,
     "hotel_occupancy.adapters.sqlalchemy": sqlalchemy,
     "hotel_occupancy.adapters.sqlalchemy.migrate": migrate,
+    "hotel_occupancy.adapters.legacy": legacy_source,
     "hotel_occupancy.domain.commands": commands,
     "hotel_occupancy.domain.invariants": invariants,
+    "hotel_occupancy.domain.legacy": legacy_rules,
     "hotel_occupancy.testing": testing,
+    "hotel_occupancy.testing.legacy": legacy_testing,
 }
 
 SIGNATURES: dict[str, list[Callable[..., object]]] = {
@@ -59,7 +65,20 @@ SIGNATURES: dict[str, list[Callable[..., object]]] = {
     "hotel_occupancy.adapters.sqlalchemy.migrate": [
         getattr(migrate, name) for name in migrate.__all__
     ],
+    "hotel_occupancy.adapters.legacy": [legacy_source.LegacySqlSource],
     "hotel_occupancy.domain.invariants": [invariants.check_invariants, invariants.replay_room],
+    "hotel_occupancy.domain.legacy": [
+        legacy_rules.Conflict,
+        legacy_rules.LegacyHotelRecord,
+        legacy_rules.HotelSettings,
+        legacy_rules.HotelTakeover,
+    ],
+    "hotel_occupancy.testing.legacy": [
+        legacy_testing.LegacyDatabase,
+        legacy_testing.create_legacy_schema,
+        legacy_testing.generate_legacy_database,
+        legacy_testing.default_bookings_per_hotel,
+    ],
 }
 """The callables whose exact signature the page shows, by the section that shows it."""
 
@@ -96,7 +115,8 @@ def mentions(text: str, name: str) -> bool:
 
 
 def default_text(value: object) -> str:
-    """A default value as the page writes it: "UTC", Condition.DIRTY, time(11)."""
+    """A default value as the page writes it: "UTC", Condition.DIRTY, time(11),
+    date(2026, 1, 10)."""
     if isinstance(value, Enum):
         return f"{type(value).__name__}.{value.name}"
     if isinstance(value, str):
@@ -106,6 +126,8 @@ def default_text(value: object) -> str:
         while len(parts) > 1 and parts[-1] == 0:
             parts.pop()
         return f"time({', '.join(map(str, parts))})"
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return f"date({value.year}, {value.month}, {value.day})"
     return repr(value)
 
 
@@ -273,6 +295,7 @@ def test_the_signature_renderer_writes_calls_as_the_page_does() -> None:
         'sample(a, /, b, *, c="x", d=time(11), e=Condition.DIRTY, **f)'
     )
     assert default_text(time(10, 30)) == "time(10, 30)"
+    assert default_text(date(2026, 1, 10)) == "date(2026, 1, 10)"
 
 
 def test_the_section_finder_stops_at_the_next_heading_of_the_same_level() -> None:

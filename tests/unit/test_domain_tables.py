@@ -12,8 +12,10 @@ import hotel_occupancy as ho
 from hotel_occupancy.domain.bookings import BOOKING_RULES, BookingStage, booking_rule, stage_of
 from hotel_occupancy.domain.dates import expected_checkout, local_date
 from hotel_occupancy.domain.housekeeping import plan_tasks
+from hotel_occupancy.domain.invariants import replay_room
 from hotel_occupancy.domain.transitions import (
     ACTIONS,
+    CHECKPOINTS,
     TRANSITIONS,
     RoomRole,
     Tenancy,
@@ -171,7 +173,75 @@ def test_the_replay_reads_what_each_operation_does_to_the_booking_from_the_table
         assert row is not None
         assert row.tenancy is Tenancy.VACANT
     assert source_row(ho.Operation.CHECKOUT) is None
-    assert {t.operation for t in TRANSITIONS} == set(ho.Operation)
+
+
+def test_every_operation_is_a_row_of_the_table_or_a_checkpoint_never_both() -> None:
+    """The log's operations are the table's, plus IMPORT, the checkpoint of a takeover."""
+    in_table = {t.operation for t in TRANSITIONS}
+    assert {ho.Operation.IMPORT} == CHECKPOINTS
+    assert in_table | CHECKPOINTS == set(ho.Operation)
+    assert in_table & CHECKPOINTS == set()
+
+
+def _entry(entry_id: int, operation: ho.Operation, **fields: object) -> ho.LogEntry:
+    values: dict[str, object] = {
+        "id": entry_id,
+        "hotel_id": "H",
+        "room_id": "R",
+        "operation": operation,
+        "performed_by": "s",
+        "status_before": ho.OccupancyStatus.VACANT_CLEAN,
+        "status_after": ho.OccupancyStatus.VACANT_CLEAN,
+        "condition_before": ho.Condition.CLEAN,
+        "condition_after": ho.Condition.CLEAN,
+        "timestamp": datetime(2026, 1, 1, tzinfo=UTC),
+    }
+    values.update(fields)
+    return ho.LogEntry(**values)  # type: ignore[arg-type]
+
+
+def test_replaying_a_log_restarts_from_an_import_checkpoint_and_skips_imported_history() -> None:
+    """An IMPORT entry sets the state and booking it records; imported history (no state)
+    changes nothing; entries after the checkpoint replay from it."""
+    none: dict[str, object] = dict.fromkeys(
+        ("status_before", "status_after", "condition_before", "condition_after")
+    )
+    entries = [
+        _entry(1, ho.Operation.CHECKIN, booking_id="B0", **none),
+        _entry(
+            2,
+            ho.Operation.IMPORT,
+            booking_id="B1",
+            status_after=ho.OccupancyStatus.OCCUPIED,
+            condition_after=ho.Condition.DIRTY,
+        ),
+        _entry(3, ho.Operation.CHECKOUT, room_id=None, booking_id="B2", **none),
+        _entry(
+            4,
+            ho.Operation.CHECKOUT,
+            booking_id="B1",
+            status_before=ho.OccupancyStatus.OCCUPIED,
+            status_after=ho.OccupancyStatus.VACANT_DIRTY,
+            condition_before=ho.Condition.DIRTY,
+            condition_after=ho.Condition.DIRTY,
+        ),
+    ]
+    assert replay_room("R", entries[:2]) == (
+        ho.OccupancyStatus.OCCUPIED,
+        ho.Condition.DIRTY,
+        "B1",
+        [],
+    )
+    assert replay_room("R", entries) == (
+        ho.OccupancyStatus.VACANT_DIRTY,
+        ho.Condition.DIRTY,
+        None,
+        [],
+    )
+    late = _entry(5, ho.Operation.IMPORT, status_before=ho.OccupancyStatus.VACANT_DIRTY)
+    problems = replay_room("R", [*entries, late])[3]
+    assert len(problems) == 1
+    assert "takes the room over from VACANT_DIRTY/CLEAN" in problems[0]
 
 
 def test_the_default_steps_start_with_the_services_own_row() -> None:

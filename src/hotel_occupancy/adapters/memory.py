@@ -22,8 +22,10 @@ from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
 from hotel_occupancy.domain.credentials import PinAttempts, PinRules, RestingPin
+from hotel_occupancy.domain.errors import AlreadyRegistered
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.invariants import StoreSnapshot
+from hotel_occupancy.domain.legacy import LegacyHotelRecord, TakenOver
 from hotel_occupancy.domain.model import (
     BoardRow,
     Booking,
@@ -54,8 +56,21 @@ Journal = list[tuple[_Undoable, Any, Any, Any]]
 last first by writing the row before back."""
 
 
+def _undo(journal: Journal, mark: int = 0) -> None:
+    """Undo the journal's writes after its first ``mark``, last first."""
+    while len(journal) > mark:
+        table, key, old, new = journal.pop()
+        table._set(key, new, old)
+
+
 class IntegrityViolation(RuntimeError):
-    """A write broke a uniqueness rule of the store: a bug in a service, never user input."""
+    """A write broke a uniqueness rule of the store: a bug in a service, never user input
+    (the legacy import's bulk write turns it into AlreadyRegistered)."""
+
+    def __init__(self, table: str, message: str) -> None:
+        super().__init__(f"{table}: {message}")
+        self.table = table
+        self.detail = message
 
 
 class _Table(Generic[K, V]):
@@ -97,13 +112,13 @@ class _Table(Generic[K, V]):
     def insert(self, row: V, journal: Journal) -> None:
         key = self._key(row)
         if key in self.rows:
-            raise IntegrityViolation(f"{self.name}: duplicate key {key!r}")
+            raise IntegrityViolation(self.name, f"duplicate key {key!r}")
         self._write(key, row, journal)
 
     def update(self, row: V, journal: Journal) -> None:
         key = self._key(row)
         if key not in self.rows:
-            raise IntegrityViolation(f"{self.name}: no row {key!r} to update")
+            raise IntegrityViolation(self.name, f"no row {key!r} to update")
         self._write(key, row, journal)
 
     def delete(self, key: K, journal: Journal) -> None:
@@ -128,7 +143,7 @@ class _Table(Generic[K, V]):
                 for value in after:
                     holders = index.get(value)
                     if holders and key not in holders:
-                        raise IntegrityViolation(f"{self.name}: {name} {value!r} already taken")
+                        raise IntegrityViolation(self.name, f"{name} {value!r} already taken")
             changed.append((index, before, after))
         for index, before, after in changed:
             for value in before:
@@ -154,9 +169,10 @@ class _Counter:
     def __init__(self) -> None:
         self.value = 0
 
-    def advance(self, journal: Journal) -> int:
-        journal.append((self, None, self.value, self.value + 1))
-        self.value += 1
+    def advance(self, journal: Journal, by: int = 1) -> int:
+        """Move on by ``by``; the new value (the last of the ``by`` values taken)."""
+        journal.append((self, None, self.value, self.value + by))
+        self.value += by
         return self.value
 
     def _set(self, key: None, old: int, new: int) -> None:
@@ -213,7 +229,7 @@ class InMemoryStore:
             "log",
             lambda e: e.id,
             {
-                "room": lambda e: (e.room_id, *_one(e.from_room_id)),
+                "room": lambda e: (*_one(e.room_id), *_one(e.from_room_id)),
                 "booking": lambda e: _one(e.booking_id),
                 "request": lambda e: _one(e.request_id),
             },
@@ -224,6 +240,9 @@ class InMemoryStore:
             "resting_pins", lambda r: (r.hotel_id, r.pin)
         )
         self.log_ids = _Counter()
+        self.legacy_hotels: _Table[str, LegacyHotelRecord] = _Table(
+            "legacy_hotels", lambda r: r.hotel_id
+        )
 
     def snapshot(self) -> StoreSnapshot:
         """Everything stored, as an immutable snapshot (for invariant checks and tests)."""
@@ -502,6 +521,52 @@ class _Requests(_Repository):
         self._store.requests.insert(record, self._journal)
 
 
+class _LegacyImports(_Repository):
+    """The legacy import's bulk writes and records (§12)."""
+
+    def record(self, hotel_id: str) -> LegacyHotelRecord | None:
+        return self._store.legacy_hotels.get(hotel_id)
+
+    def save(self, record: LegacyHotelRecord) -> None:
+        table = self._store.legacy_hotels
+        if table.get(record.hotel_id) is None:
+            table.insert(record, self._journal)
+        else:
+            table.update(record, self._journal)
+
+    def write(self, rows: TakenOver) -> None:
+        """Insert the rows in :class:`TakenOver`'s order; an id already taken is
+        AlreadyRegistered, and the write is then undone whole (the transaction goes on)."""
+        store, journal = self._store, self._journal
+        mark = len(journal)
+        tables: tuple[tuple[_Table[Any, Any], Sequence[Any]], ...] = (
+            (store.hotels, rows.hotels),
+            (store.staff, rows.staff),
+            (store.rooms, rows.rooms),
+            (store.bookings, rows.bookings),
+            (store.occupancies, rows.occupancies),
+            (store.guests, rows.guests),
+            (store.tasks, rows.tasks),
+        )
+        try:
+            for table, new in tables:
+                insert = table.insert
+                for row in new:
+                    insert(row, journal)
+            if rows.entries:
+                last = store.log_ids.advance(journal, by=len(rows.entries))
+                first = last - len(rows.entries) + 1
+                for number, draft in enumerate(rows.entries, start=first):
+                    store.log.insert(replace(draft, id=number), journal)
+        except IntegrityViolation as error:
+            _undo(journal, mark)
+            raise AlreadyRegistered(
+                f"a row written to {error.table} is already registered ({error.detail}); "
+                "nothing of this write was kept",
+                table=error.table,
+            ) from error
+
+
 class InMemoryUnitOfWork(UnitOfWorkBase):
     """A unit of work over an :class:`InMemoryStore` (a new, empty one by default).
 
@@ -539,6 +604,7 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
         self._log = _Log(self)
         self._requests = _Requests(self)
         self._credentials = _Credentials(self)
+        self._legacy = _LegacyImports(self)
 
     @property
     def hotels(self) -> _Hotels:
@@ -579,6 +645,10 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
     @property
     def credentials(self) -> _Credentials:
         return self._credentials
+
+    @property
+    def legacy(self) -> _LegacyImports:
+        return self._legacy
 
     def _require_transaction(self) -> None:
         if self._journal is None:
@@ -621,9 +691,7 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
         journal = self._journal
         if journal is None:
             return
-        while journal:
-            table, key, old, new = journal.pop()
-            table._set(key, new, old)
+        _undo(journal)
         self._drop_events()
 
     def emit(self, events: Iterable[OccupancyEvent]) -> None:

@@ -34,7 +34,8 @@ class Condition(StrEnum):
 
 
 class Operation(StrEnum):
-    """What a log entry records; the seed's twelve operations."""
+    """What a log entry records: the seed's twelve operations, and IMPORT (a room's state as
+    taken over from a legacy database, §12)."""
 
     ASSIGN = "ASSIGN"
     REASSIGN = "REASSIGN"
@@ -48,6 +49,7 @@ class Operation(StrEnum):
     MAINTENANCE = "MAINTENANCE"
     STATUS_CHANGE = "STATUS_CHANGE"
     OUT_OF_ORDER = "OUT_OF_ORDER"
+    IMPORT = "IMPORT"
 
 
 class StaffRole(StrEnum):

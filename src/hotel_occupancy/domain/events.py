@@ -34,7 +34,16 @@ class OccupancyEvent:
 
     @classmethod
     def from_entry(cls, entry: LogEntry) -> OccupancyEvent:
-        """The event announcing ``entry``."""
+        """The event announcing ``entry``. Entries imported from legacy audit columns are
+        history, not changes to announce: they have no event (ValueError)."""
+        if (
+            entry.room_id is None
+            or entry.status_before is None
+            or entry.status_after is None
+            or entry.condition_before is None
+            or entry.condition_after is None
+        ):
+            raise ValueError(f"log entry {entry.id} is imported history: it has no event")
         return cls(
             entry_id=entry.id,
             hotel_id=entry.hotel_id,

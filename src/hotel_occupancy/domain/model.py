@@ -283,23 +283,34 @@ class LogEntry:
 
     For MOVE and REASSIGN, ``room_id`` is the target and ``from_room_id`` the source; the
     before/after fields describe the target.
+
+    Entries imported from a legacy database's audit columns (``metadata["imported"]`` is
+    True, operation other than IMPORT) record what the legacy row says happened, not a
+    state change the library saw: their four before/after fields are None, and so is
+    ``room_id`` when the legacy data does not say which room it was (see
+    :attr:`is_imported_history`). Every other entry has all of them.
     """
 
     id: int
     hotel_id: str
-    room_id: str
+    room_id: str | None
     operation: Operation
     performed_by: str
-    status_before: OccupancyStatus
-    status_after: OccupancyStatus
-    condition_before: Condition
-    condition_after: Condition
+    status_before: OccupancyStatus | None
+    status_after: OccupancyStatus | None
+    condition_before: Condition | None
+    condition_after: Condition | None
     timestamp: datetime
     booking_id: str | None = None
     from_room_id: str | None = None
     notes: str = ""
     metadata: FrozenMap = attrs.field(factory=FrozenMap, converter=_frozen_map)
     request_id: str | None = None
+
+    @property
+    def is_imported_history(self) -> bool:
+        """Imported from a legacy audit column: history, not a state change to replay."""
+        return self.status_after is None
 
 
 @frozen

@@ -33,6 +33,7 @@ from hotel_occupancy.domain.errors import (
 
 __all__ = [
     "ACTIONS",
+    "CHECKPOINTS",
     "READY",
     "TRANSITIONS",
     "CleaningEffect",
@@ -536,6 +537,13 @@ _BOOKING_EFFECTS = _booking_effects()
 _SOURCE_ROWS: Mapping[Operation, Transition] = {
     t.operation: t for t in TRANSITIONS if t.role is RoomRole.SOURCE
 }
+
+
+CHECKPOINTS: frozenset[Operation] = frozenset({Operation.IMPORT})
+"""Operations that are not a transition but a checkpoint: the entry records the whole state
+the room was taken over in (status, condition and booking after), from its registration
+state. No service runs them; the legacy import writes one per room, and replaying a room's
+log (I9) restarts from it."""
 
 
 def booking_effect(operation: Operation) -> tuple[bool, Tenancy | None]:

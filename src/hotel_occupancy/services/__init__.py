@@ -12,6 +12,12 @@ it with :func:`execute`, which also runs a command a host has queued or received
 """
 
 from hotel_occupancy.services import handlers as _handlers  # registers every handler
+from hotel_occupancy.services.legacy import (
+    HotelOutcome,
+    ImportProgress,
+    ImportReport,
+    import_legacy,
+)
 from hotel_occupancy.services.operations import (
     assign_room,
     check_in,
@@ -55,6 +61,9 @@ if unhandled():  # pragma: no cover - a command was added without its handler
 del _handlers
 
 __all__ = [
+    "HotelOutcome",
+    "ImportProgress",
+    "ImportReport",
     "allowed_operations",
     "assign_room",
     "booking_history",
@@ -67,6 +76,7 @@ __all__ = [
     "execute",
     "find_guest_by_pin",
     "get_occupancy",
+    "import_legacy",
     "inspect_room",
     "mark_dirty",
     "move_guest",

@@ -13,7 +13,7 @@ replace a stored version). Lists come back in a documented, deterministic order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -24,6 +24,16 @@ from hotel_occupancy.domain.credentials import PinAttempts, PinRules
 from hotel_occupancy.domain.enums import StaffRole
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.invariants import StoreSnapshot
+from hotel_occupancy.domain.legacy import (
+    LegacyHotel,
+    LegacyHotelRecord,
+    LegacyOrphan,
+    LegacyRoom,
+    LegacyStaff,
+    LegacyStay,
+    LegacyTask,
+    TakenOver,
+)
 from hotel_occupancy.domain.model import (
     BoardRow,
     Booking,
@@ -43,6 +53,9 @@ __all__ = [
     "GuestRepository",
     "HotelRepository",
     "Inspectable",
+    "LegacyImportRepository",
+    "LegacyImportUnitOfWork",
+    "LegacySource",
     "LogRepository",
     "Notifier",
     "OccupancyRepository",
@@ -323,3 +336,74 @@ class Inspectable(Protocol):
 
     def snapshot(self) -> StoreSnapshot:
         """Everything stored, read in one consistent transaction."""
+
+
+class LegacyImportRepository(Protocol):
+    """What the legacy import needs from a store: bulk writes and the record of which
+    hotels came from a legacy database (§12)."""
+
+    def record(self, hotel_id: str) -> LegacyHotelRecord | None:
+        """The record of the hotel's import, or None if it was not imported."""
+
+    def save(self, record: LegacyHotelRecord) -> None:
+        """Store the record of a hotel's import, replacing any for the same hotel."""
+
+    def write(self, rows: TakenOver) -> None:
+        """Store new rows in bulk, in the order of :class:`TakenOver`'s fields (hotels,
+        staff, rooms, bookings with their party, occupancy records, guests, tasks, then log
+        entries, appended with increasing ids in the order given). Ids already taken are
+        an error, as for ``add``."""
+
+
+class LegacyImportUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that can take a legacy database's hotels in (both shipped adapters)."""
+
+    @property
+    def legacy(self) -> LegacyImportRepository: ...
+
+
+class LegacySource(Protocol):
+    """A legacy database, read (never written) by the import.
+
+    A booking is *open* when it is not checked out and is assigned to a room or checked
+    in: those decide the rooms' state, and there are at most a few per room. Everything
+    else is streamed in batches, so an import's memory does not grow with the history.
+    """
+
+    @property
+    def legacy_timezone(self) -> str:
+        """The IANA zone the source reads the legacy database's naive times in."""
+
+    def hotels(self) -> Sequence[LegacyHotel]:
+        """Every hotel, by id."""
+
+    def room_hotels(self) -> Mapping[int, int]:
+        """Every room's hotel, by room id (to tell a room of another hotel from none)."""
+
+    def staff_hotels(self) -> Mapping[int, int]:
+        """Every staff member's hotel, by staff id."""
+
+    def staff(self, hotel_id: int) -> Sequence[LegacyStaff]:
+        """The hotel's staff, by id."""
+
+    def rooms(self, hotel_id: int) -> Sequence[LegacyRoom]:
+        """The hotel's rooms, by id."""
+
+    def open_stays(self, hotel_id: int) -> Sequence[LegacyStay]:
+        """The hotel's open bookings, by id, each with its party rows, its guest rows and
+        the rooms of the tasks naming it."""
+
+    def stays(self, hotel_id: int) -> Iterator[LegacyStay]:
+        """The hotel's other bookings, by id, each with its party rows, its guest rows and
+        the rooms of the tasks naming it."""
+
+    def count_bookings(self, hotel_id: int) -> int:
+        """How many bookings the hotel has (for progress)."""
+
+    def tasks(self, hotel_id: int) -> Iterator[LegacyTask]:
+        """The hotel's housekeeping tasks, by id."""
+
+    def orphans(self) -> Iterator[LegacyOrphan]:
+        """Rows that belong to no hotel or booking: a room, staff member, booking, guest or
+        task of a hotel that does not exist, a party row of a booking that does not exist,
+        a guest naming no booking or one that does not exist."""

@@ -21,12 +21,21 @@ A connection lost in the middle of a transaction is a StorageError that says, in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Table
 from sqlalchemy import exc as sa_exc
 
-from hotel_occupancy.domain.errors import ConcurrencyConflict, RoomOccupancyError, StorageError
+from hotel_occupancy.domain.errors import (
+    AlreadyRegistered,
+    ConcurrencyConflict,
+    RoomOccupancyError,
+    StorageError,
+)
 from hotel_occupancy.services.retry import OUTCOME_UNKNOWN, ROLLED_BACK
 
-__all__ = ["translate"]
+__all__ = ["already_taken", "translate"]
 
 _CONFLICT_SQLSTATES = {
     "40001",  # serialization_failure
@@ -62,3 +71,40 @@ def translate(error: sa_exc.DBAPIError, *, committing: bool = False) -> RoomOccu
     if "database is locked" in lowered or "database table is locked" in lowered:
         return ConcurrencyConflict(f"the database stayed locked by another writer: {message}")
     return StorageError(f"the database failed: {message}")
+
+
+_SQLITE_UNIQUE = {"SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"}
+
+
+def already_taken(
+    error: sa_exc.IntegrityError, table: Table, row: Mapping[str, Any] | None = None
+) -> AlreadyRegistered | None:
+    """:class:`~hotel_occupancy.domain.errors.AlreadyRegistered` for a unique violation
+    raised by an INSERT into ``table`` (an id, or a room number, already taken), or None
+    for any other integrity error. It names what was taken as far as the database says
+    (PostgreSQL: the key and its value; SQLite: the columns, and the primary key of
+    ``row``, the row refused, when the caller knows it)."""
+    orig = error.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    message = str(orig).strip().splitlines()[0] if orig is not None else str(error)
+    where = table.name
+    if sqlstate == "23505":  # PostgreSQL: "Key (room_id)=(17) already exists."
+        diag = getattr(orig, "diag", None)
+        detail = getattr(diag, "message_detail", None) or message
+        constraint = getattr(diag, "constraint_name", None)
+        if constraint:
+            where = f"{table.name} ({constraint})"
+    elif getattr(orig, "sqlite_errorname", None) in _SQLITE_UNIQUE or message.startswith(
+        "UNIQUE constraint failed"
+    ):  # SQLite: "UNIQUE constraint failed: ho_rooms.hotel_id, ho_rooms.number"
+        detail = message
+        if row is not None:
+            key = ", ".join(f"{c.name} {row.get(c.name)!r}" for c in table.primary_key)
+            detail = f"{key} ({message})"
+    else:
+        return None
+    return AlreadyRegistered(
+        f"a row written to {where} is already registered: {detail.rstrip('.')}; nothing is "
+        "kept once the transaction rolls back",
+        table=table.name,
+    )

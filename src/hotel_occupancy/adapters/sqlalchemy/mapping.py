@@ -28,6 +28,7 @@ from hotel_occupancy.domain.enums import (
     TaskStatus,
 )
 from hotel_occupancy.domain.errors import StorageError
+from hotel_occupancy.domain.legacy import LegacyHotelRecord, Owner
 from hotel_occupancy.domain.model import (
     BoardRow,
     Booking,
@@ -229,6 +230,14 @@ def task(row: Row) -> HousekeepingTask:
     )
 
 
+E = TypeVar("E", bound=Enum)
+
+
+def _optional(kind: type[E], value: str | None) -> E | None:
+    """The enum member ``value`` names, or None for NULL (imported history, §12)."""
+    return None if value is None else kind(value)
+
+
 @_reading("ho_log")
 def entry(row: Row) -> LogEntry:
     return LogEntry(
@@ -237,10 +246,10 @@ def entry(row: Row) -> LogEntry:
         room_id=row["room_id"],
         operation=Operation(row["operation"]),
         performed_by=row["performed_by"],
-        status_before=OccupancyStatus(row["status_before"]),
-        status_after=OccupancyStatus(row["status_after"]),
-        condition_before=Condition(row["condition_before"]),
-        condition_after=Condition(row["condition_after"]),
+        status_before=_optional(OccupancyStatus, row["status_before"]),
+        status_after=_optional(OccupancyStatus, row["status_after"]),
+        condition_before=_optional(Condition, row["condition_before"]),
+        condition_after=_optional(Condition, row["condition_after"]),
         timestamp=row["timestamp"],
         booking_id=row["booking_id"],
         from_room_id=row["from_room_id"],
@@ -251,9 +260,15 @@ def entry(row: Row) -> LogEntry:
 
 
 def entry_row(draft: LogEntry) -> dict[str, Any]:
+    """The INSERT values of a log entry, without its id (the database assigns it); states
+    and room None (imported history) are NULL."""
     values = plain(draft, "id")
-    values["metadata"] = json.dumps(dict(draft.metadata), sort_keys=True, separators=(",", ":"))
+    values["metadata"] = _metadata_text(dict(draft.metadata))
     return values
+
+
+# json.dumps with options builds an encoder per call: one, made once, encodes every entry
+_metadata_text = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
 
 
 @_reading("ho_requests")
@@ -276,4 +291,15 @@ def pin_attempts(row: Row) -> PinAttempts:
         failures=row["failures"],
         first_failure_at=as_utc(row["first_failure_at"]),
         locked_until=None if locked is None else as_utc(locked),
+    )
+
+
+@_reading("ho_legacy_hotels")
+def legacy_hotel(row: Row) -> LegacyHotelRecord:
+    return LegacyHotelRecord(
+        hotel_id=row["hotel_id"],
+        legacy_hotel_id=row["legacy_hotel_id"],
+        prefix=row["prefix"],
+        owner=Owner(row["owner"]),
+        imported_at=row["imported_at"],
     )

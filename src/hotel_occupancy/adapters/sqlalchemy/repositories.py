@@ -27,7 +27,7 @@ Locks on PostgreSQL, and why no two operations deadlock on them:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Select, Table, Update, bindparam, case, func, insert, select, update
@@ -309,6 +309,12 @@ class Hotels(_Repository):
 
     def add(self, hotel: Hotel) -> None:
         self._insert(hotels, [mapping.plain(hotel)])
+
+    def _written(self, written: Iterable[Hotel]) -> None:
+        """Hotels this transaction inserted in bulk (the legacy import): known from now on
+        in it, and kept if it commits."""
+        for hotel in written:
+            self._read_now[hotel.hotel_id] = hotel
 
     def _end_transaction(self, committed: bool) -> None:  # called by the unit of work
         """Keep what the transaction read if it committed; forget it if it rolled back."""

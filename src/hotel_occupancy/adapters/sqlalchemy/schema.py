@@ -13,7 +13,10 @@ The database guards what it can, so that no code path, concurrent or not, can br
   indexes);
 - a unique PIN per hotel among in-house guests (PINs are cleared at checkout, and NULLs
   never collide), and departed guests hold neither PIN nor device token (CHECK);
-- a unique ``request_id``.
+- a unique ``request_id``;
+- log entries record a state change (the four before/after states all set), except
+  history imported from legacy audit columns (§12): all four NULL, only for the operations
+  an audit column becomes, and only such an entry may name no room (CHECK).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from hotel_occupancy.domain.enums import (
     TaskKind,
     TaskStatus,
 )
+from hotel_occupancy.domain.legacy import Owner
 
 __all__ = ["metadata"]
 
@@ -286,20 +290,33 @@ tasks = Table(
     ),
 )
 
+_STATES = ("status_before", "status_after", "condition_before", "condition_after")
+HISTORY_OPERATIONS = (
+    Operation.ASSIGN,
+    Operation.REASSIGN,
+    Operation.UNASSIGN,
+    Operation.MOVE,
+    Operation.CHECKIN,
+    Operation.CHECKOUT,
+)
+"""The operations a legacy audit column can become (domain.legacy.AUDIT_COLUMNS): the only
+ones whose log entries may lack the four state fields (imported history, §12)."""
+
 log = Table(
     "ho_log",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     _id("hotel_id", nullable=False),
-    _id("room_id", nullable=False),
+    _id("room_id", nullable=True),  # NULL only on imported history naming no room
     Column("operation", String(20), nullable=False),
     _id("performed_by", nullable=False),
     _id("booking_id", nullable=True),
     _id("from_room_id", nullable=True),
-    Column("status_before", String(20), nullable=False),
-    Column("status_after", String(20), nullable=False),
-    Column("condition_before", String(20), nullable=False),
-    Column("condition_after", String(20), nullable=False),
+    # the four states are NULL only on history imported from legacy audit columns
+    Column("status_before", String(20), nullable=True),
+    Column("status_after", String(20), nullable=True),
+    Column("condition_before", String(20), nullable=True),
+    Column("condition_after", String(20), nullable=True),
     Column("notes", Text, nullable=False),
     Column("metadata", Text, nullable=False),
     Column("timestamp", UTCDateTime, nullable=False),
@@ -313,6 +330,22 @@ log = Table(
     ForeignKeyConstraint(["request_id"], ["ho_requests.request_id"]),
     CheckConstraint(_one_of("operation", Operation), name="operation_known"),
     CheckConstraint("from_room_id IS NULL OR from_room_id <> room_id", name="source_is_not_target"),
+    CheckConstraint(
+        " OR ".join(
+            [
+                "(" + " AND ".join(f"{c} IS NULL" for c in _STATES) + ")",
+                "(" + " AND ".join(f"{c} IS NOT NULL" for c in _STATES) + ")",
+            ]
+        ),
+        name="states_all_or_none",
+    ),
+    CheckConstraint(
+        "room_id IS NOT NULL OR status_after IS NULL", name="room_unknown_only_in_history"
+    ),
+    CheckConstraint(
+        f"status_after IS NOT NULL OR {_one_of('operation', HISTORY_OPERATIONS)}",
+        name="history_operation",
+    ),
     Index(None, "room_id", "operation", "timestamp"),
     Index(None, "from_room_id"),
     Index(None, "booking_id", "timestamp"),
@@ -352,3 +385,16 @@ resting_pins = Table(
     Index(None, "until"),
 )
 """PINs freed at checkout, not issued again before ``until`` (the PIN quarantine)."""
+
+legacy_hotels = Table(
+    "ho_legacy_hotels",
+    metadata,
+    _id("hotel_id", ForeignKey("ho_hotels.hotel_id"), primary_key=True),
+    Column("legacy_hotel_id", Integer, nullable=False),
+    Column("prefix", Text, nullable=False),
+    Column("owner", String(20), nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+    CheckConstraint(_one_of("owner", Owner), name="owner_known"),
+)
+"""The hotels taken over from a legacy database (§12): which legacy hotel, with which id
+prefix, when, and who writes its rooms and bookings now."""

@@ -36,6 +36,7 @@ from hotel_occupancy.adapters.sqlalchemy import repositories as repos
 from hotel_occupancy.adapters.sqlalchemy.credentials import Credentials
 from hotel_occupancy.adapters.sqlalchemy.engine import BEGIN_OPTION, configure_engine
 from hotel_occupancy.adapters.sqlalchemy.errors import translate
+from hotel_occupancy.adapters.sqlalchemy.legacy_store import LegacyImports
 from hotel_occupancy.domain.credentials import PinRules
 from hotel_occupancy.domain.invariants import StoreSnapshot
 from hotel_occupancy.services.ports import Clock, Notifier, PinSource, Policy
@@ -88,6 +89,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         self._log = repos.Log(self)
         self._requests = repos.Requests(self)
         self._credentials = Credentials(self)
+        self._legacy = LegacyImports(self, self._hotels)
 
     @property
     def hotels(self) -> repos.Hotels:
@@ -128,6 +130,11 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
     @property
     def credentials(self) -> Credentials:
         return self._credentials
+
+    @property
+    def legacy(self) -> LegacyImports:
+        """The legacy import's bulk writes and records (§12)."""
+        return self._legacy
 
     @property
     def connection(self) -> Connection:
