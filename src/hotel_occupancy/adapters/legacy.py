@@ -475,18 +475,24 @@ class LegacySqlSource:
     def _rows(self, conn: Connection, statement: Select[Any]) -> Iterator[Sequence[Any]]:
         """Execute now; fetch ``batch_size`` rows at a time (server-side where supported).
 
-        The rows are the driver's own tuples, fetched from the DBAPI cursor: every column
-        is selected raw (:meth:`_raw`: no type of it converts a value on the way out), so
-        SQLAlchemy's Row objects would only add their cost."""
+        Without server-side cursors (SQLite) the rows are the driver's own tuples, fetched
+        from the DBAPI cursor: every column is selected raw (:meth:`_raw`: no type of it
+        converts a value on the way out), so SQLAlchemy's Row objects would only add their
+        cost. With them (PostgreSQL) SQLAlchemy's result is read, which has already
+        buffered the first rows of the server-side cursor."""
         options = {"yield_per": self.batch_size} if self._streams else {}
         result = conn.execute(statement, execution_options=options)
-        cursor = result.cursor
         size = self.batch_size
 
         def rows() -> Iterator[Sequence[Any]]:
             try:
-                while part := cursor.fetchmany(size):
-                    yield from part
+                if self._streams:
+                    for part in result.partitions(size):
+                        yield from part
+                else:
+                    cursor = result.cursor
+                    while part := cursor.fetchmany(size):
+                        yield from part
             finally:
                 result.close()
 
