@@ -42,6 +42,7 @@ from hotel_occupancy.domain.errors import (
     StorageError,
 )
 from hotel_occupancy.domain.events import OccupancyEvent
+from hotel_occupancy.domain.feed import ConsumerPosition, ConsumerStatus, FeedPage
 from hotel_occupancy.domain.model import (
     AllowedOperation,
     BoardRow,
@@ -71,6 +72,9 @@ __all__ = [
     "CapacityExceeded",
     "ConcurrencyConflict",
     "Condition",
+    "ConsumerPosition",
+    "ConsumerStatus",
+    "FeedPage",
     "FrozenMap",
     "Guest",
     "GuestNotFound",

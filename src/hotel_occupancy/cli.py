@@ -10,6 +10,9 @@ transactions: on SQLite they never take the write lock, so they answer at once w
 writer works. Text output shows control characters escaped (``\\n``, ``\\x1b``,
 ``\\u202e``), so stored text can neither forge lines nor drive the terminal; ``--json`` is
 exact. A password in ``--db`` is never printed.
+
+``follow`` and ``relay`` run until interrupted (Ctrl-C or SIGTERM, their normal end: exit
+code 0) unless given ``--once``; see :mod:`hotel_occupancy.relay` for the webhooks.
 """
 
 from __future__ import annotations
@@ -19,15 +22,17 @@ import inspect
 import json
 import os
 import re
+import signal
 import sqlite3
 import sys
+import threading
 import time
 import tomllib
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any, NoReturn, Protocol, TextIO
@@ -41,7 +46,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 import hotel_occupancy as ho
-from hotel_occupancy import services
+from hotel_occupancy import relay, services
 from hotel_occupancy.adapters.legacy import LegacySqlSource
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, migrate
 from hotel_occupancy.adapters.sqlalchemy import engine as engine_setup
@@ -51,6 +56,7 @@ from hotel_occupancy.adapters.sqlalchemy.schema import hotels
 from hotel_occupancy.domain.invariants import Violation, check_invariants
 from hotel_occupancy.domain.legacy import ImportSettings
 from hotel_occupancy.domain.transitions import ACTIONS
+from hotel_occupancy.services.feed import MAX_LIMIT
 from hotel_occupancy.simulation import simulate, simulation_clock
 
 PROG = "hotel-occupancy"
@@ -237,8 +243,9 @@ def _integrity_findings(engine: Engine) -> list[str]:
 # --- why a database failed ---------------------------------------------------------------
 
 _DAMAGED = "the database is damaged or not a hotel_occupancy database"
-_WRITERS = frozenset({"init", "db", "demo", "do", "legacy"})
-"""The commands that write to the database (the others only read)."""
+_WRITERS = frozenset({"init", "db", "demo", "do", "legacy", "relay"})
+"""The commands that write to the database (the others only read; ``follow`` writes its
+consumer's position when given one)."""
 
 
 def _sqlite_error(error: BaseException) -> sqlite3.Error | None:
@@ -807,6 +814,182 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+# --- following the feed ------------------------------------------------------------------
+
+_TEXT_PAGE = 500
+"""Events per read when following as text (``--json`` reads one at a time, so that each
+line's ``position`` is exactly the position after its event)."""
+
+
+def _until_interrupted(work: Callable[[], object], cleanup: Callable[[], object]) -> None:
+    """Run ``work``, then ``cleanup``. An interrupt is ``work``'s normal end, not an error:
+    Ctrl-C (SIGINT) and SIGTERM both stop it as KeyboardInterrupt (between two statements,
+    its transaction rolled back), and a second Ctrl-C during ``cleanup`` is ignored, so
+    neither ends in a traceback. The signal handlers are restored afterwards."""
+    in_main = threading.current_thread() is threading.main_thread()
+
+    def stop(signum: int, frame: object) -> NoReturn:
+        raise KeyboardInterrupt
+
+    terminate = signal.signal(signal.SIGTERM, stop) if in_main else None
+    try:
+        work()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None
+        try:
+            cleanup()
+        finally:
+            if in_main:
+                signal.signal(signal.SIGINT, interrupt)
+                signal.signal(signal.SIGTERM, terminate)
+
+
+def _feed_hotel(uow: SqlAlchemyUnitOfWork, requested: str | None) -> str | None:
+    """The hotel ``--hotel`` names (None for every hotel); CommandError if it is unknown."""
+    if requested is None:
+        return None
+    if requested not in _hotels(uow):
+        raise CommandError(f"unknown hotel {requested!r}")
+    return requested
+
+
+def event_line(event: ho.OccupancyEvent) -> str:
+    """One readable line for an event: entry id, time, hotel, room, operation, booking,
+    the status and condition change, who, and the notes; control characters escaped."""
+    operation = event.operation.value
+    if event.from_room_id:
+        operation += f" (from {event.from_room_id})"
+    parts = [
+        f"#{event.entry_id}",
+        event.timestamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        event.hotel_id,
+        f"room {event.room_id}",
+        operation,
+    ]
+    if event.booking_id:
+        parts.append(f"booking {event.booking_id}")
+    parts.append(f"status {_change(event.status_before, event.status_after)}")
+    parts.append(f"condition {_change(event.condition_before, event.condition_after)}")
+    parts.append(f"by {event.performed_by}")
+    if event.notes:
+        parts.append(f"notes {event.notes!r}")
+    return "  ".join(visible(part) for part in parts)
+
+
+def cmd_follow(args: argparse.Namespace, out: Output) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise CommandError("--limit must be at least 1")
+    engine = open_engine(args.db)
+    uow = SqlAlchemyUnitOfWork(engine)
+    _until_interrupted(lambda: _follow(args, uow, out), lambda: _close(uow, engine))
+    return 0
+
+
+def _close(uow: SqlAlchemyUnitOfWork, engine: Engine) -> None:
+    uow.close()  # the connection kept for waiting on the feed
+    engine.dispose()
+
+
+def _follow(args: argparse.Namespace, uow: SqlAlchemyUnitOfWork, out: Output) -> None:
+    hotel = _feed_hotel(uow, args.hotel)
+    if args.consumer is not None:
+        position = relay.stored_position(uow, args.consumer)
+    elif args.after is not None:
+        position = args.after
+    else:
+        position = relay.end_position(uow, hotel)
+    size = 1 if args.json else _TEXT_PAGE
+    printed = 0
+    while True:
+        limit = size if args.limit is None else min(size, args.limit - printed)
+        page = services.read_feed(uow, after=position, hotel_id=hotel, limit=limit)
+        for event in page.events:
+            if args.json:
+                record = {**relay.event_data(event), "position": page.position}
+                out.write(json.dumps(record) + "\n")
+            else:
+                out.write(event_line(event) + "\n")
+        out.flush()
+        printed += len(page.events)
+        moved, position = page.position != position, page.position
+        if moved and args.consumer is not None:
+            relay.store_position(uow, args.consumer, position)  # after printing: at least once
+        if args.limit is not None and printed >= args.limit:
+            return
+        if moved:
+            continue
+        if args.once:
+            return
+        services.wait_for_events(uow, after=position, timeout=relay.WAIT, hotel_id=hotel)
+
+
+_LONGEST = 3600.0
+"""The longest timeout or pause the relay takes, in seconds."""
+
+
+def _seconds(option: str, value: float) -> None:
+    if not 0 < value <= _LONGEST:  # NaN too
+        raise CommandError(f"{option} must be more than 0 and at most {_LONGEST:g} seconds")
+
+
+def _relay_warning(line: str, url: str) -> None:
+    """Report a failed delivery on stderr: one line, control characters escaped."""
+    text = line.replace(url, relay.shown_url(url))
+    sys.stderr.write(visible(f"{PROG}: relay: {text}") + "\n")
+    sys.stderr.flush()
+
+
+def cmd_relay(args: argparse.Namespace, out: Output) -> int:
+    secret = os.environ.get(relay.SECRET_VARIABLE, "")
+    if not secret:
+        raise CommandError(
+            f"set the environment variable {relay.SECRET_VARIABLE} to the webhook secret "
+            "(every delivery is signed with it)"
+        )
+    if not 1 <= args.batch <= MAX_LIMIT:
+        raise CommandError(f"--batch must be from 1 to {MAX_LIMIT}")
+    _seconds("--timeout", args.timeout)
+    _seconds("--retry-initial", args.retry_initial)
+    _seconds("--retry-max", args.retry_max)
+    try:
+        webhook = relay.Webhook(
+            args.url,
+            secret.encode("utf-8"),
+            timeout=args.timeout,
+            user_agent=f"{PROG}/{ho.__version__}",
+        )
+    except ho.InvalidInput as error:
+        raise CommandError(f"--url {relay.shown_url(args.url)!r}: {error}") from None
+    backoff = relay.Backoff(args.retry_initial, max(args.retry_initial, args.retry_max))
+    engine = open_engine(args.db)
+    uow = SqlAlchemyUnitOfWork(engine)
+
+    def delivered(page: ho.FeedPage, attempts: int) -> None:
+        out.write(visible(relay.describe(page, attempts)) + "\n")
+        out.flush()
+
+    def failed(reason: str, pause: float) -> None:
+        _relay_warning(f"delivery failed ({reason}); retrying in {pause:.1f} s", args.url)
+
+    def work() -> None:
+        relay.relay(
+            uow,
+            consumer=args.consumer,
+            post=webhook.post,
+            hotel_id=_feed_hotel(uow, args.hotel),
+            batch=args.batch,
+            once=args.once,
+            backoff=backoff,
+            delivered=delivered,
+            failed=failed,
+        )
+
+    _until_interrupted(work, lambda: _close(uow, engine))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG, description="Rooms, bookings and housekeeping: hotel_occupancy's command line."
@@ -871,6 +1054,62 @@ def build_parser() -> argparse.ArgumentParser:
     do.add_argument("service", choices=ACTIONS, metavar="SERVICE", help=", ".join(ACTIONS))
     do.add_argument("arguments", nargs="*", metavar="name=value")
     do.set_defaults(handler=cmd_do)
+    follow = commands.add_parser(
+        "follow",
+        parents=[common, output],
+        help="print each committed event as it happens, like tail -f (Ctrl-C stops it)",
+    )
+    follow.add_argument("--hotel", metavar="ID", help="only this hotel's events (default: all)")
+    start = follow.add_mutually_exclusive_group()
+    start.add_argument(
+        "--after",
+        metavar="POSITION",
+        help="start after this position (0: from the start; default: only new events)",
+    )
+    start.add_argument(
+        "--consumer",
+        metavar="NAME",
+        help="resume from this consumer's stored position and store it as events are printed",
+    )
+    follow.add_argument("--once", action="store_true", help="print what is there, then exit")
+    follow.add_argument("--limit", type=int, metavar="N", help="exit after N events")
+    follow.set_defaults(handler=cmd_follow)
+    relay_command = commands.add_parser(
+        "relay",
+        parents=[common],
+        help=f"deliver the feed as signed webhooks (secret in ${relay.SECRET_VARIABLE})",
+    )
+    relay_command.add_argument(
+        "--consumer", required=True, metavar="NAME", help="the consumer whose position is stored"
+    )
+    relay_command.add_argument("--url", required=True, metavar="URL", help="where to POST")
+    relay_command.add_argument(
+        "--hotel", metavar="ID", help="only this hotel's events (default: all)"
+    )
+    relay_command.add_argument(
+        "--batch", type=int, default=100, metavar="N", help="events per POST at most (100)"
+    )
+    relay_command.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait for an answer (10)",
+    )
+    relay_command.add_argument(
+        "--retry-initial",
+        type=float,
+        default=0.5,
+        metavar="S",
+        help="first pause after a failure, doubling (0.5)",
+    )
+    relay_command.add_argument(
+        "--retry-max", type=float, default=30.0, metavar="S", help="longest pause (30)"
+    )
+    relay_command.add_argument(
+        "--once", action="store_true", help="deliver what is there, then exit"
+    )
+    relay_command.set_defaults(handler=cmd_relay)
     legacy = commands.add_parser("legacy", help="take hotels over from the legacy schema")
     legacy_commands = legacy.add_subparsers(
         dest="legacy_command", required=True, metavar="COMMAND", parser_class=_Parser
@@ -912,8 +1151,12 @@ class _Errors:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.url: str = getattr(args, "db", "") or ""
-        self.writing = args.command in _WRITERS
-        self.passwords = _passwords(self.url) + _passwords(getattr(args, "source", "") or "")
+        self.writing = args.command in _WRITERS or bool(getattr(args, "consumer", None))
+        self.passwords = [
+            *_passwords(self.url),
+            *_passwords(getattr(args, "source", "") or ""),
+            *_passwords(getattr(args, "url", "") or ""),
+        ]
 
     def say(self, line: str) -> None:
         for password in self.passwords:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from hotel_occupancy.adapters.memory import InMemoryUnitOfWork
+from hotel_occupancy.adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork
 from hotel_occupancy.domain.credentials import PinRules
 from hotel_occupancy.services.ports import Clock, Notifier, PinSource, Policy
@@ -32,6 +32,8 @@ def _sqlalchemy_factory(engine: Engine) -> UnitOfWorkFactory:
 class TestInMemoryAdapter(UnitOfWorkContract):
     @pytest.fixture
     def uow_factory(self) -> UnitOfWorkFactory:
+        store = InMemoryStore()  # fresh for every test, shared by its units of work
+
         def factory(
             *,
             clock: Clock,
@@ -41,7 +43,12 @@ class TestInMemoryAdapter(UnitOfWorkContract):
             pin_rules: PinRules | None = None,
         ) -> InMemoryUnitOfWork:
             return InMemoryUnitOfWork(
-                clock=clock, notifier=notifier, policy=policy, pins=pins, pin_rules=pin_rules
+                clock=clock,
+                notifier=notifier,
+                policy=policy,
+                store=store,
+                pins=pins,
+                pin_rules=pin_rules,
             )
 
         return factory

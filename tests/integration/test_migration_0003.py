@@ -133,7 +133,7 @@ def test_downgrading_a_database_holding_imported_history_is_refused(empty: Engin
     before = uow.snapshot()
     with pytest.raises(ho.StorageError, match="cannot downgrade"):
         migrate.downgrade(engine, "0002")
-    assert migrate.current(engine) == "0003"
+    assert migrate.current(engine) == migrate.head()
     assert uow.snapshot() == before
     with engine.connect() as conn:
         assert conn.execute(select(s.legacy_hotels)).all() == []

@@ -8,7 +8,10 @@ error class, checked in the order of §6 (input, request_id, existence, hotel, p
 state), or success and the entries it must log. A refusal must leave the store and the
 published events exactly as they were (I8); a success must append exactly the entries it
 returns, publish one event per entry, and change nothing but what the operation names.
-After every step all invariants (I1-I7, I9-I14) are checked on the whole store.
+After every step all invariants (I1-I7, I9-I14) are checked on the whole store, and
+followers of the event feed (§11), on a unit of work of their own over the same store,
+read on: what they have read must be exactly what the notifier published, in id order,
+and their positions never move backwards.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from hypothesis.stateful import (
 import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.memory import InMemoryUnitOfWork, RecordingNotifier
+from hotel_occupancy.domain.feed import START
 from hotel_occupancy.domain.invariants import StoreSnapshot, check_invariants
 from hotel_occupancy.domain.model import natural_key
 from hotel_occupancy.domain.transitions import (
@@ -175,6 +179,10 @@ STATE_WORDS = re.compile(
     r"\b(VACANT_CLEAN|VACANT_DIRTY|OCCUPIED|OUT_OF_ORDER|DIRTY|CLEANING|CLEAN|INSPECTED)\b"
 )
 NOTES = ("", "front desk note")
+FOLLOWERS: dict[str, tuple[str | None, int]] = {"every hotel": (None, 500), "HB by twos": ("HB", 2)}
+"""The feed's followers: (hotel, or None for all, and the size of their pages)."""
+CONSUMER_BATCH = 3
+"""The most events the machine's consumer takes per step (so it sometimes lags behind)."""
 T = TypeVar("T")
 
 
@@ -622,6 +630,11 @@ class OccupancyMachine(RuleBasedStateMachine):
         self.next_token = itertools.count(1)
         self.hires: list[str] = []
         self.seen_guests: dict[str, None] = {}  # every guest id ever stored, in order
+        # the feed's followers, in another unit of work (with a clock of its own)
+        self.follower = InMemoryUnitOfWork(store=self.store, clock=FakeClock())
+        self.positions = dict.fromkeys(FOLLOWERS, START)
+        self.checked = 0  # how many published events the followers have read
+        self.consumed: list[ho.OccupancyEvent] = []
         for hotel_id, policy in HOTELS.items():
             services.register_hotel(self.uow, hotel_id=hotel_id, **policy)
         for room_id, (hotel_id, number, capacity) in ROOMS.items():
@@ -1542,6 +1555,44 @@ class OccupancyMachine(RuleBasedStateMachine):
         self.assert_unchanged(v, events, "a query")
 
     # invariants --------------------------------------------------------------------------------
+
+    def moves_forward(self, before: str, after: str) -> bool:
+        with self.follower.reading():
+            return after == before or self.follower.feed.precedes(before, after)
+
+    @invariant()
+    def followers_of_the_feed_read_exactly_what_was_published(self) -> None:
+        """Each follower reads on to the end of the feed: what it read since the last step
+        is what the notifier published since (of its hotel), same entries in the same
+        order, and its position only moved forward; a consumer taking a few events per
+        step has been given exactly the first events published, and its lag counts the
+        rest."""
+        published = self.notifier.events
+        fresh = published[self.checked :]
+        for name, (hotel_id, limit) in FOLLOWERS.items():
+            after = self.positions[name]
+            read: list[ho.OccupancyEvent] = []
+            for _ in range(1000):
+                page = services.read_feed(
+                    self.follower, after=after, hotel_id=hotel_id, limit=limit
+                )
+                assert len(page.events) <= limit
+                assert self.moves_forward(after, page.position), f"{name}: position went back"
+                read.extend(page.events)
+                if page.position == after:
+                    break
+                after = page.position
+            self.positions[name] = after
+            expected = [e for e in fresh if hotel_id is None or e.hotel_id == hotel_id]
+            assert read == expected, f"{name} read other events than were published"
+        self.checked = len(published)
+        before = len(self.consumed)
+        services.consume(
+            self.follower, consumer="mirror", handler=self.consumed.extend, limit=CONSUMER_BATCH
+        )
+        assert self.consumed[before:] == published[before : len(self.consumed)]
+        mirror = services.feed_status(self.follower)[0]
+        assert mirror.lag == len(published) - len(self.consumed)
 
     @invariant()
     def every_invariant_holds(self) -> None:

@@ -11,19 +11,28 @@ Several units of work (one per thread) may share one :class:`InMemoryStore`::
     store = InMemoryStore()
     uow_a = InMemoryUnitOfWork(store=store)
     uow_b = InMemoryUnitOfWork(store=store)
+
+The feed (§11) reads the log by id: one writer at a time holds the store, so an entry with
+a lower id can never commit after one with a higher id was read. A position is the text of
+the last id read (``"0"`` before everything); the log's ids are kept in order, overall and
+per hotel, so a page costs O(limit + log n). A follower waiting for events waits on a
+condition of the store, notified when a transaction that appended to the log commits.
 """
 
 from __future__ import annotations
 
+import re
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
 from hotel_occupancy.domain.credentials import PinAttempts, PinRules, RestingPin
-from hotel_occupancy.domain.errors import AlreadyRegistered
+from hotel_occupancy.domain.errors import AlreadyRegistered, InvalidInput
 from hotel_occupancy.domain.events import OccupancyEvent
+from hotel_occupancy.domain.feed import ConsumerPosition
 from hotel_occupancy.domain.invariants import StoreSnapshot
 from hotel_occupancy.domain.legacy import LegacyHotelRecord, TakenOver
 from hotel_occupancy.domain.model import (
@@ -179,6 +188,34 @@ class _Counter:
         self.value = new
 
 
+class _FeedIds:
+    """The log's ids in order, overall (under None) and per hotel: the feed's index.
+
+    Ids are appended increasing, so each list stays sorted and a position is found by
+    bisection. An append is journaled as (key, length before, length after); undoing it
+    cuts the list back.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str | None, list[int]] = {None: []}
+
+    def extend(self, entries: Sequence[LogEntry], journal: Journal) -> None:
+        groups: dict[str | None, list[int]] = {None: [e.id for e in entries]}
+        for entry in entries:
+            groups.setdefault(entry.hotel_id, []).append(entry.id)
+        for key, ids in groups.items():
+            held = self.ids.setdefault(key, [])
+            journal.append((self, key, len(held), len(held) + len(ids)))
+            held.extend(ids)
+
+    def _set(self, key: str | None, old: int, new: int) -> None:
+        del self.ids[key][new:]
+
+
+_POSITION = re.compile(r"(?:0|[1-9][0-9]{0,18})")
+"""A position of the in-memory feed: the last id read, in decimal ("0" before all)."""
+
+
 def _one(value: Hashable | None) -> tuple[Hashable, ...]:
     return () if value is None else (value,)
 
@@ -240,6 +277,12 @@ class InMemoryStore:
             "resting_pins", lambda r: (r.hotel_id, r.pin)
         )
         self.log_ids = _Counter()
+        self.feed_ids = _FeedIds()
+        self.consumers: _Table[str, ConsumerPosition] = _Table("consumers", lambda c: c.consumer)
+        self.committed_log_id = 0
+        """The last log id committed (changed under :attr:`log_grown`)."""
+        self.log_grown = threading.Condition()
+        """Notified when a transaction that appended to the log commits."""
         self.legacy_hotels: _Table[str, LegacyHotelRecord] = _Table(
             "legacy_hotels", lambda r: r.hotel_id
         )
@@ -466,6 +509,7 @@ class _Log(_Repository):
             entry = replace(draft, id=store.log_ids.advance(journal))
             store.log.insert(entry, journal)
             stored.append(entry)
+        store.feed_ids.extend(stored, journal)
         return tuple(stored)
 
     def _entries(self, index: str, key: str, newest_first: bool) -> Sequence[LogEntry]:
@@ -556,8 +600,13 @@ class _LegacyImports(_Repository):
             if rows.entries:
                 last = store.log_ids.advance(journal, by=len(rows.entries))
                 first = last - len(rows.entries) + 1
-                for number, draft in enumerate(rows.entries, start=first):
-                    store.log.insert(replace(draft, id=number), journal)
+                entries = [
+                    replace(draft, id=number)
+                    for number, draft in enumerate(rows.entries, start=first)
+                ]
+                for entry in entries:
+                    store.log.insert(entry, journal)
+                store.feed_ids.extend(entries, journal)
         except IntegrityViolation as error:
             _undo(journal, mark)
             raise AlreadyRegistered(
@@ -565,6 +614,74 @@ class _LegacyImports(_Repository):
                 "nothing of this write was kept",
                 table=error.table,
             ) from error
+
+
+class _Feed(_Repository):
+    """The log as a feed (§11): read by id, since one writer at a time holds the store."""
+
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        super().__init__(uow)
+        self._seen: int | None = None  # the last committed id when this feed last read
+
+    @staticmethod
+    def _last_id(store: InMemoryStore, position: str) -> int:
+        """The id a position stands after; InvalidInput unless this store made it."""
+        if not isinstance(position, str) or not _POSITION.fullmatch(position):
+            raise InvalidInput(f"{position!r} is not a position of the in-memory feed")
+        last = int(position)
+        if last > store.log_ids.value:
+            raise InvalidInput(f"{position!r} is past the end of this store's feed")
+        return last
+
+    def read(
+        self, after: str, *, hotel_id: str | None, limit: int
+    ) -> tuple[Sequence[LogEntry], str]:
+        store = self._store
+        last = self._last_id(store, after)
+        self._seen = store.committed_log_id
+        everything = store.feed_ids.ids[None]
+        ids = everything if hotel_id is None else store.feed_ids.ids.get(hotel_id, [])
+        start = bisect_right(ids, last)
+        taken = ids[start : start + limit]
+        rows = store.log.rows
+        entries = [rows[i] for i in taken]
+        if taken and len(taken) == limit:
+            return entries, str(taken[-1])  # more of the hotel's entries may follow
+        # every entry of the hotel after ``last`` was read: past every other one too
+        return entries, (str(max(last, everything[-1])) if everything else after)
+
+    def precedes(self, earlier: str, later: str) -> bool:
+        store = self._store
+        return self._last_id(store, earlier) < self._last_id(store, later)
+
+    def lag(self, after: str) -> int:
+        store = self._store
+        everything = store.feed_ids.ids[None]
+        return len(everything) - bisect_right(everything, self._last_id(store, after))
+
+    def consumer(self, name: str) -> ConsumerPosition | None:
+        return self._store.consumers.get(name)
+
+    def save_consumer(self, position: ConsumerPosition) -> None:
+        table = self._store.consumers
+        if table.get(position.consumer) is None:
+            table.insert(position, self._journal)
+        else:
+            table.update(position, self._journal)
+
+    def consumers(self) -> Sequence[ConsumerPosition]:
+        return self._store.consumers.in_key_order()
+
+    def wait(self, timeout: float) -> None:
+        """Return at once if a commit appended to the log since this feed last read, else
+        when one does, or after ``timeout`` seconds."""
+        if self._uow._journal is not None:  # it would keep every writer out meanwhile
+            raise RuntimeError("feed.wait is only usable outside a transaction")
+        store = self._uow.store
+        with store.log_grown:
+            if self._seen is not None and store.committed_log_id != self._seen:
+                return
+            store.log_grown.wait(max(0.0, timeout))
 
 
 class InMemoryUnitOfWork(UnitOfWorkBase):
@@ -605,6 +722,7 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
         self._requests = _Requests(self)
         self._credentials = _Credentials(self)
         self._legacy = _LegacyImports(self)
+        self._feed = _Feed(self)
 
     @property
     def hotels(self) -> _Hotels:
@@ -650,6 +768,10 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
     def legacy(self) -> _LegacyImports:
         return self._legacy
 
+    @property
+    def feed(self) -> _Feed:
+        return self._feed
+
     def _require_transaction(self) -> None:
         if self._journal is None:
             raise RuntimeError("repositories are only usable inside `with uow:`")
@@ -685,6 +807,11 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
         self._require_transaction()
         self._journal = []
         self._events_committed()
+        store = self.store
+        if store.log_ids.value != store.committed_log_id:  # the log grew: wake followers
+            with store.log_grown:
+                store.committed_log_id = store.log_ids.value
+                store.log_grown.notify_all()
 
     def rollback(self) -> None:
         """Undo every change since the last commit and drop its events."""

@@ -12,6 +12,7 @@ it with :func:`execute`, which also runs a command a host has queued or received
 """
 
 from hotel_occupancy.services import handlers as _handlers  # registers every handler
+from hotel_occupancy.services.feed import consume, feed_status, read_feed, wait_for_events
 from hotel_occupancy.services.legacy import (
     HotelOutcome,
     ImportProgress,
@@ -70,10 +71,12 @@ __all__ = [
     "check_in",
     "checkout_room",
     "complete_cleaning",
+    "consume",
     "current_guests",
     "current_room",
     "deactivate_staff",
     "execute",
+    "feed_status",
     "find_guest_by_pin",
     "get_occupancy",
     "import_legacy",
@@ -81,6 +84,7 @@ __all__ = [
     "mark_dirty",
     "move_guest",
     "open_tasks",
+    "read_feed",
     "reassign_room",
     "register_booking",
     "register_device_token",
@@ -96,4 +100,5 @@ __all__ = [
     "start_maintenance",
     "unassign_room",
     "verify_guest_pin",
+    "wait_for_events",
 ]

@@ -23,6 +23,7 @@ from attrs import frozen
 from hotel_occupancy.domain.credentials import PinAttempts, PinRules
 from hotel_occupancy.domain.enums import StaffRole
 from hotel_occupancy.domain.events import OccupancyEvent
+from hotel_occupancy.domain.feed import ConsumerPosition
 from hotel_occupancy.domain.invariants import StoreSnapshot
 from hotel_occupancy.domain.legacy import (
     LegacyHotel,
@@ -50,6 +51,7 @@ __all__ = [
     "BookingRepository",
     "Clock",
     "CredentialRepository",
+    "FeedRepository",
     "GuestRepository",
     "HotelRepository",
     "Inspectable",
@@ -256,6 +258,46 @@ class CredentialRepository(Protocol):
         """Which of these PINs of the hotel are resting at ``at``."""
 
 
+class FeedRepository(Protocol):
+    """The log as a feed that other processes follow (§11), and the consumers' positions.
+
+    A position is opaque text the adapter makes (``"0"``, :data:`~hotel_occupancy.domain.
+    feed.START`, is before everything). Following positions, a reader gets every committed
+    entry exactly once, each room's entries in id order, even when a transaction commits
+    after transactions that took higher ids; an entry is read only once nothing can commit
+    before it any more (an adapter with one writer at a time can read by id; PostgreSQL
+    reads by transaction-id horizon). ``wait`` is the one method used outside a transaction.
+    """
+
+    def read(
+        self, after: str, *, hotel_id: str | None, limit: int
+    ) -> tuple[Sequence[LogEntry], str]:
+        """At most ``limit`` committed entries after the position ``after`` (of one hotel,
+        or all), in feed order, and the position after them: past every entry it has
+        looked at, even those ``hotel_id`` filtered out, and not past what may still
+        commit. InvalidInput if ``after`` is not a position of this adapter."""
+
+    def precedes(self, earlier: str, later: str) -> bool:
+        """Whether position ``earlier`` comes strictly before position ``later``."""
+
+    def lag(self, after: str) -> int:
+        """How many committed entries lie after the position ``after``."""
+
+    def consumer(self, name: str) -> ConsumerPosition | None:
+        """The stored position of the consumer ``name``, or None. In a write transaction
+        an adapter with row locks locks it, so that two runs of one consumer take turns."""
+
+    def save_consumer(self, position: ConsumerPosition) -> None:
+        """Store a consumer's position, replacing the one before."""
+
+    def consumers(self) -> Sequence[ConsumerPosition]:
+        """Every consumer's stored position, by name."""
+
+    def wait(self, timeout: float) -> None:
+        """Outside a transaction: return once the log may have grown, or after ``timeout``
+        seconds (early returns are allowed; the caller reads to see)."""
+
+
 class RequestRepository(Protocol):
     def get(self, request_id: str) -> RequestRecord | None:
         """The record of a used request id, or None."""
@@ -303,6 +345,8 @@ class UnitOfWork(Protocol):
     def requests(self) -> RequestRepository: ...
     @property
     def credentials(self) -> CredentialRepository: ...
+    @property
+    def feed(self) -> FeedRepository: ...
 
     def reading(self) -> UnitOfWork:
         """Mark the next ``with`` block as a read-only transaction and return ``self``:

@@ -37,6 +37,7 @@ from sqlalchemy.sql.expression import Executable
 
 from hotel_occupancy.adapters.sqlalchemy import mapping
 from hotel_occupancy.adapters.sqlalchemy.schema import (
+    LOG_ENTRY_COLUMNS,
     booking_guests,
     bookings,
     guests,
@@ -214,12 +215,16 @@ _UPDATE_TASK = _update_by_key(tasks, "task_id")
 _APPEND = insert(log).returning(log.c.id, sort_by_parameter_order=True)
 _APPEND_ONE = insert(log)
 _LOG_OF_ROOM = (
-    select(log)
+    select(*LOG_ENTRY_COLUMNS)
     .where((log.c.room_id == bindparam("key")) | (log.c.from_room_id == bindparam("key")))
     .order_by(log.c.id.desc())
 )
-_LOG_OF_BOOKING = select(log).where(log.c.booking_id == bindparam("key")).order_by(log.c.id.desc())
-_LOG_OF_REQUEST = select(log).where(log.c.request_id == bindparam("key")).order_by(log.c.id)
+_LOG_OF_BOOKING = (
+    select(*LOG_ENTRY_COLUMNS).where(log.c.booking_id == bindparam("key")).order_by(log.c.id.desc())
+)
+_LOG_OF_REQUEST = (
+    select(*LOG_ENTRY_COLUMNS).where(log.c.request_id == bindparam("key")).order_by(log.c.id)
+)
 _REQUEST, _ = _by_key(requests, "request_id")
 _LOCK_REQUEST = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("key"), 0)))
 _INSERT = {

@@ -17,6 +17,13 @@ The database guards what it can, so that no code path, concurrent or not, can br
 - log entries record a state change (the four before/after states all set), except
   history imported from legacy audit columns (§12): all four NULL, only for the operations
   an audit column becomes, and only such an entry may name no room (CHECK).
+
+On PostgreSQL the log also carries the event feed's order (§11, see :mod:`.feed`): a
+``BEFORE INSERT`` row trigger sets ``ho_log.txid`` (whatever the writer sent) to the
+writing transaction's id, raised to the highest ``txid`` of the entries already naming its
+rooms, and a statement-level ``AFTER INSERT`` trigger sends ``NOTIFY hotel_occupancy_feed``
+(no payload): writers send no statement for the feed. On SQLite ``txid`` stays NULL (the
+feed reads by id there) and the partial indexes on it stay empty.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -40,8 +48,10 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    event,
     text,
 )
+from sqlalchemy.schema import DDL
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from hotel_occupancy.domain.enums import (
@@ -302,6 +312,9 @@ HISTORY_OPERATIONS = (
 """The operations a legacy audit column can become (domain.legacy.AUDIT_COLUMNS): the only
 ones whose log entries may lack the four state fields (imported history, §12)."""
 
+_TXID_SET = text("txid IS NOT NULL")
+_FROM_ROOM_TXID_SET = text("from_room_id IS NOT NULL AND txid IS NOT NULL")
+
 log = Table(
     "ho_log",
     metadata,
@@ -321,6 +334,8 @@ log = Table(
     Column("metadata", Text, nullable=False),
     Column("timestamp", UTCDateTime, nullable=False),
     _id("request_id", nullable=True),
+    # the feed's order on PostgreSQL, set by the trigger (see FEED_TRIGGERS); NULL on SQLite
+    Column("txid", BigInteger, nullable=True),
     ForeignKeyConstraint(["hotel_id", "room_id"], ["ho_rooms.hotel_id", "ho_rooms.room_id"]),
     ForeignKeyConstraint(["hotel_id", "from_room_id"], ["ho_rooms.hotel_id", "ho_rooms.room_id"]),
     ForeignKeyConstraint(["hotel_id", "performed_by"], ["ho_staff.hotel_id", "ho_staff.staff_id"]),
@@ -351,7 +366,82 @@ log = Table(
     Index(None, "booking_id", "timestamp"),
     Index(None, "performed_by", "timestamp"),
     Index(None, "request_id"),
+    # the feed (PostgreSQL): pages in (txid, id) order, and the trigger's look-ups of a
+    # room's latest txid; partial, so they stay empty on SQLite where txid is NULL
+    Index(None, "txid", "id", sqlite_where=_TXID_SET, postgresql_where=_TXID_SET),
+    Index(None, "room_id", "txid", sqlite_where=_TXID_SET, postgresql_where=_TXID_SET),
+    Index(
+        None,
+        "from_room_id",
+        "txid",
+        sqlite_where=_FROM_ROOM_TXID_SET,
+        postgresql_where=_FROM_ROOM_TXID_SET,
+    ),
 )
+
+LOG_ENTRY_COLUMNS = tuple(c for c in log.c if c.name != "txid")
+"""The columns of ``ho_log`` a :class:`~hotel_occupancy.domain.model.LogEntry` is read
+from: all but the feed's key, so that reading entries works on a database of a revision
+before 0004 too (the migrations' tests run services on older revisions)."""
+
+FEED_CHANNEL = "hotel_occupancy_feed"
+"""The PostgreSQL channel a transaction that appends to the log notifies (at commit)."""
+
+FEED_TRIGGERS = (
+    # the feed's order key: every transaction that is still running has an id at least
+    # the reader's horizon (txid_snapshot_xmin), and so has every entry it writes; a
+    # room's entries get non-decreasing keys (the room's operations queue up on its lock,
+    # so its earlier entries are visible here), whatever order the transactions' ids are in
+    """CREATE FUNCTION ho_log_feed_txid() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.txid := GREATEST(
+        txid_current(),
+        (SELECT max(txid) FROM ho_log WHERE room_id = NEW.room_id AND txid IS NOT NULL),
+        (SELECT max(txid) FROM ho_log
+         WHERE from_room_id = NEW.room_id AND from_room_id IS NOT NULL AND txid IS NOT NULL),
+        (SELECT max(txid) FROM ho_log WHERE room_id = NEW.from_room_id AND txid IS NOT NULL),
+        (SELECT max(txid) FROM ho_log
+         WHERE from_room_id = NEW.from_room_id AND from_room_id IS NOT NULL
+           AND txid IS NOT NULL));
+    RETURN NEW;
+END
+$$""",
+    f"""CREATE FUNCTION ho_log_feed_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('{FEED_CHANNEL}', '');
+    RETURN NULL;
+END
+$$""",
+    "CREATE TRIGGER ho_log_feed_txid BEFORE INSERT ON ho_log "
+    "FOR EACH ROW EXECUTE FUNCTION ho_log_feed_txid()",
+    "CREATE TRIGGER ho_log_feed_notify AFTER INSERT ON ho_log "
+    "FOR EACH STATEMENT EXECUTE FUNCTION ho_log_feed_notify()",
+)
+"""The PostgreSQL DDL of the feed, run after ``ho_log`` is created (migration 0004 runs
+the same statements)."""
+
+FEED_FUNCTIONS = ("ho_log_feed_txid", "ho_log_feed_notify")
+"""The trigger functions of :data:`FEED_TRIGGERS` (dropped after ``ho_log``)."""
+
+
+def _postgresql_ddl(statement: str) -> DDL:
+    ddl = DDL(statement)  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
+    return ddl.execute_if(dialect="postgresql")
+
+
+for _statement in FEED_TRIGGERS:
+    event.listen(log, "after_create", _postgresql_ddl(_statement))
+for _function in FEED_FUNCTIONS:
+    event.listen(log, "after_drop", _postgresql_ddl(f"DROP FUNCTION IF EXISTS {_function}()"))
+
+consumers = Table(
+    "ho_consumers",
+    metadata,
+    _id("consumer", primary_key=True),
+    Column("position", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""The feed's named consumers and their positions (§11)."""
 
 requests = Table(
     "ho_requests",

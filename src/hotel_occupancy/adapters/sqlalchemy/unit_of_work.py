@@ -36,6 +36,7 @@ from hotel_occupancy.adapters.sqlalchemy import repositories as repos
 from hotel_occupancy.adapters.sqlalchemy.credentials import Credentials
 from hotel_occupancy.adapters.sqlalchemy.engine import BEGIN_OPTION, configure_engine
 from hotel_occupancy.adapters.sqlalchemy.errors import translate
+from hotel_occupancy.adapters.sqlalchemy.feed import SqlFeed
 from hotel_occupancy.adapters.sqlalchemy.legacy_store import LegacyImports
 from hotel_occupancy.domain.credentials import PinRules
 from hotel_occupancy.domain.invariants import StoreSnapshot
@@ -53,7 +54,8 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
     ``clock``, ``notifier``, ``policy``, ``pins`` and ``pin_rules`` as for the in-memory
     adapter. One unit of work
     serves any number of calls one after another; give each thread its own (they may share
-    the engine).
+    the engine). A unit of work that waited for the feed (``wait_for_events``) keeps a
+    connection of its own for that: :meth:`close` closes it (so does garbage collection).
     """
 
     def __init__(
@@ -90,6 +92,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         self._requests = repos.Requests(self)
         self._credentials = Credentials(self)
         self._legacy = LegacyImports(self, self._hotels)
+        self._feed = SqlFeed(self)
 
     @property
     def hotels(self) -> repos.Hotels:
@@ -132,6 +135,16 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         return self._credentials
 
     @property
+    def feed(self) -> SqlFeed:
+        """The log as a feed, and the consumers' positions (§11; see :mod:`.feed`)."""
+        return self._feed
+
+    def close(self) -> None:
+        """Close the connection kept for waiting on the feed, if any (the unit of work
+        stays usable; the engine and its pool are the caller's)."""
+        self._feed.close()
+
+    @property
     def legacy(self) -> LegacyImports:
         """The legacy import's bulk writes and records (§12)."""
         return self._legacy
@@ -154,7 +167,8 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
             conn = self.connection
 
             def rows(table: Table, *order: str) -> list[Any]:
-                query = select(table).order_by(*(table.c[name] for name in order))
+                columns = schema.LOG_ENTRY_COLUMNS if table is schema.log else (table,)
+                query = select(*columns).order_by(*(table.c[name] for name in order))
                 return list(conn.execute(query).mappings())
 
             booking_rows = conn.execute(repos.bookings_query()).mappings()

@@ -29,7 +29,9 @@ returning aware datetimes), ``notifier`` (an object with ``publish(event)``) and
 both :class:`~hotel_occupancy.services.ports.UnitOfWork` and
 :class:`~hotel_occupancy.services.ports.Inspectable` (``uow.snapshot()`` returns everything
 stored). Each time the fixture is built (once per test) its storage must be fresh and
-empty; every test calls the factory exactly once. The fixture may also live in a
+empty; every test calls the factory once, except the feed's case of a follower woken by
+another writer, which calls it again from another thread: that second unit of work must
+work on the same storage as the first. The fixture may also live in a
 ``conftest.py``. Events must be published once the transaction is over: the suite's
 notifier calls ``uow.snapshot()`` when an event arrives, and expects a notifier that
 raises to leave the operation committed. Import the suite from ``hotel_occupancy.testing``
@@ -63,7 +65,11 @@ being written, say)::
   from the clock, frozen returned objects;
 - :class:`CredentialsContract` (``credentials``): guests proving PINs for their room,
   locks after too many wrong ones, PINs resting after checkout, and the credential and
-  room-number ports they use.
+  room-number ports they use;
+- :class:`FeedContract` (``feed``): the event feed of SPEC §11 (``uow.feed``): reading
+  from positions, in pages and by hotel, refused and rolled-back calls adding nothing,
+  imported history (with ``uow.legacy`` only; skipped otherwise), consumers and their
+  stored positions, and waiting for events, woken by another unit of work.
 
 Apart from the port cases, the suite builds its own small hotels through the public
 services only (:class:`Scene`, built by :func:`build_scene`), using its own stepping clock,
@@ -80,6 +86,7 @@ from __future__ import annotations
 from hotel_occupancy.testing.contract.assignment import AssignmentContract
 from hotel_occupancy.testing.contract.authorisation import AuthorisationContract
 from hotel_occupancy.testing.contract.credentials import CredentialsContract
+from hotel_occupancy.testing.contract.feed import FeedContract
 from hotel_occupancy.testing.contract.housekeeping import HousekeepingContract
 from hotel_occupancy.testing.contract.idempotency import IdempotencyContract
 from hotel_occupancy.testing.contract.isolation import IsolationContract
@@ -100,6 +107,7 @@ __all__ = [
     "AuthorisationContract",
     "ContractUnitOfWork",
     "CredentialsContract",
+    "FeedContract",
     "HousekeepingContract",
     "IdempotencyContract",
     "IsolationContract",
@@ -118,6 +126,7 @@ __all__ = [
 # pytest runs the tests a class inherits in reverse order of its bases (the last base's
 # first), so this order runs the port cases first and the surroundings last.
 class UnitOfWorkContract(
+    FeedContract,
     CredentialsContract,
     IsolationContract,
     QueryContract,
