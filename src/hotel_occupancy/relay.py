@@ -35,8 +35,7 @@ from attrs import frozen
 from hotel_occupancy import services
 from hotel_occupancy.domain.errors import InvalidInput
 from hotel_occupancy.domain.events import OccupancyEvent
-from hotel_occupancy.domain.feed import START, ConsumerPosition, FeedPage
-from hotel_occupancy.domain.validation import require_id
+from hotel_occupancy.domain.feed import START, FeedPage
 from hotel_occupancy.services.ports import UnitOfWork
 
 __all__ = [
@@ -91,23 +90,12 @@ def event_data(event: OccupancyEvent) -> dict[str, object]:
     return data
 
 
-def stored_position(uow: UnitOfWork, consumer: str) -> str:
-    """The stored position of ``consumer``; the start of the feed for a new consumer."""
-    name = require_id("consumer", consumer)
-    with uow.reading():
-        stored = uow.feed.consumer(name)
-    return START if stored is None else stored.position
+stored_position = services.consumer_position
 
 
 def store_position(uow: UnitOfWork, consumer: str, position: str) -> None:
-    """Store ``position`` for ``consumer``, unless it stands there or further already (a
-    position never moves backwards)."""
-    name = require_id("consumer", consumer)
-    with uow:
-        stored = uow.feed.consumer(name)
-        if stored is None or uow.feed.precedes(stored.position, position):
-            uow.feed.save_consumer(ConsumerPosition(name, position, uow.clock()))
-        uow.commit()
+    """Store ``position`` for ``consumer`` once its batch is delivered (never backwards)."""
+    services.store_consumer_position(uow, consumer=consumer, position=position)
 
 
 def end_position(uow: UnitOfWork, hotel_id: str | None = None) -> str:

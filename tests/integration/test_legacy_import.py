@@ -677,3 +677,25 @@ def test_settings_and_source_must_agree_on_the_legacy_time_zone(
         settings=ImportSettings(legacy_timezone="Europe/Paris"),
     )
     assert report.counts["hotels"] == 0
+
+
+def test_an_in_house_booking_without_a_readable_date_is_reported_not_placed(
+    db: LegacyDatabase, run: Importer, uow: InMemoryUnitOfWork
+) -> None:
+    """An in-house booking whose dates are both unreadable cannot be imported: the import
+    goes on, reports it, and its room is a phantom instead of occupied by nothing."""
+    hotel = db.hotel()
+    room = db.room(hotel, "101")
+    stay = db.in_house_booking(hotel, room)
+    db.execute(
+        "UPDATE hotel_roombooking SET check_in = 'soon', check_out = 'later' WHERE id = :b",
+        b=stay,
+    )
+    report = run()
+    assert occupancy(uow, room).booking_id is None
+    assert occupancy(uow, room).status is ho.OccupancyStatus.VACANT_DIRTY
+    with uow.reading():
+        assert uow.bookings.get(str(stay)) is None
+    found = kinds(report)
+    assert "phantom_occupancy" in found
+    assert "unreadable_value" in found

@@ -678,6 +678,7 @@ class HotelTakeover:
         self._room_entities: list[Room] = []
         self._register_rooms(rooms)
         self._open: dict[int, _Placement] = {}
+        self._placed_dates: dict[int, tuple[date, date]] = {}  # filled by stay()
         self._open_stays = list(open_stays)
         self._place(self._open_stays)
         self._skipped_bookings: set[int] = set()
@@ -853,8 +854,10 @@ class HotelTakeover:
         for stay in stays:
             b = stay.booking
             room = self._room_of(b, report=True)
-            if b.checked_out_at is not None:
-                continue
+            if b.checked_out_at is not None or not (
+                _in_range(b.check_in) or _in_range(b.check_out)
+            ):
+                continue  # a booking with no readable date is not imported (stay() reports it)
             if room is None:
                 if b.checked_in_at is not None and b.assigned_room_id is None:
                     self._add(
@@ -1006,6 +1009,8 @@ class HotelTakeover:
             return TakenOver()
         arrival, departure = dates
         placement = self._open.get(b.id)
+        if placement is not None:
+            self._placed_dates[b.id] = dates
         in_house = placement is not None and placement.in_house
         departed = b.checked_out_at is not None
         checked_in_at = b.checked_in_at if (in_house or departed) else None
@@ -1411,7 +1416,7 @@ class HotelTakeover:
                     assigned_by = self._staff[by].staff_id
                     break
             assigned_by = assigned_by or self.actor.staff_id
-            dates = self._quiet_dates(booking)
+            dates = self._placed_dates[booking.id]
             if in_house:
                 moments = [t for t in (booking.checked_in_at, booking.room_moved_at) if t]
                 since = max(moments) if moments else self.now
@@ -1437,14 +1442,6 @@ class HotelTakeover:
         """The store's id of a staff member of this hotel, or None (reported elsewhere)."""
         member = None if legacy_id is None else self._staff.get(legacy_id)
         return None if member is None else member.staff_id
-
-    def _quiet_dates(self, b: LegacyBooking) -> tuple[date, date]:
-        """The booking's dates as :meth:`_dates` decides them, without reporting again."""
-        conflicts = len(self.conflicts)
-        dates = self._dates(b)
-        del self.conflicts[conflicts:]
-        assert dates is not None  # an unimportable booking is never placed
-        return dates
 
     def _room_tasks(
         self, row: LegacyRoom, state: RoomState, booking: LegacyBooking | None

@@ -12,7 +12,14 @@ it with :func:`execute`, which also runs a command a host has queued or received
 """
 
 from hotel_occupancy.services import handlers as _handlers  # registers every handler
-from hotel_occupancy.services.feed import consume, feed_status, read_feed, wait_for_events
+from hotel_occupancy.services.feed import (
+    consume,
+    consumer_position,
+    feed_status,
+    read_feed,
+    store_consumer_position,
+    wait_for_events,
+)
 from hotel_occupancy.services.legacy import (
     HotelOutcome,
     ImportProgress,
@@ -72,6 +79,7 @@ __all__ = [
     "checkout_room",
     "complete_cleaning",
     "consume",
+    "consumer_position",
     "current_guests",
     "current_room",
     "deactivate_staff",
@@ -98,6 +106,7 @@ __all__ = [
     "set_out_of_order",
     "start_cleaning",
     "start_maintenance",
+    "store_consumer_position",
     "unassign_room",
     "verify_guest_pin",
     "wait_for_events",

@@ -23,8 +23,10 @@ from hotel_occupancy.services.ports import UnitOfWork
 __all__ = [
     "POLL_INTERVAL",
     "consume",
+    "consumer_position",
     "feed_status",
     "read_feed",
+    "store_consumer_position",
     "wait_for_events",
 ]
 
@@ -112,10 +114,26 @@ def consume(
         page = _read(uow, START if stored is None else stored.position, hotel, size)
     if page.events:
         handler(page.events)  # type: ignore[call-arg]
-    with uow:
-        _advance(uow, name, uow.feed.consumer(name), page.position)
-        uow.commit()
+    store_consumer_position(uow, consumer=name, position=page.position)
     return len(page.events)
+
+
+def consumer_position(uow: UnitOfWork, consumer: str) -> str:
+    """The stored position of ``consumer``; the start of the feed for a new consumer."""
+    name = require_id("consumer", consumer)
+    with uow.reading():
+        stored = uow.feed.consumer(name)
+    return START if stored is None else stored.position
+
+
+def store_consumer_position(uow: UnitOfWork, *, consumer: str, position: str) -> None:
+    """Store ``position`` for ``consumer`` after its side effect is done (what
+    :func:`consume` does for its handler), unless the consumer stands there or further
+    already: a position never moves backwards."""
+    name = require_id("consumer", consumer)
+    with uow:
+        _advance(uow, name, uow.feed.consumer(name), _position(position))
+        uow.commit()
 
 
 def _advance(uow: UnitOfWork, name: str, stored: ConsumerPosition | None, position: str) -> None:
