@@ -18,6 +18,7 @@ code 0) unless given ``--once``; see :mod:`hotel_occupancy.relay` for the webhoo
 from __future__ import annotations
 
 import argparse
+import getpass
 import inspect
 import json
 import os
@@ -34,8 +35,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from datetime import UTC, date, datetime
 from enum import Enum, StrEnum
+from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn, Protocol, TextIO
+from typing import Any, NoReturn, Protocol, TextIO, TypeVar
 
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError as AlembicError
@@ -48,13 +50,14 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 import hotel_occupancy as ho
 from hotel_occupancy import relay, services
 from hotel_occupancy.adapters.legacy import LegacySqlSource
+from hotel_occupancy.adapters.legacy_drop import render_plan
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, migrate
 from hotel_occupancy.adapters.sqlalchemy import engine as engine_setup
 from hotel_occupancy.adapters.sqlalchemy.engine import BEGIN_OPTION
 from hotel_occupancy.adapters.sqlalchemy.errors import translate
 from hotel_occupancy.adapters.sqlalchemy.schema import hotels
 from hotel_occupancy.domain.invariants import Violation, check_invariants
-from hotel_occupancy.domain.legacy import ImportSettings
+from hotel_occupancy.domain.legacy import ImportSettings, Owner
 from hotel_occupancy.domain.transitions import ACTIONS
 from hotel_occupancy.services.feed import MAX_LIMIT
 from hotel_occupancy.simulation import simulate, simulation_clock
@@ -676,12 +679,7 @@ def cmd_legacy_import(args: argparse.Namespace, out: Output) -> int:
 def _legacy_import(
     args: argparse.Namespace, settings: ImportSettings, uow: SqlAlchemyUnitOfWork, out: Output
 ) -> int:
-    try:
-        source = LegacySqlSource.open(args.source, legacy_timezone=settings.legacy_timezone)
-    except (ArgumentError, NoSuchModuleError, ValueError, OSError) as error:
-        raise CommandError(
-            f"cannot open the legacy database {shown_url(args.source)}: {error}"
-        ) from None
+    source = _legacy_source(args.source, settings)
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     bar = ProgressBar(sys.stderr) if show else None
     try:
@@ -705,6 +703,69 @@ def _legacy_import(
         out.write(visible_lines(report.summary()))
         if args.report:
             out.write(f"report written to {args.report}\n")
+    return 0
+
+
+def _legacy_source(url: str, settings: ImportSettings) -> LegacySqlSource:
+    try:
+        return LegacySqlSource.open(url, legacy_timezone=settings.legacy_timezone)
+    except (ArgumentError, NoSuchModuleError, ValueError, OSError) as error:
+        raise CommandError(f"cannot open the legacy database {shown_url(url)}: {error}") from None
+
+
+T = TypeVar("T")
+
+
+def _beside_legacy(args: argparse.Namespace, run: Callable[..., T]) -> T:
+    """Run ``run(uow, source, settings=...)`` on the store of ``--db`` and the legacy
+    database of ``--from``, with the settings of ``--settings``."""
+    settings = load_settings(args.settings) if args.settings else ImportSettings()
+    engine = open_engine(args.db)
+    try:
+        with _legacy_source(args.source, settings) as source:
+            return run(SqlAlchemyUnitOfWork(engine), source, settings=settings)
+    finally:
+        engine.dispose()
+
+
+def cmd_legacy_diff(args: argparse.Namespace, out: Output) -> int:
+    hotels = [args.hotel] if args.hotel else None
+    report = _beside_legacy(args, partial(services.legacy_diff, hotels=hotels))
+    out.write(report.to_json() if args.json else visible_lines(report.summary()))
+    return 0 if report.clean else 1
+
+
+def cmd_legacy_cutover(args: argparse.Namespace, out: Output) -> int:
+    handover = _beside_legacy(
+        args,
+        lambda uow, source, settings: services.cut_over(
+            uow,
+            source,
+            args.hotel,
+            by=args.by,
+            reason=args.reason,
+            back=args.back,
+            settings=settings,
+        ),
+    )
+    whom = "the library" if handover.owner is Owner.LIBRARY else "the legacy application"
+    out.write(
+        visible(
+            f"hotel {handover.hotel_id} is written by {whom} since "
+            f"{handover.at:%Y-%m-%d %H:%M:%S} UTC ({handover.by})"
+        )
+        + "\n"
+    )
+    return 0
+
+
+def cmd_legacy_drop_plan(args: argparse.Namespace, out: Output) -> int:
+    engine = open_engine(args.db)
+    try:
+        services.require_library_owned(SqlAlchemyUnitOfWork(engine))
+    finally:
+        engine.dispose()
+    out.write(render_plan(args.dialect))
     return 0
 
 
@@ -1137,6 +1198,52 @@ def build_parser() -> argparse.ArgumentParser:
         help="draw a progress bar on stderr (default: when it is a terminal)",
     )
     legacy_import.set_defaults(handler=cmd_legacy_import)
+    source = _Parser(add_help=False)
+    source.add_argument(
+        "--from", dest="source", required=True, metavar="URL", help="the legacy database"
+    )
+    source.add_argument(
+        "--settings", metavar="FILE", help="the settings the hotels were imported with"
+    )
+    legacy_diff = legacy_commands.add_parser(
+        "diff",
+        parents=[common, output, source],
+        help="list every room and booking where the legacy database and the library disagree "
+        "(exit 0 only when there is none)",
+    )
+    legacy_diff.add_argument("--hotel", metavar="ID", help="only this hotel (the library's id)")
+    legacy_diff.set_defaults(handler=cmd_legacy_diff)
+    legacy_cutover = legacy_commands.add_parser(
+        "cutover",
+        parents=[common, source],
+        help="hand an imported hotel to the library (refused while the diff finds changes)",
+    )
+    legacy_cutover.add_argument("--hotel", required=True, metavar="ID", help="the hotel")
+    legacy_cutover.add_argument(
+        "--by",
+        default=getpass.getuser(),
+        help="who hands the hotel over (default: the login name)",
+    )
+    legacy_cutover.add_argument("--reason", default="", help="why, for the record")
+    legacy_cutover.add_argument(
+        "--back",
+        action="store_true",
+        help="hand the hotel back to the legacy application (while its columns exist)",
+    )
+    legacy_cutover.set_defaults(handler=cmd_legacy_cutover)
+    drop_plan = legacy_commands.add_parser(
+        "drop-plan",
+        parents=[common],
+        help="print the SQL that removes the legacy columns (refused while the legacy "
+        "application owns a hotel)",
+    )
+    drop_plan.add_argument(
+        "--dialect",
+        choices=["sqlite", "postgresql"],
+        required=True,
+        help="the legacy database's kind",
+    )
+    drop_plan.set_defaults(handler=cmd_legacy_drop_plan)
     return parser
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 
 import hotel_occupancy as ho
 from hotel_occupancy import services
@@ -19,7 +18,7 @@ from hotel_occupancy.adapters.legacy import LegacySqlSource
 from hotel_occupancy.adapters.memory import InMemoryUnitOfWork
 from hotel_occupancy.domain.invariants import check_invariants
 from hotel_occupancy.domain.legacy import COUNT_KEYS, HotelSettings, ImportSettings
-from hotel_occupancy.testing.legacy import LegacyDatabase, create_legacy_schema
+from hotel_occupancy.testing.legacy import LegacyDatabase
 
 NOW = datetime(2026, 1, 11, 12, 0, tzinfo=UTC)
 T = datetime(2026, 1, 10, 15, 0)  # a naive legacy time (UTC)
@@ -33,21 +32,6 @@ class Pins:
 
     def __call__(self) -> str:
         return str(next(self.counter))
-
-
-@pytest.fixture
-def legacy_engine(tmp_path: Path) -> Iterator[Engine]:
-    """An empty legacy database (the legacy schema) in a SQLite file."""
-    engine = create_engine(f"sqlite:///{tmp_path / 'legacy.db'}")
-    create_legacy_schema(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def db(legacy_engine: Engine) -> LegacyDatabase:
-    """A builder of legacy rows."""
-    return LegacyDatabase(legacy_engine)
 
 
 @pytest.fixture

@@ -105,17 +105,19 @@ def test_the_settings_example_is_a_settings_file_the_import_accepts() -> None:
     assert settings.for_hotel(2).checkout_time == settings.defaults.checkout_time
 
 
+def sub(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    """The sub-command ``name`` of ``parser``."""
+    found: list[argparse.ArgumentParser] = [
+        action.choices[name]
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction) and name in action.choices
+    ]
+    assert len(found) == 1, name
+    return found[0]
+
+
 def test_the_command_s_options_are_each_described() -> None:
     """Every option of ``legacy import`` has a row in the page's table of options."""
-
-    def sub(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
-        found: list[argparse.ArgumentParser] = [
-            action.choices[name]
-            for action in parser._actions
-            if isinstance(action, argparse._SubParsersAction) and name in action.choices
-        ]
-        assert len(found) == 1, name
-        return found[0]
 
     command = sub(sub(cli.build_parser(), "legacy"), "import")
     described = " ".join(row[0] for row in table_rows(section("The command")))
@@ -123,3 +125,25 @@ def test_the_command_s_options_are_each_described() -> None:
         for option in action.option_strings:
             if option.startswith("--") and option != "--help":
                 assert f"`{option}" in described, f"legacy import {option} is not described"
+
+
+def test_the_diff_kinds_table_lists_every_kind_with_its_family_and_meaning() -> None:
+    """The page's table of differences is DIFF_RULES, row for row."""
+    from hotel_occupancy.domain.side_by_side import DIFF_RULES
+
+    block = TEXT.split("<!-- diff-kinds -->")[1].split("<!-- /diff-kinds -->")[0]
+    rows = block.strip().splitlines()[2:]
+    assert rows == [
+        f"| `{kind.value}` | {'yes' if rule.change else 'no'} | {rule.meaning} |"
+        for kind, rule in DIFF_RULES.items()
+    ]
+
+
+def test_the_side_by_side_commands_options_are_each_described() -> None:
+    """Every option of `legacy diff`, `cutover` and `drop-plan` appears on the page."""
+    legacy = sub(cli.build_parser(), "legacy")
+    for name in ("diff", "cutover", "drop-plan"):
+        for action in sub(legacy, name)._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option not in ("--help", "--json", "--db"):
+                    assert f"`{option}" in TEXT or f" {option} " in TEXT, (name, option)

@@ -29,6 +29,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
+from attrs import frozen
+
 from hotel_occupancy.domain.credentials import PinAttempts, PinRules, RestingPin
 from hotel_occupancy.domain.errors import AlreadyRegistered, InvalidInput
 from hotel_occupancy.domain.events import OccupancyEvent
@@ -47,6 +49,7 @@ from hotel_occupancy.domain.model import (
     Staff,
     replace,
 )
+from hotel_occupancy.domain.side_by_side import Handover
 from hotel_occupancy.services.ports import Clock, Notifier, PinSource, Policy, RequestRecord
 from hotel_occupancy.services.unit_of_work import UnitOfWorkBase, system_clock
 
@@ -220,6 +223,14 @@ def _one(value: Hashable | None) -> tuple[Hashable, ...]:
     return () if value is None else (value,)
 
 
+@frozen
+class _Numbered(Generic[V]):
+    """A row numbered in the order it was added (a table whose rows have no key)."""
+
+    number: int
+    row: V
+
+
 class InMemoryStore:
     """The data of the in-memory adapter; share one between units of work and threads."""
 
@@ -285,6 +296,9 @@ class InMemoryStore:
         """Notified when a transaction that appended to the log commits."""
         self.legacy_hotels: _Table[str, LegacyHotelRecord] = _Table(
             "legacy_hotels", lambda r: r.hotel_id
+        )
+        self.handovers: _Table[int, _Numbered[Handover]] = _Table(
+            "legacy_handovers", lambda h: h.number
         )
 
     def snapshot(self) -> StoreSnapshot:
@@ -577,6 +591,23 @@ class _LegacyImports(_Repository):
             table.insert(record, self._journal)
         else:
             table.update(record, self._journal)
+
+    def records(self) -> Sequence[LegacyHotelRecord]:
+        return list(self._store.legacy_hotels.in_key_order())
+
+    def occupancies(self, hotel_id: str) -> Sequence[RoomOccupancy]:
+        return sorted(self._store.occupancies.find("hotel", hotel_id), key=lambda o: o.room_id)
+
+    def bookings(self, hotel_id: str) -> Sequence[Booking]:
+        return [b for b in self._store.bookings.in_key_order() if b.hotel_id == hotel_id]
+
+    def handovers(self, hotel_id: str) -> Sequence[Handover]:
+        rows = self._store.handovers.in_key_order()
+        return [h.row for h in rows if h.row.hotel_id == hotel_id]
+
+    def hand_over(self, handover: Handover) -> None:
+        table = self._store.handovers
+        table.insert(_Numbered(len(table.in_key_order()) + 1, handover), self._journal)
 
     def write(self, rows: TakenOver) -> None:
         """Insert the rows in :class:`TakenOver`'s order; an id already taken is

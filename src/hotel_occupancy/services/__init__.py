@@ -62,6 +62,12 @@ from hotel_occupancy.services.reference import (
 )
 from hotel_occupancy.services.retry import retrying
 from hotel_occupancy.services.runner import execute, unhandled
+from hotel_occupancy.services.side_by_side import (
+    DiffReport,
+    cut_over,
+    legacy_diff,
+    require_library_owned,
+)
 from hotel_occupancy.services.verification import verify_guest_pin
 
 if unhandled():  # pragma: no cover - a command was added without its handler
@@ -69,6 +75,7 @@ if unhandled():  # pragma: no cover - a command was added without its handler
 del _handlers
 
 __all__ = [
+    "DiffReport",
     "HotelOutcome",
     "ImportProgress",
     "ImportReport",
@@ -82,6 +89,7 @@ __all__ = [
     "consumer_position",
     "current_guests",
     "current_room",
+    "cut_over",
     "deactivate_staff",
     "execute",
     "feed_status",
@@ -89,6 +97,7 @@ __all__ = [
     "get_occupancy",
     "import_legacy",
     "inspect_room",
+    "legacy_diff",
     "mark_dirty",
     "move_guest",
     "open_tasks",
@@ -99,6 +108,7 @@ __all__ = [
     "register_hotel",
     "register_room",
     "register_staff",
+    "require_library_owned",
     "retrying",
     "return_to_service",
     "room_board",

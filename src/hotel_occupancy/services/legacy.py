@@ -38,7 +38,7 @@ from hotel_occupancy.domain.validation import MAX_ID_LENGTH, require_text
 from hotel_occupancy.services.pins import fresh_pins
 from hotel_occupancy.services.ports import LegacyImportUnitOfWork, LegacySource
 
-__all__ = ["HotelOutcome", "ImportProgress", "ImportReport", "import_legacy"]
+__all__ = ["HotelOutcome", "ImportProgress", "ImportReport", "check_settings", "import_legacy"]
 
 
 @frozen
@@ -106,6 +106,16 @@ class ImportReport:
         return "\n".join(lines) + "\n"
 
 
+def check_settings(settings: ImportSettings, source: LegacySource) -> None:
+    """Refuse settings that read the legacy times in another zone than the source does."""
+    if settings.legacy_timezone != source.legacy_timezone:
+        raise InvalidInput(
+            f"the settings say the legacy times are {settings.legacy_timezone} but the source "
+            f"reads them as {source.legacy_timezone}: open the source with "
+            f"legacy_timezone={settings.legacy_timezone!r}"
+        )
+
+
 def _discard(rows: TakenOver) -> None:
     """Where an already imported hotel's rows go: nowhere."""
 
@@ -135,12 +145,7 @@ def import_legacy(
     if batch_size < 1:
         raise InvalidInput("batch_size must be at least 1")
     settings = settings if settings is not None else ImportSettings()
-    if settings.legacy_timezone != source.legacy_timezone:
-        raise InvalidInput(
-            f"the settings say the legacy times are {settings.legacy_timezone} but the source "
-            f"reads them as {source.legacy_timezone}: open the source with "
-            f"legacy_timezone={settings.legacy_timezone!r}"
-        )
+    check_settings(settings, source)
     now = uow.clock()
     room_hotels = source.room_hotels()
     staff_hotels = source.staff_hotels()

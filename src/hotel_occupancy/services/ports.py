@@ -46,6 +46,7 @@ from hotel_occupancy.domain.model import (
     RoomOccupancy,
     Staff,
 )
+from hotel_occupancy.domain.side_by_side import Handover
 
 __all__ = [
     "BookingRepository",
@@ -397,6 +398,21 @@ class LegacyImportRepository(Protocol):
         staff, rooms, bookings with their party, occupancy records, guests, tasks, then log
         entries, appended with increasing ids in the order given). Ids already taken are
         an error, as for ``add``."""
+
+    def records(self) -> Sequence[LegacyHotelRecord]:
+        """Every imported hotel's record, by hotel id."""
+
+    def occupancies(self, hotel_id: str) -> Sequence[RoomOccupancy]:
+        """Every occupancy record of the hotel, by room id (for the diff)."""
+
+    def bookings(self, hotel_id: str) -> Sequence[Booking]:
+        """Every booking of the hotel with its party, by booking id (for the diff)."""
+
+    def handovers(self, hotel_id: str) -> Sequence[Handover]:
+        """The hotel's handovers (cut-overs and back), oldest first."""
+
+    def hand_over(self, handover: Handover) -> None:
+        """Record a handover (the caller saves the record with its new owner)."""
 
 
 class LegacyImportUnitOfWork(UnitOfWork, Protocol):

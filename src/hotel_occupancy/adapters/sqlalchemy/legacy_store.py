@@ -39,12 +39,13 @@ from sqlalchemy.engine import Connection
 
 from hotel_occupancy.adapters.sqlalchemy import mapping
 from hotel_occupancy.adapters.sqlalchemy.errors import already_taken
-from hotel_occupancy.adapters.sqlalchemy.repositories import Hotels, Transaction
+from hotel_occupancy.adapters.sqlalchemy.repositories import Hotels, Transaction, bookings_query
 from hotel_occupancy.adapters.sqlalchemy.schema import (
     booking_guests,
     bookings,
     guests,
     hotels,
+    legacy_handovers,
     legacy_hotels,
     log,
     occupancies,
@@ -52,8 +53,9 @@ from hotel_occupancy.adapters.sqlalchemy.schema import (
     staff,
     tasks,
 )
-from hotel_occupancy.domain.legacy import LegacyHotelRecord, TakenOver
-from hotel_occupancy.domain.model import Booking, Guest, HousekeepingTask, LogEntry
+from hotel_occupancy.domain.legacy import LegacyHotelRecord, Owner, TakenOver
+from hotel_occupancy.domain.model import Booking, Guest, HousekeepingTask, LogEntry, RoomOccupancy
+from hotel_occupancy.domain.side_by_side import Handover
 
 __all__ = ["SQLITE_IMPORT_CACHE_KIB", "LegacyImports"]
 
@@ -62,6 +64,18 @@ SQLITE_IMPORT_CACHE_KIB = 64 * 1024
 
 _INSERT = {table: insert(table) for table in (hotels, staff, rooms, occupancies)}
 _RECORD = select(legacy_hotels).where(legacy_hotels.c.hotel_id == bindparam("key"))
+_RECORDS = select(legacy_hotels).order_by(legacy_hotels.c.hotel_id)
+_HOTEL_OCCUPANCIES = (
+    select(occupancies)
+    .where(occupancies.c.hotel_id == bindparam("key"))
+    .order_by(occupancies.c.room_id)
+)
+_HOTEL_BOOKINGS = bookings_query().where(bookings.c.hotel_id == bindparam("key"))
+_HANDOVERS = (
+    select(legacy_handovers)
+    .where(legacy_handovers.c.hotel_id == bindparam("key"))
+    .order_by(legacy_handovers.c.id)
+)
 
 
 def _upsert(dialect: Any) -> Insert:
@@ -306,6 +320,28 @@ class LegacyImports:
             conn.execute(_DELETE_RECORD, {"key": record.hotel_id})
             upsert = insert(legacy_hotels)
         self._execute(conn, legacy_hotels, lambda: conn.execute(upsert, [values]), [values])
+
+    def records(self) -> Sequence[LegacyHotelRecord]:
+        rows = self._uow.connection.execute(_RECORDS)
+        return [mapping.legacy_hotel(row._mapping) for row in rows]
+
+    def occupancies(self, hotel_id: str) -> Sequence[RoomOccupancy]:
+        rows = self._uow.connection.execute(_HOTEL_OCCUPANCIES, {"key": hotel_id})
+        return [mapping.occupancy(row._mapping) for row in rows]
+
+    def bookings(self, hotel_id: str) -> Sequence[Booking]:
+        rows = self._uow.connection.execute(_HOTEL_BOOKINGS, {"key": hotel_id})
+        return list(mapping.bookings(row._mapping for row in rows).values())
+
+    def handovers(self, hotel_id: str) -> Sequence[Handover]:
+        rows = self._uow.connection.execute(_HANDOVERS, {"key": hotel_id})
+        return [Handover(r.hotel_id, Owner(r.owner), r.at, r.by, r.reason) for r in rows]
+
+    def hand_over(self, handover: Handover) -> None:
+        conn = self._uow.connection
+        values = [mapping.plain(handover)]
+        statement = insert(legacy_handovers)
+        self._execute(conn, legacy_handovers, lambda: conn.execute(statement, values), values)
 
     def write(self, rows: TakenOver) -> None:
         conn = self._uow.connection

@@ -488,3 +488,17 @@ legacy_hotels = Table(
 )
 """The hotels taken over from a legacy database (§12): which legacy hotel, with which id
 prefix, when, and who writes its rooms and bookings now."""
+
+legacy_handovers = Table(
+    "ho_legacy_handovers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _id("hotel_id", ForeignKey("ho_legacy_hotels.hotel_id"), nullable=False, index=True),
+    Column("owner", String(20), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("by", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    CheckConstraint(_one_of("owner", Owner), name="owner_known"),
+)
+"""Every change of an imported hotel's writer (§12): the cut-over to the library and back,
+when, by whom and why."""
