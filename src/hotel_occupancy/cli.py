@@ -51,6 +51,7 @@ import hotel_occupancy as ho
 from hotel_occupancy import relay, services
 from hotel_occupancy.adapters.legacy import LegacySqlSource
 from hotel_occupancy.adapters.legacy_drop import render_plan
+from hotel_occupancy.adapters.legacy_mirror import LegacySqlTarget
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, migrate
 from hotel_occupancy.adapters.sqlalchemy import engine as engine_setup
 from hotel_occupancy.adapters.sqlalchemy.engine import BEGIN_OPTION
@@ -60,6 +61,7 @@ from hotel_occupancy.domain.invariants import Violation, check_invariants
 from hotel_occupancy.domain.legacy import ImportSettings, Owner
 from hotel_occupancy.domain.transitions import ACTIONS
 from hotel_occupancy.services.feed import MAX_LIMIT
+from hotel_occupancy.services.side_by_side import MIRROR_CONSUMER
 from hotel_occupancy.simulation import simulate, simulation_clock
 
 PROG = "hotel-occupancy"
@@ -717,13 +719,15 @@ T = TypeVar("T")
 
 
 def _beside_legacy(args: argparse.Namespace, run: Callable[..., T]) -> T:
-    """Run ``run(uow, source, settings=...)`` on the store of ``--db`` and the legacy
-    database of ``--from``, with the settings of ``--settings``."""
+    """Run ``run(uow, source, settings=..., mirrored=...)`` on the store of ``--db`` and
+    the legacy database of ``--from`` (read, and read as the mirror's target for the rows
+    it made), with the settings of ``--settings``."""
     settings = load_settings(args.settings) if args.settings else ImportSettings()
     engine = open_engine(args.db)
     try:
         with _legacy_source(args.source, settings) as source:
-            return run(SqlAlchemyUnitOfWork(engine), source, settings=settings)
+            mirrored = LegacySqlTarget(source.engine, legacy_timezone=settings.legacy_timezone)
+            return run(SqlAlchemyUnitOfWork(engine), source, settings=settings, mirrored=mirrored)
     finally:
         engine.dispose()
 
@@ -738,14 +742,8 @@ def cmd_legacy_diff(args: argparse.Namespace, out: Output) -> int:
 def cmd_legacy_cutover(args: argparse.Namespace, out: Output) -> int:
     handover = _beside_legacy(
         args,
-        lambda uow, source, settings: services.cut_over(
-            uow,
-            source,
-            args.hotel,
-            by=args.by,
-            reason=args.reason,
-            back=args.back,
-            settings=settings,
+        partial(
+            services.cut_over, hotel_id=args.hotel, by=args.by, reason=args.reason, back=args.back
         ),
     )
     whom = "the library" if handover.owner is Owner.LIBRARY else "the legacy application"
@@ -756,6 +754,50 @@ def cmd_legacy_cutover(args: argparse.Namespace, out: Output) -> int:
         )
         + "\n"
     )
+    return 0
+
+
+def cmd_legacy_mirror(args: argparse.Namespace, out: Output) -> int:
+    if args.limit < 1:
+        raise CommandError("--limit must be at least 1")
+    settings = load_settings(args.settings) if args.settings else ImportSettings()
+    engine = open_engine(args.store)
+    uow = SqlAlchemyUnitOfWork(engine)
+    try:
+        target = LegacySqlTarget.open(args.target, legacy_timezone=settings.legacy_timezone)
+    except (ArgumentError, NoSuchModuleError, ValueError, OSError) as error:
+        _close(uow, engine)
+        raise CommandError(
+            f"cannot open the legacy database {shown_url(args.target)}: {error}"
+        ) from None
+    source = LegacySqlSource(target.engine, legacy_timezone=settings.legacy_timezone)
+
+    def work() -> None:
+        while True:
+            done = services.mirror_legacy(
+                uow,
+                target,
+                source=source,
+                settings=settings,
+                consumer=args.consumer,
+                limit=args.limit,
+            )
+            for hotel_id in done.synced:
+                out.write(visible(f"hotel {hotel_id}: legacy columns written whole") + "\n")
+            if done.events:
+                out.write(f"mirrored {done.events:,} event(s), position {done.position}\n")
+            out.flush()
+            if not done.idle:
+                continue
+            if args.once:
+                return
+            services.wait_for_events(uow, after=done.position or "0", timeout=relay.WAIT)
+
+    def cleanup() -> None:
+        target.close()
+        _close(uow, engine)
+
+    _until_interrupted(work, cleanup)
     return 0
 
 
@@ -1231,6 +1273,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="hand the hotel back to the legacy application (while its columns exist)",
     )
     legacy_cutover.set_defaults(handler=cmd_legacy_cutover)
+    legacy_mirror = legacy_commands.add_parser(
+        "mirror",
+        help="write the legacy columns of the hotels the library owns, following the feed",
+    )
+    legacy_mirror.add_argument(
+        "--from", dest="store", required=True, metavar="URL", help="the library's database"
+    )
+    legacy_mirror.add_argument(
+        "--to", dest="target", required=True, metavar="LEGACY_URL", help="the legacy database"
+    )
+    legacy_mirror.add_argument(
+        "--settings", metavar="FILE", help="the settings the hotels were imported with"
+    )
+    legacy_mirror.add_argument(
+        "--consumer",
+        default=MIRROR_CONSUMER,
+        help=f"the name of its position in the legacy database ({MIRROR_CONSUMER})",
+    )
+    legacy_mirror.add_argument(
+        "--limit", type=int, default=500, metavar="N", help="events per transaction (500)"
+    )
+    legacy_mirror.add_argument(
+        "--once", action="store_true", help="mirror what is there, then exit"
+    )
+    legacy_mirror.set_defaults(handler=cmd_legacy_mirror)
     drop_plan = legacy_commands.add_parser(
         "drop-plan",
         parents=[common],
@@ -1257,12 +1324,13 @@ class _Errors:
     ``--db`` masked, control characters escaped, the cause named when SQLite tells it."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        self.url: str = getattr(args, "db", "") or ""
+        self.url: str = getattr(args, "db", "") or getattr(args, "store", "") or ""
         self.writing = args.command in _WRITERS or bool(getattr(args, "consumer", None))
         self.passwords = [
             *_passwords(self.url),
             *_passwords(getattr(args, "source", "") or ""),
             *_passwords(getattr(args, "url", "") or ""),
+            *_passwords(getattr(args, "target", "") or ""),
         ]
 
     def say(self, line: str) -> None:

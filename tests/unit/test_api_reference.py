@@ -22,7 +22,7 @@ import pytest
 import hotel_occupancy as ho
 from hotel_occupancy import cli, services, testing
 from hotel_occupancy.adapters import legacy as legacy_source
-from hotel_occupancy.adapters import legacy_drop, memory, sqlalchemy
+from hotel_occupancy.adapters import legacy_drop, legacy_mirror, memory, sqlalchemy
 from hotel_occupancy.adapters.sqlalchemy import migrate
 from hotel_occupancy.domain import commands, invariants, side_by_side
 from hotel_occupancy.domain import legacy as legacy_rules
@@ -46,6 +46,7 @@ MODULES: dict[str, ModuleType] = {
     "hotel_occupancy.domain.legacy": legacy_rules,
     "hotel_occupancy.domain.side_by_side": side_by_side,
     "hotel_occupancy.adapters.legacy_drop": legacy_drop,
+    "hotel_occupancy.adapters.legacy_mirror": legacy_mirror,
     "hotel_occupancy.testing": testing,
     "hotel_occupancy.testing.legacy": legacy_testing,
 }

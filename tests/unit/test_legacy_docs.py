@@ -140,9 +140,9 @@ def test_the_diff_kinds_table_lists_every_kind_with_its_family_and_meaning() -> 
 
 
 def test_the_side_by_side_commands_options_are_each_described() -> None:
-    """Every option of `legacy diff`, `cutover` and `drop-plan` appears on the page."""
+    """Every option of `legacy diff`, `cutover`, `mirror` and `drop-plan` is on the page."""
     legacy = sub(cli.build_parser(), "legacy")
-    for name in ("diff", "cutover", "drop-plan"):
+    for name in ("diff", "cutover", "mirror", "drop-plan"):
         for action in sub(legacy, name)._actions:
             for option in action.option_strings:
                 if option.startswith("--") and option not in ("--help", "--json", "--db"):

@@ -90,12 +90,15 @@ from hotel_occupancy.domain.legacy import (
 )
 
 __all__ = [
+    "EngineHolder",
     "LegacySqlSource",
     "bookingguest",
     "guest",
     "hotel",
     "housekeepingtask",
+    "legacy_engine",
     "legacy_metadata",
+    "legacy_zone",
     "room",
     "roombooking",
     "staff",
@@ -351,70 +354,49 @@ def _is_open(b: Table) -> ColumnElement[bool]:
     )
 
 
-class LegacySqlSource:
-    """A legacy database on SQLite or PostgreSQL, read (never written) by the import.
+def legacy_zone(name: str) -> tzinfo:
+    """The zone of a legacy database's naive times, by IANA name (ValueError if unknown)."""
+    try:
+        return UTC if name == "UTC" else ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown legacy time zone {name!r}") from error
 
-    ``LegacySqlSource(engine, legacy_timezone="UTC", batch_size=2000)`` reads through an
-    engine made elsewhere (closing the source leaves it open);
-    :meth:`open` makes one from a URL (and :meth:`close` disposes of it). A context manager.
-    """
 
-    def __init__(
-        self,
-        engine: Engine,
-        *,
-        legacy_timezone: str = "UTC",
-        batch_size: int = 2000,
-    ) -> None:
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
-        try:
-            self._zone: tzinfo = UTC if legacy_timezone == "UTC" else ZoneInfo(legacy_timezone)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown legacy time zone {legacy_timezone!r}") from error
-        self.engine = engine
-        self.legacy_timezone = legacy_timezone
-        self.batch_size = batch_size
-        self._owns_engine = False
-        self._sqlite = engine.dialect.name == "sqlite"
-        self._streams = bool(engine.dialect.supports_server_side_cursors)
+def legacy_engine(url: str, *, read_only: bool) -> Engine:
+    """An engine on the legacy database at ``url``. A SQLite file must exist
+    (:class:`FileNotFoundError` otherwise: no legacy database is created by mistake), and
+    with ``read_only`` is opened ``mode=ro``; a bare ``postgresql://`` URL uses psycopg 3."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed)
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        raise ValueError(
+            f"the legacy database must be a SQLite file path, not {database or 'memory'!r}"
+        )
+    path = Path(database).expanduser().resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"no legacy database at {path}")
+    if not read_only:
+        return create_engine(f"sqlite:///{path}")
+    uri = path.as_uri() + "?mode=ro"
 
-    @classmethod
-    def open(
-        cls, url: str, *, legacy_timezone: str = "UTC", batch_size: int = 2000
-    ) -> LegacySqlSource:
-        """A source on the database at ``url``. A SQLite file is opened read-only and must
-        exist (:class:`FileNotFoundError` otherwise: nothing is created); a bare
-        ``postgresql://`` URL uses psycopg 3."""
-        parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite":
-            database = parsed.database
-            if not database or database == ":memory:" or database.startswith("file:"):
-                raise ValueError(
-                    f"the legacy database must be a SQLite file path, not {database or 'memory'!r}"
-                )
-            path = Path(database).expanduser().resolve()
-            if not path.is_file():
-                raise FileNotFoundError(f"no legacy database at {path}")
-            uri = path.as_uri() + "?mode=ro"
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
-            def connect() -> sqlite3.Connection:
-                return sqlite3.connect(uri, uri=True, check_same_thread=False)
+    # a pool of its own connections (not the one-per-thread pool of sqlite://): a stream
+    # still being read and another read each have their own
+    return create_engine("sqlite://", creator=connect, poolclass=QueuePool)
 
-            # a pool of its own connections (not the one-per-thread pool of sqlite://):
-            # a stream still being read and another read each have their own
-            engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool)
-        else:
-            if parsed.drivername == "postgresql":
-                parsed = parsed.set(drivername="postgresql+psycopg")
-            engine = create_engine(parsed)
-        try:
-            source = cls(engine, legacy_timezone=legacy_timezone, batch_size=batch_size)
-        except BaseException:
-            engine.dispose()
-            raise
-        source._owns_engine = True
-        return source
+
+class EngineHolder:
+    """Something over an engine it may have made: :meth:`close` disposes of the engine
+    only then (one made elsewhere stays open). A context manager."""
+
+    engine: Engine
+    _owns_engine: bool = False
 
     def close(self) -> None:
         """Release the connections (of an engine :meth:`open` made; others stay open)."""
@@ -431,6 +413,48 @@ class LegacySqlSource:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class LegacySqlSource(EngineHolder):
+    """A legacy database on SQLite or PostgreSQL, read (never written) by the import.
+
+    ``LegacySqlSource(engine, legacy_timezone="UTC", batch_size=2000)`` reads through an
+    engine made elsewhere (closing the source leaves it open);
+    :meth:`open` makes one from a URL (and :meth:`close` disposes of it). A context manager.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        legacy_timezone: str = "UTC",
+        batch_size: int = 2000,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self._zone = legacy_zone(legacy_timezone)
+        self.engine = engine
+        self.legacy_timezone = legacy_timezone
+        self.batch_size = batch_size
+        self._owns_engine = False
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._streams = bool(engine.dialect.supports_server_side_cursors)
+
+    @classmethod
+    def open(
+        cls, url: str, *, legacy_timezone: str = "UTC", batch_size: int = 2000
+    ) -> LegacySqlSource:
+        """A source on the database at ``url``. A SQLite file is opened read-only and must
+        exist (:class:`FileNotFoundError` otherwise: nothing is created); a bare
+        ``postgresql://`` URL uses psycopg 3."""
+        engine = legacy_engine(url, read_only=True)
+        try:
+            source = cls(engine, legacy_timezone=legacy_timezone, batch_size=batch_size)
+        except BaseException:
+            engine.dispose()
+            raise
+        source._owns_engine = True
+        return source
 
     # connections and statements -------------------------------------------------------------
 

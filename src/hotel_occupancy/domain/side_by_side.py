@@ -26,34 +26,45 @@ LEGACY_ROOM_STATUS`, as the state it was written from (checked when this module 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+import attrs
 from attrs import frozen
 
-from hotel_occupancy.domain.enums import Condition, OccupancyStatus
+from hotel_occupancy.domain.enums import Condition, GuestType, OccupancyStatus, Operation, StaffRole
 from hotel_occupancy.domain.errors import RoomOccupancyError
 from hotel_occupancy.domain.legacy import (
+    AUDIT_COLUMNS,
     LEGACY_ROOM_STATUS,
     Conflict,
     LegacyRoom,
     LegacyStay,
     Owner,
 )
-from hotel_occupancy.domain.model import Booking, RoomOccupancy
+from hotel_occupancy.domain.model import Booking, BookingGuest, Guest, Room, RoomOccupancy
 from hotel_occupancy.domain.transitions import Service
 
 __all__ = [
     "DIFF_RULES",
     "LEGACY_STATUS_OF",
+    "MIRROR_AUDIT",
     "CutoverRefused",
     "DiffKind",
     "DiffRule",
     "Difference",
     "Handover",
     "HotelComparison",
+    "MirrorAudit",
+    "MirrorBooking",
+    "MirrorGuest",
+    "MirrorHotel",
+    "MirrorRoom",
+    "MirrorStaff",
     "legacy_room_status",
+    "mirror_booking",
+    "mirror_room",
     "reads_as",
 ]
 
@@ -208,6 +219,8 @@ class Difference:
     room_id: str | None = None
     booking_reference: str | None = None
     reconciled: bool = False
+    booking_id: str | None = None
+    """The library's id of the booking concerned (None when the library has none)."""
 
     @property
     def change(self) -> bool:
@@ -222,6 +235,8 @@ class Difference:
             out["booking_reference"] = self.booking_reference
         if self.room_id is not None:
             out["room_id"] = self.room_id
+        if self.booking_id is not None:
+            out["booking_id"] = self.booking_id
         out["detail"] = self.detail
         out["change"] = self.change
         out["reconciled"] = self.reconciled
@@ -236,6 +251,12 @@ _HOUSEKEEPING_FIELDS = ("last_cleaned_by", "last_cleaned_at", "last_inspected_by
                         "last_inspected_at")  # fmt: skip
 
 
+_CONDITION_UNSAID = frozenset(
+    {OccupancyStatus.OCCUPIED, OccupancyStatus.OUT_OF_ORDER, OccupancyStatus.MAINTENANCE}
+)
+"""Statuses whose legacy ``room_status`` says nothing of the room's condition."""
+
+
 def _shown(value: object) -> str:
     return "none" if value is None else str(value)
 
@@ -245,8 +266,10 @@ class HotelComparison:
 
     Feed it the reconciled rows (the import's :class:`~hotel_occupancy.domain.legacy.
     HotelTakeover` of the legacy rows as they are) beside the legacy rows they came from,
-    then :meth:`finish` with the reconciliation's conflicts. ``booking_ids`` maps legacy
-    booking ids the library did not import (the mirror's new rows) to the library's ids.
+    then :meth:`finish` with the reconciliation's conflicts. ``ids`` maps the legacy
+    rows the mirror made for the library's own, (kind, legacy id) -> library id (kinds
+    ``staff``, ``room``, ``booking``); every other legacy id is the library's after the
+    prefix, as the import made it.
     """
 
     def __init__(
@@ -256,13 +279,13 @@ class HotelComparison:
         prefix: str,
         occupancies: Sequence[RoomOccupancy],
         bookings: Iterable[Booking],
-        booking_ids: Mapping[int, str] | None = None,
+        ids: Mapping[tuple[str, int], str] | None = None,
     ) -> None:
         self.hotel_id = hotel_id
         self.prefix = prefix
         self._occupancies = {o.room_id: o for o in occupancies}
         self._bookings = {b.booking_id: b for b in bookings}
-        self._booking_ids = dict(booking_ids or {})
+        self._ids = dict(ids or {})
         self._seen_bookings: set[str] = set()
         self._differences: list[Difference] = []
         self._in_room: dict[str, str] = {  # booking id -> room id, as the library has it
@@ -276,16 +299,43 @@ class HotelComparison:
         *,
         room: str | None = None,
         reference: str | None = None,
+        booking: str | None = None,
     ) -> None:
         self._differences.append(
-            Difference(kind, self.hotel_id, detail, room_id=room, booking_reference=reference)
+            Difference(
+                kind,
+                self.hotel_id,
+                detail,
+                room_id=room,
+                booking_reference=reference,
+                booking_id=booking,
+            )
         )
 
-    def _library_booking_id(self, legacy_id: int) -> str:
-        return self._booking_ids.get(legacy_id, f"{self.prefix}{legacy_id}")
+    def _library_id(self, kind: str, legacy_id: int) -> str:
+        return self._ids.get((kind, legacy_id), f"{self.prefix}{legacy_id}")
 
     def _room_id(self, legacy_id: int | None) -> str | None:
-        return None if legacy_id is None else f"{self.prefix}{legacy_id}"
+        return None if legacy_id is None else self._library_id("room", legacy_id)
+
+    def _translated(self, kind: str, imported_id: str | None) -> str | None:
+        """The library's id of an id the reconciliation made (the prefix and a legacy key)."""
+        if imported_id is None or not self._ids or not imported_id.startswith(self.prefix):
+            return imported_id
+        key = imported_id[len(self.prefix) :]
+        return self._library_id(kind, int(key)) if key.isdigit() else imported_id
+
+    def _as_library(self, o: RoomOccupancy) -> RoomOccupancy:
+        """A reconciled occupancy record with the library's ids."""
+        if not self._ids:
+            return o
+        return attrs.evolve(
+            o,
+            room_id=self._translated("room", o.room_id) or o.room_id,
+            booking_id=self._translated("booking", o.booking_id),
+            last_cleaned_by=self._translated("staff", o.last_cleaned_by),
+            last_inspected_by=self._translated("staff", o.last_inspected_by),
+        )
 
     # rooms ----------------------------------------------------------------------------------
 
@@ -293,6 +343,7 @@ class HotelComparison:
         """Compare the rooms: the reconciled occupancy records against the library's, and
         the raw legacy room columns against the library's state."""
         rows = {self._room_id(r.id): r for r in legacy}
+        reconciled = [self._as_library(o) for o in reconciled]
         for theirs in reconciled:
             ours = self._occupancies.get(theirs.room_id)
             if ours is None:
@@ -310,7 +361,9 @@ class HotelComparison:
 
     def _room(self, ours: RoomOccupancy, theirs: RoomOccupancy, row: LegacyRoom) -> None:
         room = ours.room_id
-        if (ours.status, ours.condition) != (theirs.status, theirs.condition):
+        if ours.status != theirs.status or (
+            ours.condition != theirs.condition and ours.status not in _CONDITION_UNSAID
+        ):
             self._add(
                 DiffKind.ROOM_STATE,
                 f"library {ours.status} ({ours.condition}), legacy reads {theirs.status} "
@@ -364,7 +417,7 @@ class HotelComparison:
         """Compare one legacy booking (its reconciled form, if the import takes it: an
         unreadable one it does not) with the library's."""
         b = stay.booking
-        booking_id = self._library_booking_id(b.id)
+        booking_id = self._library_id("booking", b.id)
         reference = reconciled[0].reference if reconciled else b.booking_id or booking_id
         self._seen_bookings.add(booking_id)
         ours = self._bookings.get(booking_id)
@@ -374,6 +427,7 @@ class HotelComparison:
                     DiffKind.BOOKING_CHANGED,
                     "the legacy row can no longer be read (see the import's report)",
                     reference=reference,
+                    booking=booking_id,
                 )
             return
         theirs = reconciled[0]
@@ -382,6 +436,7 @@ class HotelComparison:
                 DiffKind.BOOKING_NOT_IN_LIBRARY,
                 f"legacy booking {b.id}, {theirs.arrival} to {theirs.departure}",
                 reference=reference,
+                booking=booking_id,
             )
             return
         changed = [f for f in _BOOKING_FIELDS if getattr(ours, f) != getattr(theirs, f)]
@@ -399,11 +454,13 @@ class HotelComparison:
                     for f in changed
                 ),
                 reference=reference,
+                booking=booking_id,
             )
         self._columns(stay, ours, reference)
 
     def _columns(self, stay: LegacyStay, ours: Booking, reference: str) -> None:
         b = stay.booking
+        booking_id = ours.booking_id
         room = self._in_room.get(ours.booking_id)
         departed = ours.checked_out_at is not None
         if not departed and self._room_id(b.assigned_room_id) != room:
@@ -412,6 +469,7 @@ class HotelComparison:
                 f"assigned_room_id {_shown(b.assigned_room_id)}, the library has the booking "
                 + (f"in room {room}" if room is not None else "in no room"),
                 reference=reference,
+                booking=booking_id,
             )
         in_house = ours.checked_in_at is not None and not departed and room is not None
         for guest in stay.guests:
@@ -421,12 +479,14 @@ class HotelComparison:
                     f"guest {guest.id} has room_id {_shown(guest.room_id)}, the booking is in "
                     f"room {room}",
                     reference=reference,
+                    booking=booking_id,
                 )
             if departed and guest.check_out_date is None:
                 self._add(
                     DiffKind.GUEST_CHECKOUT,
                     f"guest {guest.id} of the departed booking has no check_out_date",
                     reference=reference,
+                    booking=booking_id,
                 )
 
     def finish(self, conflicts: Iterable[Conflict]) -> list[Difference]:
@@ -438,6 +498,7 @@ class HotelComparison:
                 DiffKind.BOOKING_NOT_IN_LEGACY,
                 f"library booking {booking_id}, {booking.arrival} to {booking.departure}",
                 reference=booking.reference,
+                booking=booking_id,
             )
         rooms = {c.room_id for c in conflicts if c.room_id is not None}
         references = {c.booking_reference for c in conflicts if c.booking_reference is not None}
@@ -452,7 +513,7 @@ class HotelComparison:
 
 
 def _reconciled(d: Difference) -> Difference:
-    return Difference(d.kind, d.hotel_id, d.detail, d.room_id, d.booking_reference, reconciled=True)
+    return attrs.evolve(d, reconciled=True)
 
 
 # --- who writes a hotel -------------------------------------------------------------------
@@ -477,3 +538,153 @@ class CutoverRefused(RoomOccupancyError):
     def __init__(self, message: str, differences: Sequence[Difference] = ()) -> None:
         super().__init__(message)
         self.differences = tuple(differences)
+
+
+# --- what the mirror writes ---------------------------------------------------------------
+
+MIRROR_AUDIT: Mapping[Operation, tuple[str, str]] = {
+    column.operation: (column.at, column.by) for column in AUDIT_COLUMNS if column.by is not None
+}
+"""The operations whose time and staff the mirror writes in a booking's audit columns (the
+reverse of the import's :data:`~hotel_occupancy.domain.legacy.AUDIT_COLUMNS`): ASSIGN,
+REASSIGN, UNASSIGN and MOVE. Check-in and checkout times come from the booking itself."""
+
+
+@frozen
+class MirrorStaff:
+    """A staff member the legacy rows name (a ``staff_staff`` row is made for one the
+    legacy database does not have: ``first_name`` the name, ``last_name`` empty)."""
+
+    staff_id: str
+    name: str
+    role: StaffRole
+    active: bool
+
+
+@frozen
+class MirrorRoom:
+    """The legacy columns of one room (``rooms_room``), as the library's state says them."""
+
+    room_id: str
+    number: str
+    is_occupied: bool
+    room_status: str
+    device_token: str | None = attrs.field(repr=False)
+    cleaned_by: str | None
+    last_cleaned_at: datetime | None
+    inspected_by: str | None
+    last_inspected_at: datetime | None
+
+
+@frozen
+class MirrorAudit:
+    """One audit column pair of a booking: ``room_assigned_at``/``room_assigned_by_id``..."""
+
+    at_column: str
+    by_column: str
+    at: datetime
+    by: str
+
+
+@frozen
+class MirrorGuest:
+    """The legacy columns of one guest record (``guests_guest``)."""
+
+    guest_id: str
+    booking_guest_id: str
+    primary_guest_id: str | None
+    guest_type: GuestType
+    first_name: str
+    last_name: str
+    room_id: str | None
+    check_in_date: date
+    check_out_date: date | None
+
+
+@frozen
+class MirrorBooking:
+    """The legacy columns of one booking (``hotel_roombooking``), its party
+    (``hotel_bookingguest``, the first primary) and its guests. ``assigned_room`` is the
+    room the library has it in (in house or pre-assigned), None once it is checked out."""
+
+    booking_id: str
+    reference: str
+    arrival: date
+    departure: date
+    assigned_room: str | None
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    moved_at: datetime | None
+    party: tuple[BookingGuest, ...]
+    guests: tuple[MirrorGuest, ...] = ()
+    audit: tuple[MirrorAudit, ...] = ()
+
+
+@frozen
+class MirrorHotel:
+    """What the mirror writes for one imported hotel: the staff its rows name first (they
+    are referenced), then rooms, then bookings. Ids are the library's; the target finds
+    the legacy row of each (the imported ids are the legacy keys after ``prefix``) or makes
+    one."""
+
+    hotel_id: str
+    legacy_hotel_id: int
+    prefix: str
+    staff: tuple[MirrorStaff, ...] = ()
+    rooms: tuple[MirrorRoom, ...] = ()
+    bookings: tuple[MirrorBooking, ...] = ()
+
+
+def mirror_room(room: Room, occupancy: RoomOccupancy, device_token: str | None) -> MirrorRoom:
+    """The legacy columns of a room in this state (``device_token``: the primary in-house
+    guest's, cleared on a room no guest is in)."""
+    occupied = occupancy.status is OccupancyStatus.OCCUPIED
+    return MirrorRoom(
+        room_id=room.room_id,
+        number=room.number,
+        is_occupied=occupied,
+        room_status=legacy_room_status(occupancy.status, occupancy.condition),
+        device_token=device_token if occupied else None,
+        cleaned_by=occupancy.last_cleaned_by,
+        last_cleaned_at=occupancy.last_cleaned_at,
+        inspected_by=occupancy.last_inspected_by,
+        last_inspected_at=occupancy.last_inspected_at,
+    )
+
+
+def mirror_booking(
+    booking: Booking,
+    room_id: str | None,
+    guests: Sequence[Guest],
+    audit: Sequence[MirrorAudit] = (),
+) -> MirrorBooking:
+    """The legacy columns of a booking the library has in ``room_id`` (or none), with its
+    guest records: a departed guest's room is cleared."""
+    departed = booking.checked_out_at is not None
+    room = None if departed else room_id
+    return MirrorBooking(
+        booking_id=booking.booking_id,
+        reference=booking.reference,
+        arrival=booking.arrival,
+        departure=booking.departure,
+        assigned_room=room,
+        checked_in_at=booking.checked_in_at,
+        checked_out_at=booking.checked_out_at,
+        moved_at=booking.moved_at,
+        party=booking.party,
+        guests=tuple(
+            MirrorGuest(
+                guest_id=g.guest_id,
+                booking_guest_id=g.booking_guest_id,
+                primary_guest_id=g.primary_guest_id,
+                guest_type=g.guest_type,
+                first_name=g.first_name,
+                last_name=g.last_name,
+                room_id=room if booking.checked_in_at is not None and g.in_house else None,
+                check_in_date=g.check_in_date,
+                check_out_date=g.check_out_date,
+            )
+            for g in guests
+        ),
+        audit=tuple(audit),
+    )

@@ -64,8 +64,10 @@ from hotel_occupancy.services.retry import retrying
 from hotel_occupancy.services.runner import execute, unhandled
 from hotel_occupancy.services.side_by_side import (
     DiffReport,
+    MirrorRound,
     cut_over,
     legacy_diff,
+    mirror_legacy,
     require_library_owned,
 )
 from hotel_occupancy.services.verification import verify_guest_pin
@@ -79,6 +81,7 @@ __all__ = [
     "HotelOutcome",
     "ImportProgress",
     "ImportReport",
+    "MirrorRound",
     "allowed_operations",
     "assign_room",
     "booking_history",
@@ -99,6 +102,7 @@ __all__ = [
     "inspect_room",
     "legacy_diff",
     "mark_dirty",
+    "mirror_legacy",
     "move_guest",
     "open_tasks",
     "read_feed",

@@ -46,7 +46,7 @@ from hotel_occupancy.domain.model import (
     RoomOccupancy,
     Staff,
 )
-from hotel_occupancy.domain.side_by_side import Handover
+from hotel_occupancy.domain.side_by_side import Handover, MirrorHotel
 
 __all__ = [
     "BookingRepository",
@@ -467,3 +467,39 @@ class LegacySource(Protocol):
         """Rows that belong to no hotel or booking: a room, staff member, booking, guest or
         task of a hotel that does not exist, a party row of a booking that does not exist,
         a guest naming no booking or one that does not exist."""
+
+
+class LegacyMirrorTarget(Protocol):
+    """A legacy database the mirror writes (§12, side by side): the legacy columns of the
+    hotels the library owns, and the mirror's own bookkeeping, kept in that database so
+    that its writes and its position commit together."""
+
+    @property
+    def legacy_timezone(self) -> str:
+        """The IANA zone the legacy database's naive times are written in."""
+
+    def position(self, consumer: str) -> str | None:
+        """The feed position the consumer has mirrored up to, or None before its first."""
+
+    def synced(self, consumer: str) -> Mapping[str, datetime]:
+        """The hotels the consumer wrote whole, each with the time of the handover it wrote
+        them for (a hotel handed over again is written whole again)."""
+
+    def id_map(self, legacy_hotel_id: int) -> Mapping[tuple[str, int], str]:
+        """The legacy rows of the hotel that the mirror made for the library's own (kind,
+        legacy id) -> the library's id; kinds are ``staff``, ``room``, ``booking``,
+        ``party`` and ``guest``."""
+
+    def apply(
+        self,
+        hotels: Sequence[MirrorHotel],
+        *,
+        consumer: str,
+        expected: str | None,
+        position: str | None,
+        synced: Mapping[str, datetime] | None = None,
+    ) -> None:
+        """In one transaction of the legacy database: unless the consumer's stored position
+        is still ``expected`` (:class:`~hotel_occupancy.ConcurrencyConflict`, nothing
+        written), write every hotel's rows, making the legacy rows the library's own lack,
+        then store ``position`` (when not None) and the ``synced`` hotels."""

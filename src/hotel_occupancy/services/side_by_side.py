@@ -20,26 +20,43 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from attrs import frozen
 
+from hotel_occupancy.domain.enums import GuestType
 from hotel_occupancy.domain.errors import HotelNotFound
+from hotel_occupancy.domain.feed import START
 from hotel_occupancy.domain.legacy import HotelTakeover, ImportSettings, LegacyHotelRecord, Owner
 from hotel_occupancy.domain.side_by_side import (
+    MIRROR_AUDIT,
     CutoverRefused,
     Difference,
     Handover,
     HotelComparison,
+    MirrorAudit,
+    MirrorHotel,
+    MirrorStaff,
+    mirror_booking,
+    mirror_room,
 )
 from hotel_occupancy.domain.validation import require_text
+from hotel_occupancy.services.feed import read_feed
 from hotel_occupancy.services.legacy import check_settings
-from hotel_occupancy.services.ports import LegacyImportUnitOfWork, LegacySource
+from hotel_occupancy.services.ports import (
+    LegacyImportUnitOfWork,
+    LegacyMirrorTarget,
+    LegacySource,
+)
 
 __all__ = [
+    "MIRROR_CONSUMER",
     "DiffReport",
+    "MirrorRound",
     "cut_over",
     "legacy_diff",
+    "mirror_legacy",
     "require_library_owned",
 ]
 
@@ -115,14 +132,15 @@ def legacy_diff(
     *,
     settings: ImportSettings | None = None,
     hotels: Collection[str] | None = None,
-    booking_ids: Mapping[str, Mapping[int, str]] | None = None,
+    mirrored: LegacyMirrorTarget | None = None,
 ) -> DiffReport:
     """Compare every hotel imported from ``source`` (or only ``hotels``, by the library's
     hotel id) with its legacy rows (§12). Reads both sides; writes nothing.
 
     ``settings`` must be those the hotels were imported with (their time zones decide the
-    guests' dates). ``booking_ids`` maps, per hotel, legacy booking ids of rows the mirror
-    wrote for the library's own bookings to the library's ids."""
+    guests' dates). ``mirrored`` is the mirror's target on the same legacy database, when
+    it has written there: the legacy rows it made for the library's own are then compared
+    with those."""
     settings = settings if settings is not None else ImportSettings()
     check_settings(settings, source)
     now = uow.clock()
@@ -150,7 +168,7 @@ def legacy_diff(
                 prefix=record.prefix,
                 occupancies=uow.legacy.occupancies(record.hotel_id),
                 bookings=uow.legacy.bookings(record.hotel_id),
-                booking_ids=(booking_ids or {}).get(record.hotel_id),
+                ids=mirrored.id_map(legacy_id) if mirrored is not None else None,
             )
         rooms = source.rooms(legacy_id)
         open_stays = source.open_stays(legacy_id)
@@ -182,6 +200,7 @@ def cut_over(
     reason: str = "",
     back: bool = False,
     settings: ImportSettings | None = None,
+    mirrored: LegacyMirrorTarget | None = None,
 ) -> Handover:
     """Hand an imported hotel to the library (§12, phase 3 to 4), or with ``back=True``
     back to the legacy application; recorded as a :class:`Handover` by ``by``.
@@ -199,7 +218,9 @@ def cut_over(
     if record.owner is owner:
         return last[-1] if last else Handover(hotel_id, owner, record.imported_at, "import")
     if not back:
-        changes = legacy_diff(uow, source, settings=settings, hotels=[hotel_id]).changes
+        changes = legacy_diff(
+            uow, source, settings=settings, hotels=[hotel_id], mirrored=mirrored
+        ).changes
         if changes:
             shown = "; ".join(f"{d.kind.value}: {d.detail}" for d in changes[:5])
             raise CutoverRefused(
@@ -244,3 +265,156 @@ def _record(uow: LegacyImportUnitOfWork, hotel_id: str) -> LegacyHotelRecord:
     if record is None:
         raise HotelNotFound(f"hotel {hotel_id} was not imported from a legacy database")
     return record
+
+
+MIRROR_CONSUMER = "legacy-mirror"
+"""The default name of the mirror's position in the legacy database."""
+
+
+@frozen
+class MirrorRound:
+    """What one round of the mirror did: the hotels it wrote whole (newly handed to the
+    library), the feed events it read, and the position it reached (``moved``: past the
+    one it started from; a page of the log may hold no event, only imported history)."""
+
+    synced: tuple[str, ...]
+    events: int
+    position: str | None
+    moved: bool = False
+
+    @property
+    def idle(self) -> bool:
+        """True when the round found nothing to do: the mirror has caught up."""
+        return not (self.synced or self.moved)
+
+
+def mirror_legacy(
+    uow: LegacyImportUnitOfWork,
+    target: LegacyMirrorTarget,
+    *,
+    source: LegacySource,
+    settings: ImportSettings | None = None,
+    consumer: str = MIRROR_CONSUMER,
+    limit: int = 500,
+) -> MirrorRound:
+    """One round of the mirror (§12, side by side): write the legacy columns of the
+    hotels the library owns, in ``target``'s own transactions, with its position there.
+
+    First, each hotel newly handed to the library (or handed over again) is written whole:
+    every room, every booking in a room, and every booking :func:`legacy_diff` names, so
+    that the conflicts the import reconciled leave the legacy columns too. Then the next
+    ``limit`` events of the feed after the stored position: the rooms and bookings they
+    touch are written as the library has them now, with the audit columns of the events,
+    and the position moves past them in the same transaction. A round killed anywhere
+    writes all of it or nothing; the next one starts where the stored position says.
+    ``source`` reads the same legacy database (for the diff of a whole hotel)."""
+    settings = settings if settings is not None else ImportSettings()
+    with uow.reading():
+        owned = {r.hotel_id: r for r in uow.legacy.records() if r.owner is Owner.LIBRARY}
+        handed = {h: _handed_at(uow, owned[h]) for h in owned}
+    expected = target.position(consumer)
+    done = target.synced(consumer)
+    synced: list[str] = []
+    for hotel_id in sorted(h for h in owned if done.get(h) != handed[h]):
+        record = owned[hotel_id]
+        diff = legacy_diff(uow, source, settings=settings, hotels=[hotel_id], mirrored=target)
+        with uow.reading():
+            rooms = {o.room_id for o in uow.legacy.occupancies(hotel_id)}
+            rooms |= {d.room_id for d in diff.differences if d.room_id is not None}
+            bookings = {d.booking_id for d in diff.differences if d.booking_id is not None}
+            hotel = _hotel_rows(uow, record, rooms, bookings, {})
+        target.apply(
+            [hotel],
+            consumer=consumer,
+            expected=expected,
+            position=None,
+            synced={hotel_id: handed[hotel_id]},
+        )
+        synced.append(hotel_id)
+    page = read_feed(uow, after=expected or START, limit=limit)
+    if page.position == (expected or START):
+        return MirrorRound(tuple(synced), 0, expected)
+    touched: dict[str, tuple[set[str], set[str], dict[str, dict[str, MirrorAudit]]]] = {}
+    for event in page.events:
+        if event.hotel_id not in owned:
+            continue
+        rooms, bookings, audit = touched.setdefault(event.hotel_id, (set(), set(), {}))
+        rooms.update(r for r in (event.room_id, event.from_room_id) if r is not None)
+        if event.booking_id is not None:
+            bookings.add(event.booking_id)
+            columns = MIRROR_AUDIT.get(event.operation)
+            if columns is not None:
+                audit.setdefault(event.booking_id, {})[columns[0]] = MirrorAudit(
+                    columns[0], columns[1], event.timestamp, event.performed_by
+                )
+    with uow.reading():
+        hotels = [
+            _hotel_rows(uow, owned[hotel_id], rooms, bookings, audit)
+            for hotel_id, (rooms, bookings, audit) in sorted(touched.items())
+        ]
+    target.apply(hotels, consumer=consumer, expected=expected, position=page.position)
+    return MirrorRound(tuple(synced), len(page.events), page.position, moved=True)
+
+
+def _handed_at(uow: LegacyImportUnitOfWork, record: LegacyHotelRecord) -> datetime:
+    handovers = uow.legacy.handovers(record.hotel_id)
+    return handovers[-1].at if handovers else record.imported_at
+
+
+def _hotel_rows(
+    uow: LegacyImportUnitOfWork,
+    record: LegacyHotelRecord,
+    room_ids: Collection[str],
+    booking_ids: Collection[str],
+    audit: Mapping[str, Mapping[str, MirrorAudit]],
+) -> MirrorHotel:
+    """The legacy columns of these rooms and bookings (and of the bookings in the rooms),
+    as the library has them now, with the staff they name."""
+    rooms = []
+    wanted = set(booking_ids)
+    for room_id in sorted(room_ids):
+        room = uow.rooms.get(room_id)
+        occupancy = uow.occupancies.get(room_id)
+        if room is None or occupancy is None:
+            continue  # not a room of the store (a legacy room the diff names)
+        token = None
+        if occupancy.booking_id is not None:
+            wanted.add(occupancy.booking_id)
+            token = next(
+                (
+                    g.device_token
+                    for g in uow.guests.for_booking(occupancy.booking_id)
+                    if g.in_house and g.guest_type is GuestType.PRIMARY
+                ),
+                None,
+            )
+        rooms.append(mirror_room(room, occupancy, token))
+    bookings = []
+    for booking_id in sorted(wanted):
+        booking = uow.bookings.get(booking_id)
+        if booking is None:
+            continue
+        placed = uow.occupancies.for_booking(booking_id)
+        bookings.append(
+            mirror_booking(
+                booking,
+                None if placed is None else placed.room_id,
+                uow.guests.for_booking(booking_id),
+                tuple(audit.get(booking_id, {}).values()),
+            )
+        )
+    named = {r.cleaned_by for r in rooms} | {r.inspected_by for r in rooms}
+    named |= {a.by for b in bookings for a in b.audit}
+    staff = []
+    for staff_id in sorted(s for s in named if s is not None):
+        member = uow.staff.get(staff_id)
+        if member is not None:
+            staff.append(MirrorStaff(member.staff_id, member.name, member.role, member.active))
+    return MirrorHotel(
+        hotel_id=record.hotel_id,
+        legacy_hotel_id=record.legacy_hotel_id,
+        prefix=record.prefix,
+        staff=tuple(staff),
+        rooms=tuple(rooms),
+        bookings=tuple(bookings),
+    )
