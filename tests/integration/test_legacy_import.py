@@ -536,7 +536,7 @@ def test_a_second_run_changes_nothing_and_reports_the_same(
     second = run()
     assert uow.snapshot() == before
     assert second.to_dict() == first.to_dict()
-    assert [h.outcome for h in second.hotels] == ["already imported"]
+    assert [h.outcome for h in second.hotels] == ["legacy-owned: no change"]
 
 
 def test_a_dry_run_writes_nothing_and_reports_the_same(

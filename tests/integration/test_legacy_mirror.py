@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hotel_occupancy.adapters.legacy_mirror import LegacySqlTarget
 from sqlalchemy import Engine, create_engine, text
 
 import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.legacy import LegacySqlSource
+from hotel_occupancy.adapters.legacy_mirror import LegacySqlTarget
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_schema
 from hotel_occupancy.adapters.sqlalchemy import create_engine as ho_create_engine
 from hotel_occupancy.testing.legacy import LegacyDatabase, create_legacy_schema
@@ -318,19 +318,23 @@ def test_a_mirror_killed_anywhere_and_restarted_ends_as_one_that_never_stopped(
     command = [str(CLI), "legacy", "mirror",
                "--from", store_url, "--to", str(legacy.url), "--limit", "2"]  # fmt: skip
     pauses = itertools.cycle([0.3, 1.2, 0.6, 1.5, 0.9])  # some land at start-up
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def kill_and_restart(process: subprocess.Popen[bytes], times: int) -> subprocess.Popen[bytes]:
+        for _ in range(times):
+            time.sleep(next(pauses))
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+            process = start()
+        return process
+
+    process = start()
     try:
-        for _ in range(3):
-            time.sleep(next(pauses))
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = kill_and_restart(process, 3)
         a_day(store, ids, None)  # the process mirrors it
-        for _ in range(3):
-            time.sleep(next(pauses))
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = kill_and_restart(process, 3)
     finally:
         process.kill()
         process.wait()

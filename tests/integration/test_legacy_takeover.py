@@ -241,7 +241,7 @@ def test_a_second_run_of_the_command_changes_nothing(
         "legacy", "import", "--from", realistic.url, "--db", target, "--report", str(again)
     )
     assert code == 0, out
-    assert "already imported" in out
+    assert "legacy-owned: no change" in out
     assert json.loads(again.read_text(encoding="utf-8")) == report
     assert snapshot(target) == before
 

@@ -601,6 +601,10 @@ class _LegacyImports(_Repository):
     def bookings(self, hotel_id: str) -> Sequence[Booking]:
         return [b for b in self._store.bookings.in_key_order() if b.hotel_id == hotel_id]
 
+    def tasks(self, task_ids: Collection[str]) -> Mapping[str, HousekeepingTask]:
+        table = self._store.tasks
+        return {t.task_id: t for t in map(table.get, task_ids) if t is not None}
+
     def handovers(self, hotel_id: str) -> Sequence[Handover]:
         rows = self._store.handovers.in_key_order()
         return [h.row for h in rows if h.row.hotel_id == hotel_id]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from attrs import frozen
@@ -35,6 +36,7 @@ from hotel_occupancy.domain.legacy import (
     TakenOver,
 )
 from hotel_occupancy.domain.validation import MAX_ID_LENGTH, require_text
+from hotel_occupancy.services.legacy_update import LegacyUpdate
 from hotel_occupancy.services.pins import fresh_pins
 from hotel_occupancy.services.ports import LegacyImportUnitOfWork, LegacySource
 
@@ -52,13 +54,17 @@ class ImportProgress:
 
 @frozen
 class HotelOutcome:
-    """What the run did with one legacy hotel: ``imported``, ``already imported`` (nothing
-    written) or ``dry run`` (rolled back)."""
+    """What the run did with one legacy hotel: ``imported``, ``dry run`` (rolled back), for
+    one imported before ``legacy-owned: ...`` (what changed in the legacy rows since was
+    brought in: ``changes``) or ``owned by the library: not imported again``."""
 
     hotel_id: str
     legacy_hotel_id: int
     name: str
     outcome: str
+    changes: Mapping[str, int] = MappingProxyType({})
+    """For a hotel imported before and still legacy-owned: what this run wrote, by
+    :data:`~hotel_occupancy.services.legacy_update.CHANGE_KEYS` (empty otherwise)."""
 
 
 @frozen
@@ -90,6 +96,11 @@ class ImportReport:
                 f"  hotel {hotel.hotel_id} ({hotel.name}, legacy id {hotel.legacy_hotel_id}): "
                 f"{hotel.outcome}"
             )
+            lines += [
+                f"    {key.replace('_', ' ')}: {count:,}"
+                for key, count in hotel.changes.items()
+                if count
+            ]
         lines.append("Counts")
         width = max(len(key) for key in COUNT_KEYS)
         lines += [f"  {key:<{width}}  {self.counts.get(key, 0):>9,}" for key in COUNT_KEYS]
@@ -172,9 +183,16 @@ def import_legacy(
                 room_hotels=room_hotels,
                 staff_hotels=staff_hotels,
             )
-            write = uow.legacy.write if record is None else _discard
-            write(takeover.reference_rows())
+            update = None
             if record is None:
+                write: Callable[[TakenOver], None] = uow.legacy.write
+            elif record.owner is Owner.LEGACY:  # the legacy application still writes it
+                update = LegacyUpdate(uow, now)
+                write = update.write
+            else:  # the library writes it now: nothing of the legacy rows comes in
+                write = _discard
+            write(takeover.reference_rows())
+            if record is None or update is not None:
                 takeover.give_pins(fresh_pins(uow, hotel_id, takeover.pins_needed(), now))
             write(takeover.open_rows())
             total = source.count_bookings(legacy.id)
@@ -185,12 +203,24 @@ def import_legacy(
                 uow.legacy.save(
                     LegacyHotelRecord(hotel_id, legacy.id, prefix, Owner.LEGACY, imported_at=now)
                 )
-                if not dry_run:
-                    uow.commit()
+            if (record is None or update is not None) and not dry_run:
+                uow.commit()
         counts.update(takeover.counts)
         conflicts.extend(takeover.conflicts)
-        outcome = "already imported" if record is not None else "dry run" if dry_run else "imported"
-        outcomes.append(HotelOutcome(hotel_id, legacy.id, takeover.hotel.name, outcome))
+        changes = {} if update is None else dict(update.changes)
+        if record is None:
+            outcome = "dry run" if dry_run else "imported"
+        elif update is None:
+            outcome = "owned by the library: not imported again"
+        else:
+            written = sum(changes.values())
+            outcome = (
+                "legacy-owned: no change"
+                if not written
+                else f"legacy-owned: {written:,} change(s) brought in"
+                + (" (dry run: rolled back)" if dry_run else "")
+            )
+        outcomes.append(HotelOutcome(hotel_id, legacy.id, takeover.hotel.name, outcome, changes))
     for orphan in source.orphans():
         if orphan.table in _COUNTED:
             counts[_COUNTED[orphan.table]] += 1

@@ -408,6 +408,10 @@ class LegacyImportRepository(Protocol):
     def bookings(self, hotel_id: str) -> Sequence[Booking]:
         """Every booking of the hotel with its party, by booking id (for the diff)."""
 
+    def tasks(self, task_ids: Collection[str]) -> Mapping[str, HousekeepingTask]:
+        """The tasks of these ids that exist, open or closed, by id (for a repeated
+        import)."""
+
     def handovers(self, hotel_id: str) -> Sequence[Handover]:
         """The hotel's handovers (cut-overs and back), oldest first."""
 

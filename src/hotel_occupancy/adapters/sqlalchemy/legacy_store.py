@@ -28,7 +28,7 @@ transaction ends (commit or rollback).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -71,6 +71,7 @@ _HOTEL_OCCUPANCIES = (
     .order_by(occupancies.c.room_id)
 )
 _HOTEL_BOOKINGS = bookings_query().where(bookings.c.hotel_id == bindparam("key"))
+_TASKS_BY_ID = select(tasks).where(tasks.c.task_id.in_(bindparam("keys", expanding=True)))
 _HANDOVERS = (
     select(legacy_handovers)
     .where(legacy_handovers.c.hotel_id == bindparam("key"))
@@ -332,6 +333,15 @@ class LegacyImports:
     def bookings(self, hotel_id: str) -> Sequence[Booking]:
         rows = self._uow.connection.execute(_HOTEL_BOOKINGS, {"key": hotel_id})
         return list(mapping.bookings(row._mapping for row in rows).values())
+
+    def tasks(self, task_ids: Collection[str]) -> Mapping[str, HousekeepingTask]:
+        found: dict[str, HousekeepingTask] = {}
+        ids = list(task_ids)
+        conn = self._uow.connection
+        for start in range(0, len(ids), 500):  # under every database's parameter limit
+            rows = conn.execute(_TASKS_BY_ID, {"keys": ids[start : start + 500]})
+            found.update((row.task_id, mapping.task(row._mapping)) for row in rows)
+        return found
 
     def handovers(self, hotel_id: str) -> Sequence[Handover]:
         rows = self._uow.connection.execute(_HANDOVERS, {"key": hotel_id})
