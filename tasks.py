@@ -5,6 +5,7 @@
     python3 tasks.py check   # set up .venv if needed, then tests, mypy, ruff, import-linter
     python3 tasks.py bench   # the benchmarks: a table on stdout, figures in JSON
     python3 tasks.py bench-legacy  # the legacy import's benchmark (benchmarks/legacy_import.py)
+    python3 tasks.py bench-feed    # the event feed's cost to writers (benchmarks/feed_cost.py)
 
 The virtual environment lives in .venv and is (re)installed whenever pyproject.toml
 changes. Extra arguments after ``check`` go to pytest, e.g. ``python3 tasks.py check -x``.
@@ -62,6 +63,10 @@ def bench_legacy(args: list[str]) -> None:
     _run(PYTHON, "benchmarks/legacy_import.py", *args)
 
 
+def bench_feed(args: list[str]) -> None:
+    _run(PYTHON, "benchmarks/feed_cost.py", *args)
+
+
 def check(args: list[str]) -> None:
     _run(PYTHON, "-m", "pytest", *args)
     _run(PYTHON, "-m", "mypy", "--strict", "src")
@@ -71,7 +76,13 @@ def check(args: list[str]) -> None:
     print("all checks passed", flush=True)
 
 
-COMMANDS = {"demo": demo, "check": check, "bench": bench, "bench-legacy": bench_legacy}
+COMMANDS = {
+    "demo": demo,
+    "check": check,
+    "bench": bench,
+    "bench-legacy": bench_legacy,
+    "bench-feed": bench_feed,
+}
 
 
 def main() -> None:
