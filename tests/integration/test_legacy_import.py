@@ -606,10 +606,10 @@ def test_settings_files_with_unknown_keys_or_bad_values_are_refused() -> None:
 
 
 def test_the_services_carry_on_from_the_imported_state(
-    db: LegacyDatabase, run: Importer, uow: InMemoryUnitOfWork
+    legacy_engine: Engine, db: LegacyDatabase, run: Importer, uow: InMemoryUnitOfWork
 ) -> None:
-    """After the import, staff work on: check out an imported stay and clean its room,
-    check in an imported pre-assignment; every invariant (I9 too) still holds."""
+    """After the import and the cut-over, staff work on: check out an imported stay and
+    clean its room, check in an imported pre-assignment; every invariant (I9 too) holds."""
     hotel = db.hotel()
     clerk = db.staff(hotel, role="MANAGER")
     occupied = db.room(hotel, "101")
@@ -617,6 +617,7 @@ def test_the_services_carry_on_from_the_imported_state(
     stay = db.in_house_booking(hotel, occupied, guests=2, token="tok-1")
     arriving = db.pre_assigned_booking(hotel, arriving_room)
     run()
+    services.cut_over(uow, LegacySqlSource(legacy_engine), str(hotel), by="Dana")
     staff = str(clerk)
     services.checkout_room(uow, room_id=str(occupied), staff_id=staff)
     assert booking(uow, stay).checked_out_at == NOW
@@ -683,3 +684,25 @@ def test_an_in_house_booking_without_a_readable_date_is_reported_not_placed(
     found = kinds(report)
     assert "phantom_occupancy" in found
     assert "unreadable_value" in found
+
+
+def test_the_store_refuses_library_changes_to_a_hotel_the_legacy_application_writes(
+    legacy_engine: Engine, db: LegacyDatabase, run: Importer, uow: InMemoryUnitOfWork
+) -> None:
+    """One writer per hotel: before the cut-over (and after handing back) an operation on
+    an imported hotel is PermissionDenied and changes nothing; after it, it works."""
+    hotel = db.hotel()
+    clerk = db.staff(hotel, role="MANAGER")
+    occupied = db.room(hotel, "101")
+    db.in_house_booking(hotel, occupied, guests=1)
+    run()
+    before = uow.snapshot()
+    with pytest.raises(ho.PermissionDenied, match="legacy cutover"):
+        services.checkout_room(uow, room_id=str(occupied), staff_id=str(clerk))
+    assert uow.snapshot() == before
+    source = LegacySqlSource(legacy_engine)
+    services.cut_over(uow, source, str(hotel), by="Dana")
+    services.mark_dirty(uow, room_id=str(occupied), staff_id=str(clerk))
+    services.cut_over(uow, source, str(hotel), by="Dana", back=True)
+    with pytest.raises(ho.PermissionDenied):
+        services.checkout_room(uow, room_id=str(occupied), staff_id=str(clerk))

@@ -278,13 +278,14 @@ def test_replaying_the_mirror_from_the_start_writes_the_same_legacy_columns(
 def test_hotels_the_legacy_application_owns_are_not_written(
     legacy: Engine, store: SqlAlchemyUnitOfWork
 ) -> None:
-    """Before the cut-over (and after handing back) the mirror reads the feed but writes
-    no legacy column of the hotel."""
-    ids = build_hotel(LegacyDatabase(legacy))
+    """Handed back to the legacy application, a hotel's legacy columns are left alone:
+    the mirror reads on (the import's entries too) but writes none of them."""
+    ids = imported_and_cut_over(store, legacy)
     source = LegacySqlSource(legacy)
-    services.import_legacy(store, source)
-    before = legacy_columns(legacy)
+    mirror(store, legacy)
     services.checkout_room(store, room_id=str(ids["101"]), staff_id=str(ids["fd"]))
+    services.cut_over(store, source, str(ids["hotel"]), by="Dana", back=True)
+    before = legacy_columns(legacy)
     assert mirror(store, legacy) > 0
     assert legacy_columns(legacy) == before
 

@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, inspect
+from sqlalchemy import Engine, create_engine, inspect, text
 
+import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.legacy import LegacySqlSource
-from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, migrate
+from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_schema, migrate
 from hotel_occupancy.adapters.sqlalchemy import create_engine as ho_create_engine
 from hotel_occupancy.domain.invariants import StoreSnapshot
 from hotel_occupancy.domain.legacy import Owner
@@ -42,6 +43,7 @@ def source(tmp_path: Path) -> Iterator[LegacySqlSource]:
     create_legacy_schema(engine)
     db = LegacyDatabase(engine)
     hotel = db.hotel()
+    db.staff(hotel, role="HOUSEKEEPING", id=1)
     db.in_house_booking(hotel, db.room(hotel, "101"), checked_in_at=datetime(2026, 1, 10, 15))
     db.room(hotel, "102")
     yield LegacySqlSource(engine)
@@ -97,3 +99,42 @@ def test_downgrading_0005_to_0004_drops_the_handovers_and_keeps_the_owner(
     assert record.owner is Owner.LIBRARY
     migrate.upgrade(empty)
     assert migrate.current(empty) == migrate.head()
+
+
+def _one_writer_ddl(engine: Engine) -> list[str]:
+    """The one-writer guard as the database holds it."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            query = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :n"
+            return [str(s) for s in conn.execute(text(query), {"n": "ho_log_one_writer"}).scalars()]
+        triggers = conn.execute(
+            text("SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = :n"),
+            {"n": "ho_log_one_writer"},
+        ).scalars()
+        functions = conn.execute(
+            text("SELECT pg_get_functiondef(oid) FROM pg_proc WHERE proname = :n"),
+            {"n": "ho_log_one_writer"},
+        ).scalars()
+        return [*map(str, triggers), *map(str, functions)]
+
+
+def test_after_the_upgrade_the_database_refuses_library_changes_to_a_legacy_owned_hotel(
+    empty: Engine, source: LegacySqlSource, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """At head the database itself keeps one writer per hotel: an operation on the
+    legacy-owned hotel is PermissionDenied with nothing changed, and works once it is cut
+    over; the guard is the one create_schema makes."""
+    before = _imported_at_0004(empty, source)
+    migrate.upgrade(empty)
+    uow = _store(empty)
+    with pytest.raises(ho.PermissionDenied, match="legacy cutover"):
+        services.mark_dirty(uow, room_id="2", staff_id="1")
+    assert uow.snapshot() == before
+    if empty.dialect.name == "sqlite":
+        fresh = ho_create_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    else:
+        fresh = fresh_database(request.getfixturevalue("postgres_url"), "ho_fresh_0005")
+    create_schema(fresh)
+    assert _one_writer_ddl(empty) == _one_writer_ddl(fresh)
+    assert _one_writer_ddl(empty)
+    fresh.dispose()

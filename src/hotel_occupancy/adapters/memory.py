@@ -36,7 +36,7 @@ from hotel_occupancy.domain.errors import AlreadyRegistered, InvalidInput
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.feed import ConsumerPosition
 from hotel_occupancy.domain.invariants import StoreSnapshot
-from hotel_occupancy.domain.legacy import LegacyHotelRecord, TakenOver
+from hotel_occupancy.domain.legacy import LegacyHotelRecord, Owner, TakenOver
 from hotel_occupancy.domain.model import (
     BoardRow,
     Booking,
@@ -49,7 +49,7 @@ from hotel_occupancy.domain.model import (
     Staff,
     replace,
 )
-from hotel_occupancy.domain.side_by_side import Handover
+from hotel_occupancy.domain.side_by_side import Handover, library_writes, refuse_legacy_writes
 from hotel_occupancy.services.ports import Clock, Notifier, PinSource, Policy, RequestRecord
 from hotel_occupancy.services.unit_of_work import UnitOfWorkBase, system_clock
 
@@ -518,6 +518,11 @@ class _Tasks(_Repository):
 class _Log(_Repository):
     def append(self, drafts: Sequence[LogEntry]) -> tuple[LogEntry, ...]:
         store, journal = self._store, self._journal
+        owners = store.legacy_hotels
+        for draft in drafts:  # one writer per hotel (§12), as the SQL schema's trigger
+            record = owners.get(draft.hotel_id)
+            if record is not None and record.owner is Owner.LEGACY and library_writes(draft):
+                raise refuse_legacy_writes(draft.hotel_id)
         stored = []
         for draft in drafts:
             entry = replace(draft, id=store.log_ids.advance(journal))

@@ -34,7 +34,7 @@ import attrs
 from attrs import frozen
 
 from hotel_occupancy.domain.enums import Condition, GuestType, OccupancyStatus, Operation, StaffRole
-from hotel_occupancy.domain.errors import RoomOccupancyError
+from hotel_occupancy.domain.errors import PermissionDenied, RoomOccupancyError
 from hotel_occupancy.domain.legacy import (
     AUDIT_COLUMNS,
     LEGACY_ROOM_STATUS,
@@ -43,12 +43,20 @@ from hotel_occupancy.domain.legacy import (
     LegacyStay,
     Owner,
 )
-from hotel_occupancy.domain.model import Booking, BookingGuest, Guest, Room, RoomOccupancy
+from hotel_occupancy.domain.model import (
+    Booking,
+    BookingGuest,
+    Guest,
+    LogEntry,
+    Room,
+    RoomOccupancy,
+)
 from hotel_occupancy.domain.transitions import Service
 
 __all__ = [
     "DIFF_RULES",
     "LEGACY_STATUS_OF",
+    "LEGACY_WRITES",
     "MIRROR_AUDIT",
     "CutoverRefused",
     "DiffKind",
@@ -63,9 +71,11 @@ __all__ = [
     "MirrorRoom",
     "MirrorStaff",
     "legacy_room_status",
+    "library_writes",
     "mirror_booking",
     "mirror_room",
     "reads_as",
+    "refuse_legacy_writes",
 ]
 
 
@@ -528,6 +538,24 @@ class Handover:
     at: datetime
     by: str
     reason: str = ""
+
+
+LEGACY_WRITES = (
+    "the legacy application writes this hotel until `legacy cutover` hands it to the library"
+)
+"""Why the store refuses a state change of a legacy-owned hotel (one writer at a time)."""
+
+
+def library_writes(entry: LogEntry) -> bool:
+    """Whether a log entry records a change the library made (not the import's own IMPORT
+    entries or imported history): the store refuses one for a hotel the legacy application
+    still owns (§12, one writer per hotel)."""
+    return entry.operation is not Operation.IMPORT and not entry.is_imported_history
+
+
+def refuse_legacy_writes(hotel_id: str) -> PermissionDenied:
+    """The refusal of a library change to a hotel the legacy application writes."""
+    return PermissionDenied(f"hotel {hotel_id}: {LEGACY_WRITES}")
 
 
 class CutoverRefused(RoomOccupancyError):

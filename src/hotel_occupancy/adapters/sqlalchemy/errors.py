@@ -30,9 +30,11 @@ from sqlalchemy import exc as sa_exc
 from hotel_occupancy.domain.errors import (
     AlreadyRegistered,
     ConcurrencyConflict,
+    PermissionDenied,
     RoomOccupancyError,
     StorageError,
 )
+from hotel_occupancy.domain.side_by_side import LEGACY_WRITES
 from hotel_occupancy.services.retry import OUTCOME_UNKNOWN, ROLLED_BACK
 
 __all__ = ["already_taken", "translate"]
@@ -65,6 +67,8 @@ def translate(error: sa_exc.DBAPIError, *, committing: bool = False) -> RoomOccu
             "committed, so nothing was changed (safe to retry)",
             transaction=ROLLED_BACK,
         )
+    if LEGACY_WRITES in message:  # the schema's one-writer guard (§12)
+        return PermissionDenied(LEGACY_WRITES)
     if isinstance(error, sa_exc.IntegrityError) or sqlstate in _CONFLICT_SQLSTATES:
         return ConcurrencyConflict(f"a concurrent change won: {message}; nothing was changed")
     lowered = message.lower()

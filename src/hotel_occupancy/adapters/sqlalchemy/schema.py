@@ -64,6 +64,7 @@ from hotel_occupancy.domain.enums import (
     TaskStatus,
 )
 from hotel_occupancy.domain.legacy import Owner
+from hotel_occupancy.domain.side_by_side import LEGACY_WRITES
 
 __all__ = ["metadata"]
 
@@ -502,3 +503,42 @@ legacy_handovers = Table(
 )
 """Every change of an imported hotel's writer (§12): the cut-over to the library and back,
 when, by whom and why."""
+
+ONE_WRITER_MESSAGE = "hotel_occupancy: " + LEGACY_WRITES
+"""What the database says when it refuses a library change to a legacy-owned hotel."""
+
+_ONE_WRITER_WHEN = (
+    "NEW.operation <> 'IMPORT' AND NEW.status_after IS NOT NULL AND EXISTS (SELECT 1 FROM "
+    "ho_legacy_hotels WHERE hotel_id = NEW.hotel_id AND owner = 'LEGACY')"
+)
+ONE_WRITER_TRIGGERS: dict[str, tuple[str, ...]] = {
+    # one writer per hotel (§12): a log entry of a change the library made (not the
+    # import's IMPORT entries, not imported history) is refused for a hotel the legacy
+    # application owns, and every operation appends one in its transaction
+    "postgresql": (
+        f"""CREATE FUNCTION ho_log_one_writer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF {_ONE_WRITER_WHEN} THEN
+        RAISE EXCEPTION '{ONE_WRITER_MESSAGE}';
+    END IF;
+    RETURN NEW;
+END
+$$""",
+        "CREATE TRIGGER ho_log_one_writer BEFORE INSERT ON ho_log "
+        "FOR EACH ROW EXECUTE FUNCTION ho_log_one_writer()",
+    ),
+    "sqlite": (
+        f"CREATE TRIGGER ho_log_one_writer BEFORE INSERT ON ho_log WHEN {_ONE_WRITER_WHEN} "
+        f"BEGIN SELECT RAISE(ABORT, '{ONE_WRITER_MESSAGE}'); END",
+    ),
+}
+"""The DDL of the one-writer guard per dialect (migration 0005 runs the same), made once
+every table exists."""
+
+for _dialect, _statements in ONE_WRITER_TRIGGERS.items():
+    for _statement in _statements:
+        _ddl = DDL(_statement)  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
+        event.listen(metadata, "after_create", _ddl.execute_if(dialect=_dialect))
+event.listen(
+    metadata, "before_drop", _postgresql_ddl("DROP FUNCTION IF EXISTS ho_log_one_writer() CASCADE")
+)
