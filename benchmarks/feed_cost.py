@@ -417,7 +417,8 @@ def run_once(
                 conn.execute(
                     text(
                         "SELECT tgname FROM pg_trigger "
-                        "WHERE tgrelid = 'ho_log'::regclass AND NOT tgisinternal"
+                        "WHERE tgrelid = 'ho_log'::regclass AND NOT tgisinternal "
+                        "AND tgname LIKE 'ho\\_log\\_feed\\_%'"
                     )
                 ).scalars()
             )

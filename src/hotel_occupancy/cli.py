@@ -760,6 +760,8 @@ def cmd_legacy_cutover(args: argparse.Namespace, out: Output) -> int:
 def cmd_legacy_mirror(args: argparse.Namespace, out: Output) -> int:
     if args.limit < 1:
         raise CommandError("--limit must be at least 1")
+    if not args.sweep_every >= 0:  # NaN too
+        raise CommandError("--sweep-every must be 0 or more seconds")
     settings = load_settings(args.settings) if args.settings else ImportSettings()
     engine = open_engine(args.store)
     uow = SqlAlchemyUnitOfWork(engine)
@@ -773,7 +775,9 @@ def cmd_legacy_mirror(args: argparse.Namespace, out: Output) -> int:
     source = LegacySqlSource(target.engine, legacy_timezone=settings.legacy_timezone)
 
     def work() -> None:
+        swept = float("-inf")  # sweep first, then when the feed is quiet, every --sweep-every
         while True:
+            sweep = time.monotonic() - swept >= args.sweep_every
             done = services.mirror_legacy(
                 uow,
                 target,
@@ -781,16 +785,22 @@ def cmd_legacy_mirror(args: argparse.Namespace, out: Output) -> int:
                 settings=settings,
                 consumer=args.consumer,
                 limit=args.limit,
+                sweep=sweep,
             )
+            if sweep:
+                swept = time.monotonic()
             for hotel_id in done.synced:
-                out.write(visible(f"hotel {hotel_id}: legacy columns written whole") + "\n")
+                out.write(visible(f"hotel {hotel_id}: legacy rows written") + "\n")
             if done.events:
                 out.write(f"mirrored {done.events:,} event(s), position {done.position}\n")
             out.flush()
             if not done.idle:
                 continue
-            if args.once:
+            if args.once and sweep:
                 return
+            if args.once:
+                swept = float("-inf")  # one last sweep, then exit
+                continue
             services.wait_for_events(uow, after=done.position or "0", timeout=relay.WAIT)
 
     def cleanup() -> None:
@@ -1295,7 +1305,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=int, default=500, metavar="N", help="events per transaction (500)"
     )
     legacy_mirror.add_argument(
-        "--once", action="store_true", help="mirror what is there, then exit"
+        "--sweep-every",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="look for bookings registered since (no event tells of them) at most every S "
+        "seconds (60)",
+    )
+    legacy_mirror.add_argument(
+        "--once", action="store_true", help="mirror what is there, sweep, then exit"
     )
     legacy_mirror.set_defaults(handler=cmd_legacy_mirror)
     drop_plan = legacy_commands.add_parser(

@@ -351,12 +351,12 @@ def test_a_mirror_killed_anywhere_and_restarted_ends_as_one_that_never_stopped(
     assert legacy_columns(legacy) == after
 
 
-def test_a_booking_registered_in_the_library_reaches_the_legacy_database_when_first_placed(
+def test_a_booking_registered_in_the_library_reaches_the_legacy_database_by_the_sweep(
     legacy: Engine, store: SqlAlchemyUnitOfWork
 ) -> None:
-    """Registering a booking logs nothing, so no event tells the mirror: until the booking
-    is first assigned the diff lists it as not in the legacy database; once placed, the
-    mirror writes it and the diff is clean (the documented limit of the mirror)."""
+    """Registering a booking logs nothing, so no event tells the mirror: until a sweep
+    the diff lists it as not in the legacy database; the sweep writes it (with its party)
+    and the diff is clean; a second sweep finds nothing to write."""
     ids = imported_and_cut_over(store, legacy)
     mirror(store, legacy)
     services.register_booking(
@@ -374,9 +374,12 @@ def test_a_booking_registered_in_the_library_reaches_the_legacy_database_when_fi
     assert [(d.kind, d.booking_id) for d in report.differences] == [
         (DiffKind.BOOKING_NOT_IN_LEGACY, "future-1")
     ]
-    services.assign_room(
-        store, booking_id="future-1", room_id=str(ids["106"]), staff_id=str(ids["fd"]),
-        check_in=False,
-    )  # fmt: skip
-    mirror(store, legacy)
+    swept = services.mirror_legacy(store, target, source=source, sweep=True)
+    assert swept.synced == (str(ids["hotel"]),)
     assert services.legacy_diff(store, source, mirrored=target).clean
+    rows = LegacyDatabase(legacy).execute(
+        "SELECT b.check_in, p.first_name FROM hotel_roombooking b JOIN hotel_bookingguest p "
+        "ON p.booking_id = b.id WHERE b.booking_id = 'FUT-1'"
+    )
+    assert [(str(d), n) for d, n in rows] == [("2026-02-01", "Fay")]
+    assert services.mirror_legacy(store, target, source=source, sweep=True).idle

@@ -55,7 +55,8 @@ def _feed_ddl(engine: Engine) -> tuple[list[str], list[str]]:
         triggers = conn.execute(
             text(
                 "SELECT pg_get_triggerdef(oid) FROM pg_trigger "
-                "WHERE tgrelid = 'ho_log'::regclass AND NOT tgisinternal ORDER BY tgname"
+                "WHERE tgrelid = 'ho_log'::regclass AND NOT tgisinternal "
+                "AND tgname LIKE 'ho\\_log\\_feed\\_%' ORDER BY tgname"
             )
         ).scalars()
         functions = conn.execute(

@@ -51,7 +51,7 @@ serialization or integrity failure is :class:`~hotel_occupancy.ConcurrencyConfli
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, Final, Literal
@@ -345,6 +345,32 @@ class LegacySqlTarget(EngineHolder):
         return {
             (str(kind), int(legacy_id)): str(library_id) for kind, legacy_id, library_id in rows
         }
+
+    def unwritten_bookings(
+        self, legacy_hotel_id: int, prefix: str, booking_ids: Collection[str]
+    ) -> set[str]:
+        """Those of the library's bookings that have no legacy row in the hotel yet: not
+        made by the mirror, and not (after ``prefix``) the key of a row of the hotel."""
+        made = {
+            library_id for (kind, _), library_id in self.id_map(legacy_hotel_id).items()
+            if kind == "booking"
+        }  # fmt: skip
+        wanted = [b for b in booking_ids if b not in made]
+        keys = {b: self._convention(prefix, "booking", b) for b in wanted}
+        found: set[int] = set()
+        candidates = sorted({k for k in keys.values() if k is not None})
+        with self._translated(), self.engine.connect() as conn:
+            for chunk in _chunks(candidates):
+                found.update(
+                    conn.execute(
+                        select(roombooking.c.id).where(
+                            roombooking.c.hotel_id == legacy_hotel_id,
+                            roombooking.c.id.in_(chunk),
+                        )
+                    ).scalars()
+                )
+            conn.rollback()
+        return {b for b, key in keys.items() if key is None or key not in found}
 
     # writing ----------------------------------------------------------------------------------
 

@@ -610,6 +610,9 @@ class _LegacyImports(_Repository):
         table = self._store.tasks
         return {t.task_id: t for t in map(table.get, task_ids) if t is not None}
 
+    def booking_ids(self, hotel_id: str) -> Sequence[str]:
+        return [b.booking_id for b in self.bookings(hotel_id)]
+
     def handovers(self, hotel_id: str) -> Sequence[Handover]:
         rows = self._store.handovers.in_key_order()
         return [h.row for h in rows if h.row.hotel_id == hotel_id]

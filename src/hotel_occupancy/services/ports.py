@@ -412,6 +412,9 @@ class LegacyImportRepository(Protocol):
         """The tasks of these ids that exist, open or closed, by id (for a repeated
         import)."""
 
+    def booking_ids(self, hotel_id: str) -> Sequence[str]:
+        """The ids of every booking of the hotel, in order (for the mirror's sweep)."""
+
     def handovers(self, hotel_id: str) -> Sequence[Handover]:
         """The hotel's handovers (cut-overs and back), oldest first."""
 
@@ -493,6 +496,12 @@ class LegacyMirrorTarget(Protocol):
         """The legacy rows of the hotel that the mirror made for the library's own (kind,
         legacy id) -> the library's id; kinds are ``staff``, ``room``, ``booking``,
         ``party`` and ``guest``."""
+
+    def unwritten_bookings(
+        self, legacy_hotel_id: int, prefix: str, booking_ids: Collection[str]
+    ) -> set[str]:
+        """Those of the library's ``booking_ids`` that have no legacy row in the hotel yet
+        (the mirror made none, and none has the key the import gave the id)."""
 
     def apply(
         self,

@@ -274,7 +274,8 @@ MIRROR_CONSUMER = "legacy-mirror"
 @frozen
 class MirrorRound:
     """What one round of the mirror did: the hotels it wrote whole (newly handed to the
-    library), the feed events it read, and the position it reached (``moved``: past the
+    library) or swept (bookings registered since, with no legacy row), the feed events it
+    read, and the position it reached (``moved``: past the
     one it started from; a page of the log may hold no event, only imported history)."""
 
     synced: tuple[str, ...]
@@ -296,6 +297,7 @@ def mirror_legacy(
     settings: ImportSettings | None = None,
     consumer: str = MIRROR_CONSUMER,
     limit: int = 500,
+    sweep: bool = False,
 ) -> MirrorRound:
     """One round of the mirror (§12, side by side): write the legacy columns of the
     hotels the library owns, in ``target``'s own transactions, with its position there.
@@ -307,7 +309,11 @@ def mirror_legacy(
     touch are written as the library has them now, with the audit columns of the events,
     and the position moves past them in the same transaction. A round killed anywhere
     writes all of it or nothing; the next one starts where the stored position says.
-    ``source`` reads the same legacy database (for the diff of a whole hotel)."""
+    ``source`` reads the same legacy database (for the diff of a whole hotel).
+
+    Registering a booking logs nothing, so no event announces it: with ``sweep`` the
+    round also writes the library's bookings that have no legacy row yet (it reads every
+    booking id of the hotels the library owns: run it when the feed is quiet)."""
     settings = settings if settings is not None else ImportSettings()
     with uow.reading():
         owned = {r.hotel_id: r for r in uow.legacy.records() if r.owner is Owner.LIBRARY}
@@ -331,6 +337,17 @@ def mirror_legacy(
             synced={hotel_id: handed[hotel_id]},
         )
         synced.append(hotel_id)
+    if sweep:
+        with uow.reading():
+            found = {h: uow.legacy.booking_ids(h) for h in sorted(owned) if h not in synced}
+        for hotel_id, booking_ids in found.items():
+            record = owned[hotel_id]
+            missing = target.unwritten_bookings(record.legacy_hotel_id, record.prefix, booking_ids)
+            if missing:
+                with uow.reading():
+                    hotel = _hotel_rows(uow, record, (), missing, {})
+                target.apply([hotel], consumer=consumer, expected=expected, position=None)
+                synced.append(hotel_id)
     page = read_feed(uow, after=expected or START, limit=limit)
     if page.position == (expected or START):
         return MirrorRound(tuple(synced), 0, expected)

@@ -72,6 +72,11 @@ _HOTEL_OCCUPANCIES = (
 )
 _HOTEL_BOOKINGS = bookings_query().where(bookings.c.hotel_id == bindparam("key"))
 _TASKS_BY_ID = select(tasks).where(tasks.c.task_id.in_(bindparam("keys", expanding=True)))
+_BOOKING_IDS = (
+    select(bookings.c.booking_id)
+    .where(bookings.c.hotel_id == bindparam("key"))
+    .order_by(bookings.c.booking_id)
+)
 _HANDOVERS = (
     select(legacy_handovers)
     .where(legacy_handovers.c.hotel_id == bindparam("key"))
@@ -342,6 +347,9 @@ class LegacyImports:
             rows = conn.execute(_TASKS_BY_ID, {"keys": ids[start : start + 500]})
             found.update((row.task_id, mapping.task(row._mapping)) for row in rows)
         return found
+
+    def booking_ids(self, hotel_id: str) -> Sequence[str]:
+        return list(self._uow.connection.execute(_BOOKING_IDS, {"key": hotel_id}).scalars())
 
     def handovers(self, hotel_id: str) -> Sequence[Handover]:
         rows = self._uow.connection.execute(_HANDOVERS, {"key": hotel_id})
