@@ -9,9 +9,12 @@
 
 Each legacy hotel is imported in one transaction of the unit of work: it is in the store
 whole, or not at all. A run that is killed leaves the hotels it finished; running it again
-skips them (recomputing their report from the legacy rows, so the report is the same) and
-imports the others. A dry run does all the work, in the same transactions, and rolls each
-back: it reports exactly what a real run would and writes nothing.
+finds nothing to write for them while the legacy rows are unchanged (a hotel the legacy
+application still owns gets only what changed since, see
+:mod:`~hotel_occupancy.services.legacy_update`; one the library owns, nothing),
+recomputes their report, and imports the others. A dry run does all the work, in the
+same transactions, and rolls each back: it reports exactly what a real run would and
+writes nothing.
 """
 
 from __future__ import annotations
@@ -145,7 +148,9 @@ def import_legacy(
 
     New ids are the legacy primary keys as text, after ``prefix``. "Now" (the time of the
     IMPORT entries and of the occupancy records) is read once from the unit of work's clock.
-    Hotels already imported (by an earlier run, with this prefix) are not written again.
+    A hotel imported before (by an earlier run, with this prefix) is brought up to date
+    while the legacy application owns it (only what differs is written) and not written at
+    all once the library owns it.
     A hotel id already taken by a hotel that was not imported raises
     :class:`~hotel_occupancy.AlreadyRegistered` (import with a prefix); so does any other
     id taken in the store, and the hotel being imported is then rolled back whole.
