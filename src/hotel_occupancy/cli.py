@@ -708,11 +708,20 @@ def _legacy_import(
     return 0
 
 
-def _legacy_source(url: str, settings: ImportSettings) -> LegacySqlSource:
+H = TypeVar("H", LegacySqlSource, LegacySqlTarget)
+
+
+def _open_legacy(kind: type[H], url: str, settings: ImportSettings) -> H:
+    """The legacy database at ``url``, read (a source) or written (the mirror's target),
+    its times in the settings' zone; a URL or file that will not open is one line."""
     try:
-        return LegacySqlSource.open(url, legacy_timezone=settings.legacy_timezone)
+        return kind.open(url, legacy_timezone=settings.legacy_timezone)
     except (ArgumentError, NoSuchModuleError, ValueError, OSError) as error:
         raise CommandError(f"cannot open the legacy database {shown_url(url)}: {error}") from None
+
+
+def _legacy_source(url: str, settings: ImportSettings) -> LegacySqlSource:
+    return _open_legacy(LegacySqlSource, url, settings)
 
 
 T = TypeVar("T")
@@ -763,15 +772,13 @@ def cmd_legacy_mirror(args: argparse.Namespace, out: Output) -> int:
     if not args.sweep_every >= 0:  # NaN too
         raise CommandError("--sweep-every must be 0 or more seconds")
     settings = load_settings(args.settings) if args.settings else ImportSettings()
-    engine = open_engine(args.store)
-    uow = SqlAlchemyUnitOfWork(engine)
+    target = _open_legacy(LegacySqlTarget, args.target, settings)
     try:
-        target = LegacySqlTarget.open(args.target, legacy_timezone=settings.legacy_timezone)
-    except (ArgumentError, NoSuchModuleError, ValueError, OSError) as error:
-        _close(uow, engine)
-        raise CommandError(
-            f"cannot open the legacy database {shown_url(args.target)}: {error}"
-        ) from None
+        engine = open_engine(args.store)
+    except BaseException:
+        target.close()
+        raise
+    uow = SqlAlchemyUnitOfWork(engine)
     source = LegacySqlSource(target.engine, legacy_timezone=settings.legacy_timezone)
 
     def work() -> None:
