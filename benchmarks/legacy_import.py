@@ -353,7 +353,11 @@ def run_floor(legacy: Path, library: Path, target: Path) -> dict[str, Any]:
     count = 0
 
     def flush() -> None:
-        db.executemany("INSERT INTO main.ho_bookings VALUES (?,?,?,?,?,?,?,?)", out_b)
+        db.executemany(
+            "INSERT INTO main.ho_bookings (booking_id, hotel_id, reference, arrival, "
+            "departure, checked_in_at, checked_out_at, moved_at) VALUES (?,?,?,?,?,?,?,?)",
+            out_b,
+        )
         db.executemany("INSERT INTO main.ho_booking_guests VALUES (?,?,?,?,?)", out_p)
         db.executemany("INSERT INTO main.ho_guests VALUES (?,?,?,?,?,?,?,?,?,?,NULL,NULL)", out_g)
         db.executemany(

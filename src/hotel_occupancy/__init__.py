@@ -10,6 +10,7 @@ Enums, entities, events and errors are re-exported here::
 
 from hotel_occupancy.domain.credentials import PinRules
 from hotel_occupancy.domain.enums import (
+    BookingStage,
     Condition,
     GuestType,
     OccupancyStatus,
@@ -48,6 +49,7 @@ from hotel_occupancy.domain.model import (
     BoardRow,
     Booking,
     BookingGuest,
+    BookingView,
     FrozenMap,
     Guest,
     Hotel,
@@ -56,6 +58,7 @@ from hotel_occupancy.domain.model import (
     Room,
     RoomOccupancy,
     Staff,
+    StayRow,
 )
 from hotel_occupancy.domain.policy import RolePolicy
 
@@ -69,6 +72,8 @@ __all__ = [
     "BookingGuest",
     "BookingNotAssignable",
     "BookingNotFound",
+    "BookingStage",
+    "BookingView",
     "CapacityExceeded",
     "ConcurrencyConflict",
     "Condition",
@@ -105,6 +110,7 @@ __all__ = [
     "Staff",
     "StaffNotFound",
     "StaffRole",
+    "StayRow",
     "StorageError",
     "TaskKind",
     "TaskStatus",

@@ -5,11 +5,14 @@ current directory; ``demo`` uses ``hotel-occupancy-demo.db``, recreated on each 
 Errors are one line on stderr and a non-zero exit code; nothing is changed by a command
 that fails.
 
-The reading commands (``board``, ``history``, ``tasks``, ``check``) only ever open read-only
-transactions: on SQLite they never take the write lock, so they answer at once while a
-writer works. Text output shows control characters escaped (``\\n``, ``\\x1b``,
-``\\u202e``), so stored text can neither forge lines nor drive the terminal; ``--json`` is
-exact. A password in ``--db`` is never printed.
+The reading commands (``board``, ``history``, ``tasks``, ``arrivals``, ``departures``,
+``in-house``, ``check``) only ever open read-only transactions: on SQLite they never take
+the write lock, so they answer at once while a writer works. ``board`` and the front
+desk's lists show times in the hotel's own zone, which their column titles name
+(``history``, ``tasks`` and ``follow`` keep to UTC); their ``--json`` gives each time in
+UTC and in local time (``*_local``). Text output shows control characters escaped
+(``\\n``, ``\\x1b``, ``\\u202e``), so stored text can neither forge lines nor drive the
+terminal; ``--json`` is exact. A password in ``--db`` is never printed.
 
 ``follow`` and ``relay`` run until interrupted (Ctrl-C or SIGTERM, their normal end: exit
 code 0) unless given ``--once``; see :mod:`hotel_occupancy.relay` for the webhooks.
@@ -34,6 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from datetime import UTC, date, datetime
+from datetime import time as time_of_day
 from enum import Enum, StrEnum
 from functools import partial
 from pathlib import Path
@@ -41,7 +45,7 @@ from typing import Any, NoReturn, Protocol, TextIO, TypeVar
 
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError as AlembicError
-from attrs import asdict, has
+from attrs import asdict, frozen, has
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
@@ -57,9 +61,12 @@ from hotel_occupancy.adapters.sqlalchemy import engine as engine_setup
 from hotel_occupancy.adapters.sqlalchemy.engine import BEGIN_OPTION
 from hotel_occupancy.adapters.sqlalchemy.errors import translate
 from hotel_occupancy.adapters.sqlalchemy.schema import hotels
+from hotel_occupancy.domain.dates import local_date
 from hotel_occupancy.domain.invariants import Violation, check_invariants
 from hotel_occupancy.domain.legacy import ImportSettings, Owner
 from hotel_occupancy.domain.transitions import ACTIONS
+from hotel_occupancy.domain.zones import zone
+from hotel_occupancy.services import lookups
 from hotel_occupancy.services.feed import MAX_LIMIT
 from hotel_occupancy.services.side_by_side import MIRROR_CONSUMER
 from hotel_occupancy.simulation import simulate, simulation_clock
@@ -216,6 +223,12 @@ def _hotels(uow: SqlAlchemyUnitOfWork) -> list[str]:
         return list(
             uow.connection.execute(select(hotels.c.hotel_id).order_by(hotels.c.hotel_id)).scalars()
         )
+
+
+def _hotel(uow: SqlAlchemyUnitOfWork, hotel_id: str) -> ho.Hotel:
+    """The hotel ``hotel_id`` (HotelNotFound, a refusal, if there is none)."""
+    with uow.reading():
+        return lookups.get_hotel(uow, hotel_id)
 
 
 _FINDINGS = 50
@@ -425,9 +438,76 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def print_board(board: Sequence[ho.BoardRow], out: Output) -> None:
+def _local(moment: datetime | None, timezone: str) -> datetime | None:
+    """``moment`` in the IANA zone ``timezone`` (None stays None)."""
+    return None if moment is None else moment.astimezone(zone(timezone))
+
+
+@frozen
+class Waiting:
+    """A booking waiting for a room on the board: pre-assigned to a vacant room, or
+    arriving into an occupied one whose guest is due out."""
+
+    reference: str
+    queued: bool
+
+
+def _waiting_for(row: ho.BoardRow) -> str | None:
+    """The booking waiting for the room of ``row``: the one arriving into it while its
+    guest is due out, or the one pre-assigned to it while it is vacant."""
+    if row.arriving_booking_id is not None:
+        return row.arriving_booking_id
+    return row.booking_id if row.status is not ho.OccupancyStatus.OCCUPIED else None
+
+
+def waiting_bookings(uow: SqlAlchemyUnitOfWork, board: Sequence[ho.BoardRow]) -> dict[str, Waiting]:
+    """The reference and queue state of each booking waiting for a room of ``board``."""
+    waiting: dict[str, Waiting] = {}
+    for row in board:
+        booking_id = _waiting_for(row)
+        if booking_id is not None:
+            view = services.get_booking(uow, booking_id)
+            waiting[booking_id] = Waiting(view.reference, view.booking.queued_at is not None)
+    return waiting
+
+
+def _board_flags(row: ho.BoardRow, waiting: dict[str, Waiting]) -> str:
+    flags = ["overdue" if row.overdue else "due out"] if row.due_out or row.overdue else []
+    booking_id = _waiting_for(row)
+    if booking_id in waiting and waiting[booking_id].queued:
+        flags.append("queued")
+    return ", ".join(flags)
+
+
+def _reference(booking_id: str | None, waiting: dict[str, Waiting]) -> str:
+    if booking_id is None:
+        return ""
+    return waiting[booking_id].reference if booking_id in waiting else booking_id
+
+
+def print_board(
+    board: Sequence[ho.BoardRow],
+    out: Output,
+    *,
+    timezone: str = "UTC",
+    waiting: dict[str, Waiting] | None = None,
+) -> None:
+    """The board as a table, times in the hotel's zone ``timezone`` (named in the column
+    title): the booking in each room, the one arriving into it when its guest is due out,
+    and the flags "due out" / "overdue" (the guest in house) and "queued" (the guest
+    waiting at the desk for the room); then the counts."""
+    waiting = waiting or {}
     rows: list[list[object]] = [
-        ["room", "status", "condition", "booking", "guests", "expected checkout"]
+        [
+            "room",
+            "status",
+            "condition",
+            "booking",
+            "guests",
+            f"expected checkout ({timezone})",
+            "arriving",
+            "flags",
+        ]
     ]
     for r in board:
         rows.append(
@@ -437,12 +517,31 @@ def print_board(board: Sequence[ho.BoardRow], out: Output) -> None:
                 r.condition.value,
                 r.booking_reference or "",
                 r.guest_count or "",
-                _when(r.expected_checkout),
+                _when(r.expected_checkout_local or _local(r.expected_checkout, timezone)),
+                _reference(r.arriving_booking_id, waiting),
+                _board_flags(r, waiting),
             ]
         )
     table(rows, out)
     counts = Counter(r.status.value for r in board)
-    out.write("\n" + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + "\n")
+    line = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    due = sum(1 for r in board if r.due_out or r.overdue)
+    overdue = sum(1 for r in board if r.overdue)
+    extra = [
+        (due, f"due out ({overdue} overdue)" if overdue else "due out"),
+        (sum(1 for r in board if r.arriving_booking_id is not None), "arriving"),
+        (sum(1 for w in waiting.values() if w.queued), "queued"),
+    ]
+    shown = [f"{n} {what}" for n, what in extra if n]
+    out.write("\n" + line + (f"; {', '.join(shown)}" if shown else "") + "\n")
+
+
+def show_board(uow: SqlAlchemyUnitOfWork, hotel_id: str, out: Output) -> None:
+    """Print the hotel's room board (see :func:`print_board`)."""
+    board = services.room_board(uow, hotel_id)
+    print_board(
+        board, out, timezone=_hotel(uow, hotel_id).timezone, waiting=waiting_bookings(uow, board)
+    )
 
 
 def _change(before: StrEnum | None, after: StrEnum | None) -> str:
@@ -452,21 +551,72 @@ def _change(before: StrEnum | None, after: StrEnum | None) -> str:
     return after.value if before is after else f"{before.value} -> {after.value}"
 
 
+_CLOSED = {"cancelled": "cancelled", "no_show": "no-show"}
+"""How a log entry's ``metadata["why"]`` reads, for a booking closed before it arrived."""
+
+
+def _stay_change(metadata: Any) -> str:
+    """What a STAY_CHANGE entry changed, from its metadata, in a few words."""
+    action = metadata.get("action")
+    if action == "change_stay":
+        parts = [
+            f"{what} {metadata.get(f'{what}_before')} -> {metadata.get(f'{what}_after')}"
+            for what in ("arrival", "departure")
+            if metadata.get(f"{what}_before") != metadata.get(f"{what}_after")
+        ]
+        return "; ".join(parts) or "dates"
+    if action == "update_party":
+        moves = [
+            f"{metadata[key]} {key}"
+            for key in ("joined", "left", "renamed")
+            if isinstance(metadata.get(key), int) and metadata[key]
+        ]
+        size = f"party {metadata.get('party_before')} -> {metadata.get('party_after')}"
+        return size + (f": {', '.join(moves)}" if moves else "")
+    if action == "queue_arrival":
+        return "queued"
+    why = metadata.get("why")
+    if isinstance(why, str) and why in _CLOSED:
+        return _CLOSED[why]
+    return str(action or "")
+
+
+def describe_operation(entry: ho.LogEntry | ho.OccupancyEvent) -> str:
+    """The operation of a log entry, with what the table would not show otherwise: the
+    source of a move or reassignment, what a STAY_CHANGE changed, why a booking was
+    released (cancelled, no-show), an arrival pre-assigned into a due-out room."""
+    details = []
+    if entry.from_room_id:
+        details.append(f"from {entry.from_room_id}")
+    metadata = entry.metadata
+    why = metadata.get("why")
+    if entry.operation is ho.Operation.STAY_CHANGE:
+        details.append(_stay_change(metadata))
+    elif isinstance(why, str) and why in _CLOSED:  # a pre-assignment released
+        details.append(_CLOSED[why])
+    elif entry.operation is ho.Operation.ASSIGN and metadata.get("arriving") is True:
+        details.append("arriving")
+    details = [d for d in details if d]
+    return entry.operation.value + (f" ({'; '.join(details)})" if details else "")
+
+
 def print_history(entries: Sequence[ho.LogEntry], out: Output) -> None:
     rows: list[list[object]] = [
         ["#", "time (UTC)", "operation", "by", "booking", "status", "condition", "notes"]
     ]
     for e in entries:
-        status, condition = (
-            _change(e.status_before, e.status_after),
-            _change(e.condition_before, e.condition_after),
-        )
-        operation = e.operation.value + (f" (from {e.from_room_id})" if e.from_room_id else "")
+        if e.is_booking_only:  # a booking that held no room: no room state to show
+            status = condition = ""
+        else:
+            status, condition = (
+                _change(e.status_before, e.status_after),
+                _change(e.condition_before, e.condition_after),
+            )
         rows.append(
             [
                 e.id,
                 _when(e.timestamp),
-                operation,
+                describe_operation(e),
                 e.performed_by,
                 e.booking_id or "",
                 status,
@@ -475,6 +625,86 @@ def print_history(entries: Sequence[ho.LogEntry], out: Output) -> None:
             ]
         )
     table(rows, out)
+
+
+_STAY_TITLES = {
+    "arrivals": "Arrivals",
+    "departures": "Departures",
+    "in-house": "In house",
+}
+
+
+def _stay_flags(row: ho.StayRow) -> str:
+    """The flags of a row: "overdue arrival" (expected before the day, not arrived),
+    "overdue" (past the expected checkout), "queued" (waiting at the desk), "arriving"
+    (pre-assigned to a room whose guest is due out)."""
+    late = "overdue arrival" if row.stage.is_open else "overdue"
+    flags = [
+        name
+        for name, on in ((late, row.overdue), ("queued", row.queued), ("arriving", row.arriving))
+        if on
+    ]
+    return ", ".join(flags)
+
+
+def print_stays(rows: Sequence[ho.StayRow], out: Output, *, timezone: str) -> None:
+    """The front desk's list of bookings as a table, times in the hotel's zone
+    ``timezone`` (named in the column titles); then the counts by stage and flag."""
+    table_rows: list[list[object]] = [
+        [
+            "reference",
+            "stage",
+            "room",
+            "guests",
+            "primary guest",
+            "arrival",
+            "departure",
+            f"checked in ({timezone})",
+            f"expected checkout ({timezone})",
+            "flags",
+        ]
+    ]
+    for r in rows:
+        table_rows.append(
+            [
+                r.reference,
+                r.stage.value,
+                r.room_number or "",
+                r.party_size,
+                r.primary_name,
+                r.arrival.isoformat(),
+                r.departure.isoformat(),
+                _when(_local(r.checked_in_at, timezone)),
+                _when(r.expected_checkout_local or _local(r.expected_checkout, timezone)),
+                _stay_flags(r),
+            ]
+        )
+    table(table_rows, out)
+    stages = Counter(r.stage.value for r in rows)
+    line = ", ".join(f"{n} {stage}" for stage, n in sorted(stages.items()))
+    flags = [
+        (sum(1 for r in rows if r.overdue), "overdue"),
+        (sum(1 for r in rows if r.queued), "queued"),
+        (sum(1 for r in rows if r.arriving), "arriving"),
+    ]
+    shown = [f"{n} {what}" for n, what in flags if n]
+    out.write("\n" + line + (f"; {', '.join(shown)}" if shown else "") + "\n")
+
+
+def stay_data(row: ho.StayRow, timezone: str) -> dict[str, Any]:
+    """A row of the front desk's lists as JSON-ready data: every field, each time in UTC
+    and, as ``<name>_local``, in the hotel's zone (named by ``timezone``)."""
+    data: dict[str, Any] = {}
+    for name, value in plain(row).items():
+        if name == "expected_checkout_local":
+            continue  # placed beside its UTC twin below
+        data[name] = value
+        if name in ("checked_in_at", "checked_out_at", "expected_checkout"):
+            moment = getattr(row, name)
+            local = row.expected_checkout_local if name == "expected_checkout" else None
+            data[f"{name}_local"] = plain(local or _local(moment, timezone))
+    data["timezone"] = timezone
+    return data
 
 
 def print_tasks(tasks: Sequence[ho.HousekeepingTask], numbers: dict[str, str], out: Output) -> None:
@@ -524,11 +754,44 @@ def cmd_upgrade(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_board(args: argparse.Namespace, out: Output) -> int:
     uow = SqlAlchemyUnitOfWork(open_engine(args.db))
-    board = services.room_board(uow, _hotel_id(uow, args.hotel))
+    hotel_id = _hotel_id(uow, args.hotel)
     if args.json:
-        print_json(board, out)
+        print_json(services.room_board(uow, hotel_id), out)
     else:
-        print_board(board, out)
+        show_board(uow, hotel_id, out)
+    return 0
+
+
+def _iso_date(text: str) -> date:
+    """An argparse type: a date written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def cmd_stays(args: argparse.Namespace, out: Output) -> int:
+    """``arrivals``, ``departures`` and ``in-house``: the front desk's lists."""
+    uow = SqlAlchemyUnitOfWork(open_engine(args.db))
+    hotel = _hotel(uow, _hotel_id(uow, args.hotel))
+    day: date | None = None
+    if args.command == "in-house":
+        rows = services.in_house(uow, hotel.hotel_id)
+    else:
+        day = args.date or local_date(hotel, datetime.now(UTC))
+        query = services.arrivals if args.command == "arrivals" else services.departures
+        rows = query(uow, hotel.hotel_id, day)
+    if args.json:
+        print_json([stay_data(row, hotel.timezone) for row in rows], out)
+        return 0
+    title = _STAY_TITLES[args.command]
+    when = "" if day is None else f" on {day.isoformat()}"
+    out.write(visible(f"{title} at {hotel.name} ({hotel.hotel_id}){when}") + "\n\n")
+    if rows:
+        print_stays(rows, out, timezone=hotel.timezone)
+    else:
+        nobody = {"arrivals": "no arrivals", "departures": "no departures", "in-house": "nobody"}
+        out.write(f"{nobody[args.command]} {'in house' if day is None else 'due'}\n")
     return 0
 
 
@@ -828,14 +1091,87 @@ def cmd_legacy_drop_plan(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
-def _parse_value(name: str, text: str) -> object:
-    if name in ("check_in", "passed"):
+DO_SERVICES: tuple[str, ...] = (*ACTIONS, "update_hotel")
+"""The services ``do`` calls: every operation, and the hotel's settings (reference data)."""
+
+_PARTY_KEYS = ("booking_guest_id", "first_name", "last_name")
+_MEMBER_FORM = (
+    '{"booking_guest_id": ..., "first_name": ..., "last_name": ...} '
+    "or [booking_guest_id, first_name, last_name], all strings"
+)
+_PARTY_FORM = f"a JSON list of members, the primary first, each {_MEMBER_FORM}"
+
+_DO_HELP = """Call a service with name=value arguments, for example:
+
+  do check_in booking_id=B1 staff_id=S1
+  do change_stay booking_id=B1 staff_id=S1 departure=2026-06-08 notes="one more night"
+  do update_party booking_id=B1 staff_id=S1 party='[["G1", "Ada", "Lee"], ["G2", "Bo", "Lee"]]'
+  do update_hotel hotel_id=H1 enforce_stay_dates=true checkout_time=12:00
+
+Booleans are true or false, dates YYYY-MM-DD, times of day HH:MM; a party is a JSON list
+of its members, the primary first, each {"booking_guest_id": ..., "first_name": ...,
+"last_name": ...} or [booking_guest_id, first_name, last_name]. A refusal is one line on
+stderr and exit code 1; nothing is changed."""
+
+
+def _parse_party(name: str, text: str) -> list[ho.BookingGuest]:
+    """A party given on the command line, as JSON (see :data:`_PARTY_FORM`)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise CommandError(f"{name} must be {_PARTY_FORM}; it is not JSON: {text!r}") from None
+    if not isinstance(data, list):
+        raise CommandError(f"{name} must be {_PARTY_FORM}")
+    party = []
+    for index, member in enumerate(data):
+        values: list[object] | None = None
+        if isinstance(member, dict) and set(member) == set(_PARTY_KEYS):
+            values = [member[key] for key in _PARTY_KEYS]
+        elif isinstance(member, list) and len(member) == len(_PARTY_KEYS):
+            values = list(member)
+        if values is None or not all(isinstance(value, str) for value in values):
+            raise CommandError(f"{name}[{index}] must be {_MEMBER_FORM}")
+        party.append(ho.BookingGuest(*(str(value) for value in values)))
+    return party
+
+
+def _parse_value(name: str, text: str, annotation: object = "str") -> object:
+    """The value of ``name=text`` for a parameter annotated ``annotation`` (the service's
+    own annotation, a string): booleans, ISO dates and times, numbers, a party as JSON;
+    everything else (ids, notes, enum values) is passed as the text."""
+    kind = str(annotation).removesuffix(" | None")
+    if kind == "bool":
         if text.lower() in ("true", "yes", "1"):
             return True
         if text.lower() in ("false", "no", "0"):
             return False
         raise CommandError(f"{name} must be true or false, not {text!r}")
+    if kind == "date":
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise CommandError(f"{name} must be a date (YYYY-MM-DD), not {text!r}") from None
+    if kind == "time":
+        try:
+            return time_of_day.fromisoformat(text)
+        except ValueError:
+            raise CommandError(f"{name} must be a time of day (HH:MM), not {text!r}") from None
+    if kind == "int":
+        try:
+            return int(text)
+        except ValueError:
+            raise CommandError(f"{name} must be a whole number, not {text!r}") from None
+    if "BookingGuest" in kind:
+        return _parse_party(name, text)
     return text
+
+
+def _hotel_settings(hotel: ho.Hotel) -> str:
+    return (
+        f"hotel {hotel.hotel_id} ({hotel.name}): require_inspection "
+        f"{str(hotel.require_inspection).lower()}, timezone {hotel.timezone}, checkout_time "
+        f"{hotel.checkout_time:%H:%M}, enforce_stay_dates {str(hotel.enforce_stay_dates).lower()}"
+    )
 
 
 def cmd_do(args: argparse.Namespace, out: Output) -> int:
@@ -851,7 +1187,7 @@ def cmd_do(args: argparse.Namespace, out: Output) -> int:
             )
         if name in kwargs:
             raise CommandError(f"{args.service}: {name} is given more than once")
-        kwargs[name] = _parse_value(name, value)
+        kwargs[name] = _parse_value(name, value, parameters[name].annotation)
     missing = [
         p.name
         for p in parameters.values()
@@ -863,8 +1199,12 @@ def cmd_do(args: argparse.Namespace, out: Output) -> int:
     entries = service(uow, **kwargs)
     if args.json:
         print_json(entries, out)
-    else:
+    elif args.service == "update_hotel":  # reference data: nothing is logged
+        out.write(visible(_hotel_settings(_hotel(uow, str(kwargs["hotel_id"])))) + "\n")
+    elif entries:
         print_history(entries, out)
+    else:
+        out.write("nothing to change: nothing logged\n")
     return 0
 
 
@@ -903,7 +1243,7 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
         uow, seed=args.seed, days=args.days, rooms=args.rooms, progress=_Progress(sys.stderr)
     )
     out.write("\nRoom board at the end of the last day:\n\n")
-    print_board(services.room_board(uow, report.hotel_id), out)
+    show_board(uow, report.hotel_id, out)
     snapshot = uow.snapshot()
     log = snapshot.log
     staff = len({e.performed_by for e in log})
@@ -923,6 +1263,15 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
         f"\n{report.bookings} bookings; {early} early departures, {failed} failed inspections, "
         f"{undone} check-ins undone, {report.unplaced_arrivals} arrivals without a ready room.\n"
     )
+    out.write(
+        f"Front desk: {report.stays_extended} stays extended and {report.stays_shortened} "
+        f"shortened, {report.arrivals_postponed} arrivals postponed, {report.cancellations} "
+        f"cancellations, {report.no_shows} no-shows, {report.companions_joined} companions "
+        f"joined and {report.companions_left} left; {report.due_out_assignments} arrivals "
+        f"pre-assigned into rooms still occupied by a guest due out, {report.queued_arrivals} "
+        f"of them queued at the desk while housekeeping turned the room, "
+        f"{report.queued_checked_in} checked in as soon as it was ready.\n"
+    )
     if report.refusals:
         refused = ", ".join(f"{n} {name}" for name, n in sorted(report.refusals.items()))
         out.write(f"Refused along the way (and handled): {refused}.\n")
@@ -930,7 +1279,12 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
     if violations:
         out.write("Invariants BROKEN:\n" + "".join(f"  {visible(str(v))}\n" for v in violations))
         return 1
-    out.write(f"Every invariant holds. Explore it: {PROG} board --db {shown_url(args.db)}\n")
+    last_day = report.last_day.isoformat()
+    out.write(
+        f"Every invariant holds. Explore it: {PROG} board --db {shown_url(args.db)}\n"
+        f"  {PROG} arrivals --date {last_day} --db {shown_url(args.db)}\n"
+        f"  {PROG} in-house --db {shown_url(args.db)}\n"
+    )
     return 0
 
 
@@ -976,22 +1330,21 @@ def _feed_hotel(uow: SqlAlchemyUnitOfWork, requested: str | None) -> str | None:
 
 
 def event_line(event: ho.OccupancyEvent) -> str:
-    """One readable line for an event: entry id, time, hotel, room, operation, booking,
-    the status and condition change, who, and the notes; control characters escaped."""
-    operation = event.operation.value
-    if event.from_room_id:
-        operation += f" (from {event.from_room_id})"
+    """One readable line for an event: entry id, time, hotel, room ("no room" for a change
+    to a booking that holds none), operation (see :func:`describe_operation`), booking, the
+    status and condition change, who, and the notes; control characters escaped."""
     parts = [
         f"#{event.entry_id}",
         event.timestamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
         event.hotel_id,
-        f"room {event.room_id}",
-        operation,
+        "no room" if event.room_id is None else f"room {event.room_id}",
+        describe_operation(event),
     ]
     if event.booking_id:
         parts.append(f"booking {event.booking_id}")
-    parts.append(f"status {_change(event.status_before, event.status_after)}")
-    parts.append(f"condition {_change(event.condition_before, event.condition_after)}")
+    if event.status_after is not None:  # a change to a booking holding no room has no state
+        parts.append(f"status {_change(event.status_before, event.status_after)}")
+        parts.append(f"condition {_change(event.condition_before, event.condition_after)}")
     parts.append(f"by {event.performed_by}")
     if event.notes:
         parts.append(f"notes {event.notes!r}")
@@ -1165,13 +1518,37 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "tasks", parents=[common, output, hotel], help="open housekeeping tasks"
     ).set_defaults(handler=cmd_tasks)
+    day = _Parser(add_help=False)
+    day.add_argument(
+        "--date",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="the hotel's local date (default: today there)",
+    )
+    commands.add_parser(
+        "arrivals",
+        parents=[common, output, hotel, day],
+        help="the day's arrivals, and those due before that have not arrived",
+    ).set_defaults(handler=cmd_stays)
+    commands.add_parser(
+        "departures",
+        parents=[common, output, hotel, day],
+        help="the in-house guests due out on the day, and those overdue",
+    ).set_defaults(handler=cmd_stays)
+    commands.add_parser(
+        "in-house", parents=[common, output, hotel], help="the bookings in house"
+    ).set_defaults(handler=cmd_stays)
     commands.add_parser(
         "check", parents=[common, output], help="verify every invariant; exit 1 on violations"
     ).set_defaults(handler=cmd_check)
     do = commands.add_parser(
-        "do", parents=[common, output], help="call an operation service: do SERVICE name=value ..."
+        "do",
+        parents=[common, output],
+        help="call an operation service (or update_hotel): do SERVICE name=value ...",
+        description=_DO_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    do.add_argument("service", choices=ACTIONS, metavar="SERVICE", help=", ".join(ACTIONS))
+    do.add_argument("service", choices=DO_SERVICES, metavar="SERVICE", help=", ".join(DO_SERVICES))
     do.add_argument("arguments", nargs="*", metavar="name=value")
     do.set_defaults(handler=cmd_do)
     follow = commands.add_parser(

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import date
+from enum import Enum
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -24,15 +25,19 @@ from sqlalchemy import Engine, text
 
 import hotel_occupancy as ho
 from hotel_occupancy import services
+from hotel_occupancy.adapters.memory import InMemoryUnitOfWork
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, migrate
 from hotel_occupancy.cli import main
-from hotel_occupancy.domain.invariants import StoreSnapshot
+from hotel_occupancy.domain.invariants import StoreSnapshot, check_invariants
+from hotel_occupancy.simulation import simulate, simulation_clock
 from tests.support import FakeClock
 
 CLI = Path(sys.executable).with_name("hotel-occupancy")
 
 BOARD_HEADER = re.compile(
-    r"^room\s+status\s+condition\s+booking\s+guests\s+expected checkout$", re.MULTILINE
+    r"^room\s+status\s+condition\s+booking\s+guests\s+expected checkout \((?P<zone>[\w/+-]+)\)"
+    r"\s+arriving\s+flags$",
+    re.MULTILINE,
 )
 OPERATION_HEADER = re.compile(r"^operation\s+entries$", re.MULTILINE)
 
@@ -102,7 +107,12 @@ def copy_db(source: Path, target: Path) -> str:
 
 
 def log_story(snap: StoreSnapshot) -> list[tuple[Any, ...]]:
-    """Everything a log entry says, as plain values."""
+    """Everything a log entry says, as plain values (a change to a booking that held no
+    room has no room state: None)."""
+
+    def value(member: Enum | None) -> object:
+        return None if member is None else member.value
+
     return [
         (
             e.id,
@@ -111,16 +121,28 @@ def log_story(snap: StoreSnapshot) -> list[tuple[Any, ...]]:
             e.from_room_id,
             e.booking_id,
             e.performed_by,
-            e.status_before.value,
-            e.status_after.value,
-            e.condition_before.value,
-            e.condition_after.value,
+            value(e.status_before),
+            value(e.status_after),
+            value(e.condition_before),
+            value(e.condition_after),
             e.timestamp,
             e.notes,
             dict(e.metadata),
         )
         for e in snap.log
     ]
+
+
+def board_block(text: str) -> list[str]:
+    """The lines of the room board printed in ``text`` (header to counts), each cut before
+    its flags column and the counts line before its "due out" part: the parts that do not
+    depend on the time the board was read at (due out and overdue do)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if BOARD_HEADER.match(line))
+    flags = lines[start].index("flags")
+    end = lines.index("", start)
+    block = [line[:flags].rstrip() for line in lines[start:end]]
+    return [*block, lines[end + 1].split(";")[0]]
 
 
 # --- fixtures ----------------------------------------------------------------------------
@@ -230,11 +252,15 @@ def test_demo_shows_a_progress_bar_on_stderr_and_keeps_stdout_for_the_report(
 def test_the_demo_report_agrees_with_what_the_database_holds(
     demo_run: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
-    """The printed board equals the board command's, and the operation counts equal the log."""
+    """The printed board equals the board command's (but for the due out and overdue flags,
+    which the command judges at the time it runs), and the operation counts equal the log."""
     path, result = demo_run
     code, board = cli("board", "--db", sqlite_url(path))
     assert code == 0
-    assert board in result.stdout
+    assert board_block(board) == board_block(result.stdout)
+    header = BOARD_HEADER.search(result.stdout)
+    assert header is not None
+    assert header["zone"] == "Europe/Lisbon"
     log = snapshot(sqlite_url(path)).log
     counts = Counter(e.operation.value for e in log)
     for operation, n in counts.items():
@@ -272,7 +298,8 @@ def test_five_default_days_tell_every_kind_of_event(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The default demo has pre-assignments, walk-ins, reassignments, moves, undone check-ins,
-    early departures, failed inspections, rooms out of service and back."""
+    early departures, failed inspections, rooms out of service and back; and the front
+    desk's story (§9), told in the summary with counts above zero."""
     url = sqlite_url(tmp_path / "five.db")
     code, out = cli("demo", "--db", url)
     assert code == 0
@@ -303,6 +330,15 @@ def test_five_default_days_tell_every_kind_of_event(
     assert any(e.operation is Op.INSPECT and e.metadata.get("passed") is False for e in log)
     assert any(e.operation is Op.CLEAN_START for e in log)
     assert any(e.operation is Op.CLEAN_COMPLETE for e in log)
+    assert re.search(
+        r"^Front desk: [1-9]\d* stays extended and [1-9]\d* shortened, [1-9]\d* arrivals "
+        r"postponed, [1-9]\d* cancellations, [1-9]\d* no-shows, [1-9]\d* companions joined "
+        r"and [1-9]\d* left; [1-9]\d* arrivals pre-assigned into rooms still occupied by a guest "
+        r"due out, [1-9]\d* of them queued at the desk while housekeeping turned the room, "
+        r"[1-9]\d* checked in as soon as it was ready\.$",
+        out,
+        re.MULTILINE,
+    ), out
     out_of_service = {ho.OccupancyStatus.OUT_OF_ORDER, ho.OccupancyStatus.MAINTENANCE}
     back = [
         (start, end)
@@ -316,6 +352,87 @@ def test_five_default_days_tell_every_kind_of_event(
         and end.status_after not in out_of_service
     ]
     assert back, "no room went out of service and came back"
+
+
+def test_five_default_days_tell_the_front_desk_story_the_same_on_both_adapters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default demo extends and shortens stays, postpones arrivals, cancels, marks
+    no-shows, lets companions join and leave, and pre-assigns arrivals into rooms whose
+    guest is due out; some of those guests wait at the desk (queued), their check-in is
+    refused until the room is turned, then done. The in-memory adapter tells the same story
+    with the same report, and every invariant holds on it too."""
+    url = sqlite_url(tmp_path / "five.db")
+    code, _ = cli("demo", "--db", url)
+    assert code == 0
+    capsys.readouterr()
+    log = snapshot(url).log
+    Op = ho.Operation
+
+    def stay_changes(action: str) -> list[ho.LogEntry]:
+        return [e for e in log if e.operation is Op.STAY_CHANGE and e.metadata["action"] == action]
+
+    dates = [e.metadata for e in stay_changes("change_stay")]
+    assert any(m["departure_after"] > m["departure_before"] for m in dates), "no stay extended"
+    assert any(m["departure_after"] < m["departure_before"] for m in dates), "no stay shortened"
+    assert any(m["arrival_after"] > m["arrival_before"] for m in dates), "no arrival postponed"
+    parties = [e.metadata for e in stay_changes("update_party")]
+    assert any(m["joined"] for m in parties)
+    assert any(m["left"] for m in parties)
+    for action, why in (("cancel_booking", "cancelled"), ("mark_no_show", "no_show")):
+        closed = [e for e in log if e.metadata.get("action") == action]
+        assert closed, f"no {action}"
+        assert all(e.metadata["why"] == why for e in closed)
+        # a booking that held no room is logged alone, a pre-assignment is released
+        assert {e.operation for e in closed} <= {Op.STAY_CHANGE, Op.UNASSIGN}
+    arriving = [e for e in log if e.operation is Op.ASSIGN and e.metadata.get("arriving")]
+    assert arriving, "no arrival pre-assigned into a due-out room"
+    assert all(e.status_before is ho.OccupancyStatus.OCCUPIED for e in arriving)
+    queued = stay_changes("queue_arrival")
+    assert queued, "no guest queued at the desk"
+    for entry in queued:  # the departing guest leaves, the room is turned, then check-in
+        later = [e for e in log if e.room_id == entry.room_id and e.id > entry.id]
+        checkout = next(e for e in later if e.operation is Op.CHECKOUT)
+        assert checkout.booking_id != entry.booking_id
+        check_in = next(e for e in later if e.operation is Op.CHECKIN)
+        assert check_in.booking_id == entry.booking_id
+        assert checkout.id < check_in.id
+        assert any(
+            e.operation is Op.CLEAN_COMPLETE and checkout.id < e.id < check_in.id for e in later
+        )
+
+    uow = InMemoryUnitOfWork(clock=simulation_clock())
+    report = simulate(uow)
+    assert all(getattr(report, name) > 0 for name in FRONT_DESK_COUNTS), report
+    assert report.queued_checked_in <= report.queued_arrivals <= report.due_out_assignments
+    assert report.last_day == date(2026, 6, 5)
+    memory = uow.snapshot()
+    assert check_invariants(memory) == []
+    assert log_story(memory) == log_story(snapshot(url))
+
+
+FRONT_DESK_COUNTS = (
+    "stays_extended",
+    "stays_shortened",
+    "arrivals_postponed",
+    "cancellations",
+    "no_shows",
+    "companions_joined",
+    "companions_left",
+    "due_out_assignments",
+    "queued_arrivals",
+    "queued_checked_in",
+)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 8])
+def test_every_seed_tells_the_front_desk_story_and_keeps_the_invariants(seed: int) -> None:
+    """Five days at 24 rooms, whatever the seed: every front desk event happens at least
+    once (the story sees to it when there is an occasion), and every invariant holds."""
+    uow = InMemoryUnitOfWork(clock=simulation_clock())
+    report = simulate(uow, seed=seed)
+    assert all(getattr(report, name) > 0 for name in FRONT_DESK_COUNTS), report
+    assert check_invariants(uow.snapshot()) == []
 
 
 def test_demo_refuses_a_database_that_already_holds_hotels(demo_copy: str, tmp_path: Path) -> None:
@@ -402,18 +519,26 @@ def test_board_asks_for_a_hotel_when_there_are_several(hotels_url: str, tmp_path
 
 
 def test_board_prints_a_table_in_natural_room_order(hotels_url: str) -> None:
-    """The board is a table of the chosen hotel's rooms, 1A, 2, 9, 10, and a status count."""
+    """The board is a table of the chosen hotel's rooms, 1A, 2, 9, 10, and a status count;
+    times in the hotel's zone (UTC), named in the column title. B1 was due out on
+    2026-03-12 (the board reads the real clock): overdue."""
     code, out = cli("board", "--db", hotels_url, "--hotel", "lake")
     assert code == 0
     lines = out.splitlines()
-    assert BOARD_HEADER.match(lines[0])
+    header = BOARD_HEADER.match(lines[0])
+    assert header is not None
+    assert header["zone"] == "UTC"
     assert set(lines[1]) <= {"-", " "}
     numbers = [line.split()[0] for line in lines[2:6]]
     assert numbers == ["1A", "2", "9", "10"]
-    assert lines[4].split()[:5] == ["9", "OCCUPIED", "CLEAN", "REF-B1", "2"]
+    assert lines[4].split() == [
+        "9", "OCCUPIED", "CLEAN", "REF-B1", "2", "2026-03-12", "11:00", "overdue"
+    ]  # fmt: skip
     assert lines[5].split()[:3] == ["10", "MAINTENANCE", "CLEAN"]
     assert "hill" not in out
-    assert lines[-1] == "1 MAINTENANCE, 1 OCCUPIED, 1 VACANT_CLEAN, 1 VACANT_DIRTY"
+    assert lines[-1] == (
+        "1 MAINTENANCE, 1 OCCUPIED, 1 VACANT_CLEAN, 1 VACANT_DIRTY; 1 due out (1 overdue)"
+    )
 
 
 def test_board_json_lists_the_rooms_with_their_fields_in_natural_order(hotels_url: str) -> None:
@@ -431,6 +556,10 @@ def test_board_json_lists_the_rooms_with_their_fields_in_natural_order(hotels_ur
         "booking_reference",
         "guest_count",
         "expected_checkout",
+        "arriving_booking_id",
+        "due_out",
+        "overdue",
+        "expected_checkout_local",
     }
     nine = rows[2]
     assert nine["room_id"] == "lake-9"
@@ -441,6 +570,8 @@ def test_board_json_lists_the_rooms_with_their_fields_in_natural_order(hotels_ur
     )
     assert nine["guest_count"] == 2
     assert nine["expected_checkout"].startswith("2026-03-12T11:00")
+    assert nine["expected_checkout_local"] == "2026-03-12T11:00:00+00:00"  # a UTC hotel
+    assert (nine["due_out"], nine["overdue"], nine["arriving_booking_id"]) == (True, True, None)
     assert rows[1]["status"] == "VACANT_DIRTY"
     assert rows[1]["booking_id"] is None
     code, hill = cli("board", "--db", hotels_url, "--hotel", "hill", "--json")

@@ -53,21 +53,24 @@ def _hotel_at_0001(engine: Engine) -> None:
             "role": "MANAGER",
             "active": True,
         },
+        s.bookings: {
+            "booking_id": "B1",
+            "hotel_id": "H",
+            "reference": "OLD-1",
+            "arrival": date(2026, 3, 10),
+            "departure": date(2026, 3, 12),
+        },
+        s.booking_guests: {
+            "booking_guest_id": "g1",
+            "booking_id": "B1",
+            "position": 0,
+            "first_name": "Ada",
+            "last_name": "Old",
+        },
     }
     with engine.begin() as conn:
         for table, row in rows.items():
             conn.execute(insert(table), [row])
-    uow = SqlAlchemyUnitOfWork(engine, clock=FakeClock())
-    services.register_booking(
-        uow,
-        hotel_id="H",
-        booking_id="B1",
-        reference="OLD-1",
-        arrival=date(2026, 3, 10),
-        departure=date(2026, 3, 12),
-        party=[ho.BookingGuest("g1", "Ada", "Old")],
-    )
-    with engine.begin() as conn:
         conn.execute(
             insert(s.occupancies),
             [

@@ -8,16 +8,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, insert, inspect, text
 
 import hotel_occupancy as ho
 from hotel_occupancy import services
-from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, migrate
+from hotel_occupancy.adapters.sqlalchemy import (
+    SqlAlchemyUnitOfWork,
+    create_engine,
+    mapping,
+    migrate,
+)
+from hotel_occupancy.adapters.sqlalchemy import schema as s
 from hotel_occupancy.domain.invariants import StoreSnapshot
+from hotel_occupancy.domain.model import LogEntry
 from hotel_occupancy.testing.contract.feed import follow
 from tests.integration.hotels import build_hotel
+from tests.integration.revisions import built_at, stored_rows
 from tests.integration.sessions import fresh_database
-from tests.support import FakeClock
+from tests.support import START, FakeClock
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -32,16 +40,18 @@ def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 
 def _hotel_at_0003(engine: Engine) -> StoreSnapshot:
-    """A hotel at revision 0003: two guests checked in, one checked out; what it holds."""
-    migrate.upgrade(engine, "0003")
-    uow = SqlAlchemyUnitOfWork(engine, clock=FakeClock())
+    """A hotel at revision 0003: two guests checked in, one checked out; what it holds
+    (built at head and copied over: the services run on the newest schema only)."""
+    snapshot = built_at(engine, "0003", _build_hotel, clock=FakeClock())
+    assert len(snapshot.log) == 5
+    return snapshot
+
+
+def _build_hotel(uow: SqlAlchemyUnitOfWork) -> None:
     build_hotel(uow, ["R1", "R2", "R3"], ["B1", "B2"])
     services.assign_room(uow, booking_id="B1", room_id="R1", staff_id="fd")
     services.assign_room(uow, booking_id="B2", room_id="R2", staff_id="fd")
     services.checkout_room(uow, room_id="R2", staff_id="fd")
-    snapshot = uow.snapshot()
-    assert len(snapshot.log) == 5
-    return snapshot
 
 
 def _feed_keys(engine: Engine) -> list[int | None]:
@@ -113,7 +123,8 @@ def test_an_upgraded_postgresql_database_has_the_triggers_of_create_schema(
 def test_downgrading_0004_to_0003_drops_the_feed_and_keeps_the_hotel(empty: Engine) -> None:
     """Back to 0003: the feed's table, column and triggers go, every row stays."""
     engine = empty
-    before = _hotel_at_0003(engine)
+    _hotel_at_0003(engine)
+    rows = stored_rows(engine)
     migrate.upgrade(engine)
     uow = SqlAlchemyUnitOfWork(engine, clock=FakeClock())
     services.consume(uow, consumer="c", handler=lambda events: None)
@@ -124,10 +135,30 @@ def test_downgrading_0004_to_0003_drops_the_feed_and_keeps_the_hotel(empty: Engi
     assert "txid" not in {c["name"] for c in inspector.get_columns("ho_log")}
     if engine.dialect.name == "postgresql":
         assert _feed_ddl(engine) == ([], [])
-    old = SqlAlchemyUnitOfWork(engine, clock=FakeClock())
-    assert old.snapshot() == before
-    (entry,) = services.checkout_room(old, room_id="R1", staff_id="fd")
+    assert stored_rows(engine) == rows
+    entry_id = _checkout_entry_at_0003(engine)
     migrate.upgrade(engine)
     assert migrate.current(engine) == migrate.head()
-    assert [e.entry_id for e in follow(uow)[0]][-1] == entry.id
+    assert [e.entry_id for e in follow(uow)[0]][-1] == entry_id
     uow.close()
+
+
+def _checkout_entry_at_0003(engine: Engine) -> int:
+    """A checkout of R1 logged as a version of revision 0003 logs it; its id."""
+    entry = LogEntry(
+        id=0,
+        hotel_id="H",
+        room_id="R1",
+        operation=ho.Operation.CHECKOUT,
+        performed_by="fd",
+        status_before=ho.OccupancyStatus.OCCUPIED,
+        status_after=ho.OccupancyStatus.VACANT_DIRTY,
+        condition_before=ho.Condition.CLEAN,
+        condition_after=ho.Condition.DIRTY,
+        timestamp=START,
+        booking_id="B1",
+    )
+    with engine.begin() as conn:
+        key = conn.execute(insert(s.log), [mapping.entry_row(entry)]).inserted_primary_key
+    assert key is not None
+    return int(key[0])

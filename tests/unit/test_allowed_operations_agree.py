@@ -6,7 +6,9 @@ test is driven into that state through the public services only; the stored stat
 checked to be exactly the target. Then each operation service is called once, with its
 default arguments and on its own fresh copy of the scene, for this room as the one acted
 on (§7): the target of an assignment or a reassignment, the room of its own booking for
-``check_in`` and ``unassign_room``, the source of a move. What ``allowed_operations`` said
+``check_in`` and ``unassign_room`` (for ``check_in``, the booking an occupied room awaits,
+if any), the source of a move, the room of its own booking for the front desk's changes
+(§9). What ``allowed_operations`` said
 about the room beforehand must be what the call did: allowed exactly when it succeeds, and
 otherwise the name of the error class it raised; the operation it names is the one the
 call logs first.
@@ -36,6 +38,8 @@ SPARE_ROOM = "R3"  # vacant and ready: the target of a move out of ROOM
 OWN = "B-own"  # the booking ROOM holds when it is assigned or occupied
 PRE = "B-pre"  # pre-assigned to PRE_ROOM
 FRESH = "B-fresh"  # arriving, assigned to no room
+ARRIVING = "B-arr"  # pre-assigned to ROOM while OWN is in house and due out (§9)
+TODAY = date(2026, 3, 10)
 START = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 
 
@@ -55,8 +59,9 @@ def ready_condition(require_inspection: bool) -> ho.Condition:
 
 
 def describe(state: RoomState) -> str:
-    """E.g. ``OCCUPIED-CLEANING-IN_SERVICE``: tenancy, condition, service."""
-    return f"{state.tenancy.value}-{state.condition.value}-{state.service.value}"
+    """E.g. ``OCCUPIED-CLEANING-IN_SERVICE``: tenancy, condition, service (``+arriving``)."""
+    arriving = "+arriving" if state.arriving else ""
+    return f"{state.tenancy.value}{arriving}-{state.condition.value}-{state.service.value}"
 
 
 def expected_status(state: RoomState) -> ho.OccupancyStatus:
@@ -94,6 +99,9 @@ def drive(uow: InMemoryUnitOfWork, require_inspection: bool, target: RoomState) 
         if require_inspection:  # a check-in needs a room ready for a guest
             services.inspect_room(uow, room_id=ROOM, staff_id=STAFF)
         services.assign_room(uow, booking_id=OWN, room_id=ROOM, staff_id=STAFF)
+    if target.arriving:  # OWN departs today, and an arrival is pre-assigned to its room
+        services.change_stay(uow, booking_id=OWN, staff_id=STAFF, departure=TODAY)
+        services.assign_room(uow, booking_id=ARRIVING, room_id=ROOM, staff_id=STAFF, check_in=False)
     for _ in range(len(Condition)):  # the longest way round the conditions is three steps
         current = services.get_occupancy(uow, ROOM).condition
         if current is target.condition:
@@ -119,7 +127,7 @@ def build_scene(require_inspection: bool, target: RoomState) -> InMemoryUnitOfWo
     services.register_staff(
         uow, hotel_id=HOTEL, staff_id=STAFF, name="Manager", role=ho.StaffRole.MANAGER
     )
-    for n, booking_id in enumerate((OWN, PRE, FRESH), start=1):
+    for n, booking_id in enumerate((OWN, PRE, FRESH, ARRIVING), start=1):
         services.register_booking(
             uow,
             hotel_id=HOTEL,
@@ -140,7 +148,12 @@ def build_scene(require_inspection: bool, target: RoomState) -> InMemoryUnitOfWo
         room_id: services.get_occupancy(uow, room_id) for room_id in (ROOM, PRE_ROOM, SPARE_ROOM)
     }
     found = {
-        room_id: (occupancy.status, occupancy.condition, occupancy.booking_id)
+        room_id: (
+            occupancy.status,
+            occupancy.condition,
+            occupancy.booking_id,
+            occupancy.arriving_booking_id,
+        )
         for room_id, occupancy in stored.items()
     }
     wanted = {
@@ -148,9 +161,10 @@ def build_scene(require_inspection: bool, target: RoomState) -> InMemoryUnitOfWo
             expected_status(target),
             target.condition,
             None if target.tenancy is Tenancy.VACANT else OWN,
+            ARRIVING if target.arriving else None,
         ),
-        PRE_ROOM: (Status.VACANT_CLEAN, ready, PRE),
-        SPARE_ROOM: (Status.VACANT_CLEAN, ready, None),
+        PRE_ROOM: (Status.VACANT_CLEAN, ready, PRE, None),
+        SPARE_ROOM: (Status.VACANT_CLEAN, ready, None, None),
     }
     assert found == wanted, f"the scene for {describe(target)} was built wrong"
     return uow
@@ -161,6 +175,26 @@ def held_or_fresh(uow: InMemoryUnitOfWork) -> str:
     return services.get_occupancy(uow, ROOM).booking_id or FRESH
 
 
+def pre_assigned_or_fresh(uow: InMemoryUnitOfWork) -> str:
+    """The booking ROOM awaits (pre-assigned, or arriving into it), else as held_or_fresh."""
+    occupancy = services.get_occupancy(uow, ROOM)
+    return occupancy.arriving_booking_id or occupancy.booking_id or FRESH
+
+
+def renamed_party(uow: InMemoryUnitOfWork) -> list[ho.BookingGuest]:
+    """The party of ROOM's booking with its primary guest renamed."""
+    booking = services.get_booking(uow, held_or_fresh(uow)).booking
+    return [ho.BookingGuest(m.booking_guest_id, "Renamed", m.last_name) for m in booking.party]
+
+
+BOOKING_SERVICES = frozenset(
+    {"change_stay", "update_party", "cancel_booking", "mark_no_show", "queue_arrival"}
+)
+"""The front desk's changes to a booking (§9): on a room that holds no booking they have
+no booking of the room to act on (a call on another booking would not be about this room),
+so there allowed_operations must say BookingNotAssignable and nothing is called."""
+
+
 Call = Callable[[InMemoryUnitOfWork], tuple[ho.LogEntry, ...]]
 
 # One call per operation service, with its default arguments, for ROOM as the room acted on.
@@ -168,7 +202,9 @@ CALLS: dict[str, Call] = {
     "assign_room": lambda uow: services.assign_room(
         uow, booking_id=FRESH, room_id=ROOM, staff_id=STAFF
     ),
-    "check_in": lambda uow: services.check_in(uow, booking_id=held_or_fresh(uow), staff_id=STAFF),
+    "check_in": lambda uow: services.check_in(
+        uow, booking_id=pre_assigned_or_fresh(uow), staff_id=STAFF
+    ),
     "reassign_room": lambda uow: services.reassign_room(
         uow, booking_id=PRE, to_room_id=ROOM, staff_id=STAFF
     ),
@@ -190,6 +226,21 @@ CALLS: dict[str, Call] = {
         uow, room_id=ROOM, staff_id=STAFF, reason="x"
     ),
     "return_to_service": lambda uow: services.return_to_service(uow, room_id=ROOM, staff_id=STAFF),
+    "change_stay": lambda uow: services.change_stay(
+        uow, booking_id=held_or_fresh(uow), staff_id=STAFF, departure=date(2026, 3, 13)
+    ),
+    "update_party": lambda uow: services.update_party(
+        uow, booking_id=held_or_fresh(uow), staff_id=STAFF, party=renamed_party(uow)
+    ),
+    "cancel_booking": lambda uow: services.cancel_booking(
+        uow, booking_id=held_or_fresh(uow), staff_id=STAFF
+    ),
+    "mark_no_show": lambda uow: services.mark_no_show(
+        uow, booking_id=held_or_fresh(uow), staff_id=STAFF
+    ),
+    "queue_arrival": lambda uow: services.queue_arrival(
+        uow, booking_id=held_or_fresh(uow), staff_id=STAFF
+    ),
 }
 
 STATES = tuple(all_states())
@@ -207,6 +258,10 @@ def disagreement(action: str, judged: ho.AllowedOperation, uow: InMemoryUnitOfWo
     said = f"allowed_operations said allowed={judged.allowed}, reason={judged.reason!r}"
     if judged.allowed != (judged.reason is None):
         return f"{action}: {said}, which is not one answer"
+    if action in BOOKING_SERVICES and services.get_occupancy(uow, ROOM).booking_id is None:
+        if judged.reason != "BookingNotAssignable":
+            return f"{action}: {said} for a room holding no booking"
+        return None
     try:
         entries = CALLS[action](uow)
     except Exception as error:
@@ -228,15 +283,16 @@ def disagreement(action: str, judged: ho.AllowedOperation, uow: InMemoryUnitOfWo
 
 
 def test_the_walk_covers_every_consistent_room_state() -> None:
-    """The states walked are every tenancy x condition x service, out of service only vacant."""
+    """The states walked are every tenancy x condition x service, out of service only vacant,
+    and every occupied one in service again awaited by an arriving booking."""
     expected = {
-        (tenancy, condition, service)
+        (tenancy, condition, service, False)
         for tenancy in Tenancy
         for condition in Condition
         for service in Service
         if service is Service.IN_SERVICE or tenancy is Tenancy.VACANT
-    }
-    walked = [(s.tenancy, s.condition, s.service) for s in STATES]
+    } | {(Tenancy.OCCUPIED, condition, Service.IN_SERVICE, True) for condition in Condition}
+    walked = [(s.tenancy, s.condition, s.service, s.arriving) for s in STATES]
     assert sorted(walked) == sorted(expected)
 
 

@@ -28,7 +28,15 @@ PARTY = (ho.BookingGuest("g1", "Mei", "Lee"), ho.BookingGuest("g2", "Jun", "Lee"
 
 SAMPLES: dict[str, Command] = {
     "register_hotel": cmd.RegisterHotel(
-        "H9", "Nine", require_inspection=True, timezone="Europe/Paris", checkout_time=time(10)
+        "H9",
+        "Nine",
+        require_inspection=True,
+        timezone="Europe/Paris",
+        checkout_time=time(10),
+        enforce_stay_dates=True,
+    ),
+    "update_hotel": cmd.UpdateHotel(
+        "H9", name="Neuf", require_inspection=False, checkout_time=time(13), enforce_stay_dates=True
     ),
     "register_room": cmd.RegisterRoom("H9", "R9", "9", capacity=3),
     "register_staff": cmd.RegisterStaff("H9", "s9", "Sam", ho.StaffRole.SUPERVISOR),
@@ -50,6 +58,13 @@ SAMPLES: dict[str, Command] = {
     "set_out_of_order": cmd.SetOutOfOrder("R9", "s9", "broken"),
     "start_maintenance": cmd.StartMaintenance("R9", "s9", "paint"),
     "return_to_service": cmd.ReturnToService("R9", "s9", condition=ho.Condition.CLEAN, notes="n"),
+    "change_stay": cmd.ChangeStay(
+        "B9", "s9", arrival=date(2026, 5, 2), departure=date(2026, 5, 6), notes="n"
+    ),
+    "update_party": cmd.UpdateParty("B9", "s9", PARTY, notes="n"),
+    "cancel_booking": cmd.CancelBooking("B9", "s9", reason="rebooked"),
+    "mark_no_show": cmd.MarkNoShow("B9", "s9", notes="n"),
+    "queue_arrival": cmd.QueueArrival("B9", "s9"),
 }
 """One command of every kind, with every field away from its default where it has one."""
 
@@ -59,12 +74,13 @@ def fields(command_class: type[Command]) -> list[attrs.Attribute[Any]]:
 
 
 def test_every_service_that_changes_something_has_exactly_one_command() -> None:
-    """The operations of the table and the six reference-data services each have a command."""
+    """The operations of the table and the seven reference-data services each have a command."""
     operations = {name for name, c in COMMANDS.items() if c.operation}
     reference = {name for name, c in COMMANDS.items() if not c.operation}
     assert operations == set(ACTIONS)
     assert reference == {
         "register_hotel",
+        "update_hotel",
         "register_room",
         "register_staff",
         "deactivate_staff",

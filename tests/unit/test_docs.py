@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from hotel_occupancy.domain import diagram
+from hotel_occupancy.domain.bookings import BOOKING_RULES, BookingRule, BookingStage
 from hotel_occupancy.domain.transitions import (
     ACTIONS,
     TRANSITIONS,
@@ -120,6 +121,60 @@ def test_source_rows_are_told_apart_from_target_rows() -> None:
     assert sources
     for t in sources:
         assert diagram.row_label(t).endswith("(source)")
+
+
+def test_an_awaited_room_is_a_node_of_its_own_and_checkout_hands_it_over() -> None:
+    """An occupied room awaited by an arriving booking is drawn apart: the due-out
+    pre-assignment leads to it, and checking out leaves the room pre-assigned."""
+    edges = {(e.source, e.target): e.labels for e in diagram.status_edges()}
+    assert "assign_room (due-out)" in edges[("OCCUPIED", "OCCUPIED_ARRIVING")]
+    assert "checkout_room" in edges[("OCCUPIED_ARRIVING", "VACANT_DIRTY_PRE_ASSIGNED")]
+    assert "unassign_room (arriving)" in edges[("OCCUPIED_ARRIVING", "OCCUPIED")]
+    assert "OCCUPIED+arriving/DIRTY" in diagram.render()
+
+
+def _rule_id(rule: BookingRule) -> str:
+    return rule.action
+
+
+@pytest.mark.parametrize("rule", BOOKING_RULES, ids=_rule_id)
+def test_every_booking_rule_draws_an_edge_from_each_stage_it_accepts(rule: BookingRule) -> None:
+    """Each accepted stage has an arrow, labelled with the rule, to the stage the rule
+    leaves the booking in (a loop when it leaves it in its stage), and the arrow is on the
+    page."""
+    page = diagram.render()
+    edges = diagram.booking_edges()
+    for stage in rule.stages:
+        after = rule.after or stage
+        (edge,) = [e for e in edges if (e.source, e.target) == (stage.value, after.value)]
+        assert any(label.split(" (")[0] == rule.action for label in edge.labels)
+        assert _edge_line(edge) in diagram.booking_diagram()
+        assert _edge_line(edge) in page
+    drawn = {
+        (e.source, e.target)
+        for e in edges
+        if any(label.split(" (")[0] == rule.action for label in e.labels)
+    }
+    assert drawn == {(s.value, (rule.after or s).value) for s in rule.stages}
+
+
+@pytest.mark.parametrize("rule", BOOKING_RULES, ids=_rule_id)
+def test_every_booking_rule_has_a_line_in_the_booking_table(rule: BookingRule) -> None:
+    """The booking table lists each rule once, with every stage it refuses."""
+    table = diagram.booking_table().splitlines()[2:]
+    (line,) = [line for line in table if line.startswith(f"| `{rule.action}` |")]
+    for stage in rule.refusals:
+        assert f"{stage.value}: " in line
+    assert len(table) == len(BOOKING_RULES)
+    assert diagram.booking_table() in diagram.render()
+
+
+def test_every_booking_stage_is_a_node_of_the_booking_diagram() -> None:
+    """Every stage is declared, and registering a booking enters ARRIVING."""
+    text = diagram.booking_diagram()
+    for stage in BookingStage:
+        assert f"    state {stage.value}\n" in text
+    assert "    [*] --> ARRIVING : register_booking" in text
 
 
 def test_check_passes_for_the_committed_page() -> None:

@@ -85,10 +85,11 @@ def test_replace_refuses_an_unknown_field() -> None:
 
 
 def test_every_consistent_state_is_read_back_from_what_a_record_stores() -> None:
-    """RoomState.of gives back each consistent state from (status, condition, booking held)."""
+    """RoomState.of gives back each consistent state from (status, condition, booking held,
+    arriving booking held)."""
     for state in all_states():
         held = state.tenancy is not Tenancy.VACANT
-        assert RoomState.of(state.status, state.condition, held) == state
+        assert RoomState.of(state.status, state.condition, held, state.arriving) == state
 
 
 def test_an_inconsistent_record_still_gets_its_state_computed() -> None:
@@ -125,10 +126,15 @@ def test_a_remembered_transition_result_equals_a_fresh_one() -> None:
     """Transition.apply gives the same state on the first and on later calls."""
     for t in TRANSITIONS:
         for state in all_states():
+            tenancy = t.tenancy or state.tenancy
+            arriving = state.arriving if t.arriving is None else t.arriving
+            if arriving and tenancy is Tenancy.VACANT:  # the arriving booking takes the room
+                tenancy, arriving = Tenancy.ASSIGNED, False
             fresh = RoomState(
-                t.tenancy or state.tenancy,
+                tenancy,
                 t.condition or state.condition,
                 t.service or state.service,
+                arriving,
             )
             assert t.apply(state) == fresh
             assert t.apply(state) == fresh

@@ -25,12 +25,13 @@ import re
 import threading
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
 from attrs import frozen
 
+from hotel_occupancy.domain.bookings import stage_of
 from hotel_occupancy.domain.credentials import PinAttempts, PinRules, RestingPin
 from hotel_occupancy.domain.errors import AlreadyRegistered, InvalidInput
 from hotel_occupancy.domain.events import OccupancyEvent
@@ -47,6 +48,7 @@ from hotel_occupancy.domain.model import (
     Room,
     RoomOccupancy,
     Staff,
+    StayRow,
     replace,
 )
 from hotel_occupancy.domain.side_by_side import Handover, library_writes, refuse_legacy_writes
@@ -231,6 +233,14 @@ class _Numbered(Generic[V]):
     row: V
 
 
+@frozen
+class _Detached:
+    """A member taken out of a booking's party (update_party): its id stays the booking's."""
+
+    member_id: str
+    booking_id: str
+
+
 class InMemoryStore:
     """The data of the in-memory adapter; share one between units of work and threads."""
 
@@ -247,13 +257,22 @@ class InMemoryStore:
         self.bookings: _Table[str, Booking] = _Table(
             "bookings",
             lambda b: b.booking_id,
-            {"guest": lambda b: tuple(g.booking_guest_id for g in b.party)},
+            {
+                "guest": lambda b: tuple(g.booking_guest_id for g in b.party),
+                "hotel": lambda b: (b.hotel_id,),
+            },
             unique={"guest"},
         )
+        self.detached: _Table[str, _Detached] = _Table("detached_members", lambda d: d.member_id)
+        """Members no longer in their booking's party (their ids stay taken)."""
         self.occupancies: _Table[str, RoomOccupancy] = _Table(
             "occupancies",
             lambda o: o.room_id,
-            {"hotel": lambda o: (o.hotel_id,), "booking": lambda o: _one(o.booking_id)},
+            {
+                "hotel": lambda o: (o.hotel_id,),
+                # one room per booking, in either role (I3)
+                "booking": lambda o: (*_one(o.booking_id), *_one(o.arriving_booking_id)),
+            },
             unique={"booking"},
         )
         self.guests: _Table[str, Guest] = _Table(
@@ -362,6 +381,9 @@ class _Hotels(_Repository):
     def add(self, hotel: Hotel) -> None:
         self._store.hotels.insert(hotel, self._journal)
 
+    def update(self, hotel: Hotel) -> None:
+        self._store.hotels.update(hotel, self._journal)
+
 
 class _Rooms(_Repository):
     def get(self, room_id: str) -> Room | None:
@@ -394,14 +416,91 @@ class _Bookings(_Repository):
         return self._store.bookings.get(booking_id)
 
     def guest_ids_taken(self, booking_guest_ids: Collection[str]) -> set[str]:
-        table = self._store.bookings
-        return {g for g in booking_guest_ids if table.has("guest", g)}
+        return set(self.party_owners(booking_guest_ids))
+
+    def party_owners(self, booking_guest_ids: Collection[str]) -> Mapping[str, str]:
+        store = self._store
+        owners: dict[str, str] = {}
+        for member_id in booking_guest_ids:
+            holders = store.bookings.find("guest", member_id)
+            if holders:
+                owners[member_id] = holders[0].booking_id
+            elif (detached := store.detached.get(member_id)) is not None:
+                owners[member_id] = detached.booking_id
+        return owners
 
     def add(self, booking: Booking) -> None:
         self._store.bookings.insert(booking, self._journal)
 
     def update(self, booking: Booking) -> None:
-        self._store.bookings.update(booking, self._journal)
+        table = self._store.bookings
+        stored = table.get(booking.booking_id)
+        if stored is not None and stored.party is not booking.party:
+            booking = replace(booking, party=stored.party)  # the party changes by set_party
+        table.update(booking, self._journal)
+
+    def set_party(self, booking: Booking) -> None:
+        store, journal = self._store, self._journal
+        stored = store.bookings.get(booking.booking_id)
+        if stored is None:
+            raise IntegrityViolation("bookings", f"no row {booking.booking_id!r} to update")
+        now = {m.booking_guest_id for m in booking.party}
+        for member in stored.party:
+            if member.booking_guest_id not in now:
+                store.detached.insert(
+                    _Detached(member.booking_guest_id, booking.booking_id), journal
+                )
+        for member_id in now:
+            detached = store.detached.get(member_id)
+            if detached is not None and detached.booking_id == booking.booking_id:
+                store.detached.delete(member_id, journal)
+        store.bookings.update(replace(stored, party=booking.party), journal)
+
+    def _stays(self, hotel_id: str, wanted: Callable[[Booking], bool]) -> list[StayRow]:
+        store = self._store
+        rows = []
+        for booking in store.bookings.find("hotel", hotel_id):
+            if not wanted(booking):
+                continue
+            holder = _holder(store, booking.booking_id)
+            room = store.rooms.get(holder.room_id) if holder is not None else None
+            arriving = holder is not None and holder.arriving_booking_id == booking.booking_id
+            in_room = holder is not None and not arriving and booking.in_house
+            rows.append(
+                StayRow(
+                    booking_id=booking.booking_id,
+                    hotel_id=booking.hotel_id,
+                    reference=booking.reference,
+                    stage=stage_of(booking, holder is not None),
+                    arrival=booking.arrival,
+                    departure=booking.departure,
+                    party_size=len(booking.party),
+                    primary_name=booking.primary.full_name,
+                    room_id=room.room_id if room is not None else None,
+                    room_number=room.number if room is not None else None,
+                    arriving=arriving,
+                    queued=booking.queued_at is not None,
+                    checked_in_at=booking.checked_in_at,
+                    checked_out_at=booking.checked_out_at,
+                    expected_checkout=holder.expected_checkout if in_room and holder else None,
+                )
+            )
+        return rows
+
+    def arrivals(self, hotel_id: str, day: date) -> Sequence[StayRow]:
+        def wanted(b: Booking) -> bool:
+            if b.cancelled_at is not None:
+                return False
+            late = b.arrival < day and b.checked_in_at is None and b.no_show_at is None
+            return b.arrival == day or late
+
+        return self._stays(hotel_id, wanted)
+
+    def departures(self, hotel_id: str, day: date) -> Sequence[StayRow]:
+        return self._stays(hotel_id, lambda b: b.in_house and b.departure <= day)
+
+    def in_house(self, hotel_id: str) -> Sequence[StayRow]:
+        return self._stays(hotel_id, lambda b: b.in_house)
 
     def held_by(self, room_id: str) -> Booking | None:
         occupancy = self._store.occupancies.get(room_id)
@@ -410,13 +509,18 @@ class _Bookings(_Repository):
         return self._store.bookings.get(occupancy.booking_id)
 
 
+def _holder(store: InMemoryStore, booking_id: str) -> RoomOccupancy | None:
+    """The occupancy record holding the booking, in either role."""
+    found = store.occupancies.find("booking", booking_id)
+    return found[0] if found else None
+
+
 class _Occupancies(_Repository):
     def get(self, room_id: str) -> RoomOccupancy | None:
         return self._store.occupancies.get(room_id)
 
     def for_booking(self, booking_id: str) -> RoomOccupancy | None:
-        found = self._store.occupancies.find("booking", booking_id)
-        return found[0] if found else None
+        return _holder(self._store, booking_id)
 
     def board(self, hotel_id: str) -> Sequence[BoardRow]:
         store = self._store
@@ -440,6 +544,7 @@ class _Occupancies(_Repository):
                     booking_reference=booking.reference if booking else None,
                     guest_count=guests,
                     expected_checkout=occupancy.expected_checkout,
+                    arriving_booking_id=occupancy.arriving_booking_id,
                 )
             )
         return rows
@@ -471,7 +576,13 @@ class _Guests(_Repository):
         guests = store.guests.find("booking", booking_id)
         booking = store.bookings.get(booking_id)
         order = {m.booking_guest_id: i for i, m in enumerate(booking.party)} if booking else {}
-        return sorted(guests, key=lambda g: (order.get(g.booking_guest_id, len(order)), g.guest_id))
+        detached = len(order)  # members no longer in the party come last, by check-in date
+
+        def key(g: Guest) -> tuple[int, date, str]:
+            position = order.get(g.booking_guest_id, detached)
+            return (position, g.check_in_date if position == detached else date.min, g.guest_id)
+
+        return sorted(guests, key=key)
 
     def pins_in_use(self, hotel_id: str, pins: Collection[str]) -> set[str]:
         table = self._store.guests

@@ -51,6 +51,8 @@ from hotel_occupancy.domain.validation import (
 __all__ = [
     "COMMANDS",
     "AssignRoom",
+    "CancelBooking",
+    "ChangeStay",
     "CheckIn",
     "CheckoutRoom",
     "Command",
@@ -58,7 +60,9 @@ __all__ = [
     "DeactivateStaff",
     "InspectRoom",
     "MarkDirty",
+    "MarkNoShow",
     "MoveGuest",
+    "QueueArrival",
     "ReassignRoom",
     "Ref",
     "Reference",
@@ -72,6 +76,8 @@ __all__ = [
     "StartCleaning",
     "StartMaintenance",
     "UnassignRoom",
+    "UpdateHotel",
+    "UpdateParty",
     "command",
 ]
 
@@ -269,6 +275,33 @@ def day() -> Any:
 def clock_time(default: time) -> Any:
     """A naive local time of day."""
     return _field(require_time, default=default, codec="time")
+
+
+def _optional(rule: Callable[[str, Any], object]) -> Callable[[str, Any], object]:
+    def check(name: str, value: object) -> object:
+        return None if value is None else rule(name, value)
+
+    return check
+
+
+def optional_day() -> Any:
+    """A calendar date, or None (unchanged)."""
+    return _field(_optional(require_date), default=None, codec="date")
+
+
+def optional_clock_time() -> Any:
+    """A naive local time of day, or None (unchanged)."""
+    return _field(_optional(require_time), default=None, codec="time")
+
+
+def optional_flag() -> Any:
+    """A real bool, or None (unchanged)."""
+    return _field(_optional(require_bool), default=None)
+
+
+def _party() -> Any:
+    """A booking's party: at least one BookingGuest, stored as a tuple."""
+    return _field(lambda _name, value: require_party(value), converter=_as_tuple, codec="party")
 
 
 def _to_member(enum: type[E]) -> Callable[[object], object]:
@@ -489,7 +522,38 @@ class RegisterHotel(Command):
     require_inspection: bool = flag(False)
     timezone: str = _field(_require_timezone, default="UTC")
     checkout_time: time = clock_time(time(11))
+    enforce_stay_dates: bool = flag(False)
     request_id: str | None = _request_id()
+
+
+@command("update_hotel", operation=False)
+@frozen
+class UpdateHotel(Command):
+    """Change a hotel's name or policy; an argument left as None keeps its value. (Its time
+    zone is not among them: stored local dates and times were made in it.)"""
+
+    hotel_id: str = identifier(Ref.HOTEL)
+    name: str | None = _field(
+        _optional(lambda n, v: require_text(n, v, required=True)), default=None
+    )
+    require_inspection: bool | None = optional_flag()
+    checkout_time: time | None = optional_clock_time()
+    enforce_stay_dates: bool | None = optional_flag()
+    request_id: str | None = _request_id()
+
+    def __attrs_post_init__(self) -> None:
+        if all(getattr(self, f) is None for f in _HOTEL_SETTINGS):
+            raise InvalidInput(
+                f"update_hotel needs at least one of {', '.join(_HOTEL_SETTINGS)}",
+                hotel_id=self.hotel_id,
+            )
+
+    def changes(self) -> dict[str, object]:
+        """The settings this update gives, by field of :class:`~hotel_occupancy.Hotel`."""
+        return {f: getattr(self, f) for f in _HOTEL_SETTINGS if getattr(self, f) is not None}
+
+
+_HOTEL_SETTINGS = ("name", "require_inspection", "checkout_time", "enforce_stay_dates")
 
 
 @command("register_room", operation=False)
@@ -544,9 +608,7 @@ class RegisterBooking(Command):
     reference: str = identifier()
     arrival: date = day()
     departure: date = _field(validator=_require_departure, codec="date")
-    party: Sequence[BookingGuest] = _field(  # stored as a tuple
-        lambda _name, value: require_party(value), converter=_as_tuple, codec="party"
-    )
+    party: Sequence[BookingGuest] = _party()
     request_id: str | None = _request_id()
 
 
@@ -748,3 +810,80 @@ class ReturnToService(Command):
     @property
     def variant(self) -> str:
         return self.condition.value
+
+
+# --- §9: the front desk's changes to a booking ----------------------------------------
+
+
+@command("change_stay")
+@frozen
+class ChangeStay(Command):
+    """New dates for a booking; a date left as None keeps its value."""
+
+    booking_id: str = identifier(Ref.BOOKING)
+    staff_id: str = identifier(Ref.STAFF)
+    arrival: date | None = optional_day()
+    departure: date | None = optional_day()
+    notes: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+    def __attrs_post_init__(self) -> None:
+        if self.arrival is None and self.departure is None:
+            raise InvalidInput(
+                "change_stay needs a new arrival, a new departure or both",
+                booking_id=self.booking_id,
+            )
+        if (
+            self.arrival is not None
+            and self.departure is not None
+            and self.departure < self.arrival
+        ):
+            raise InvalidInput(
+                f"departure {self.departure.isoformat()} is before arrival "
+                f"{self.arrival.isoformat()}",
+                booking_id=self.booking_id,
+            )
+
+
+@command("update_party")
+@frozen
+class UpdateParty(Command):
+    """The booking's whole new party (the first is the primary)."""
+
+    booking_id: str = identifier(Ref.BOOKING)
+    staff_id: str = identifier(Ref.STAFF)
+    party: Sequence[BookingGuest] = _party()
+    notes: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+
+@command("cancel_booking")
+@frozen
+class CancelBooking(Command):
+    """Cancel a booking that has not arrived; a pre-assignment is released."""
+
+    booking_id: str = identifier(Ref.BOOKING)
+    staff_id: str = identifier(Ref.STAFF)
+    reason: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+
+@command("mark_no_show")
+@frozen
+class MarkNoShow(Command):
+    """Record that a booking's guest never arrived; a pre-assignment is released."""
+
+    booking_id: str = identifier(Ref.BOOKING)
+    staff_id: str = identifier(Ref.STAFF)
+    notes: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+
+@command("queue_arrival")
+@frozen
+class QueueArrival(Command):
+    """The pre-assigned booking's guest waits at the desk: their room comes first."""
+
+    booking_id: str = identifier(Ref.BOOKING)
+    staff_id: str = identifier(Ref.STAFF)
+    request_id: str | None = _request_id()

@@ -28,6 +28,7 @@ from typing import NamedTuple, TypeVar
 from hotel_occupancy.domain.bookings import BOOKING_RULES, BookingStage
 from hotel_occupancy.domain.enums import Condition, OccupancyStatus
 from hotel_occupancy.domain.transitions import (
+    ARRIVING_VARIANTS,
     INITIAL_STATE,
     READY,
     TRANSITIONS,
@@ -48,6 +49,7 @@ __all__ = [
     "COMMAND",
     "Edge",
     "booking_diagram",
+    "booking_edges",
     "booking_table",
     "condition_diagram",
     "condition_edges",
@@ -78,10 +80,32 @@ _VARIANT_ARGUMENTS: dict[tuple[str, str], str] = {
         "`check_in=False`; with `check_in=True` (the default) the same call then applies "
         "the `check_in` row, and both are judged before anything changes"
     ),
+    ("assign_room", "due-out"): (
+        "`check_in=False` onto an OCCUPIED room whose in-house guest departs today or is "
+        "overdue (the service checks the dates): the booking becomes the room's arriving "
+        "booking, and the room still holds the in-house one"
+    ),
+    ("reassign_room", "arriving"): (
+        "the booking moved is the source room's arriving booking (the source stays "
+        "OCCUPIED by its in-house guest)"
+    ),
     ("inspect_room", "passed"): "`passed=True` (the default)",
     ("inspect_room", "failed"): "`passed=False`",
     ("return_to_service", "DIRTY"): "`condition=Condition.DIRTY` (the default)",
     ("return_to_service", "CLEAN"): "`condition=Condition.CLEAN`",
+    **{
+        (action, "arriving"): (
+            "the booking acted on is the room's arriving booking, not the in-house one"
+        )
+        for action in (
+            "unassign_room",
+            "change_stay",
+            "update_party",
+            "cancel_booking",
+            "mark_no_show",
+            "queue_arrival",
+        )
+    },
 }
 
 _CLEANING_EFFECTS: dict[CleaningEffect, str] = {
@@ -138,21 +162,31 @@ def _has_source_row(action: str) -> bool:
     return any(t.action == action and t.role is RoomRole.SOURCE for t in TRANSITIONS)
 
 
-def role_name(t: Transition) -> str:
-    """Which room a row is about, as the table says it: ``room``, or ``target`` and
-    ``source`` for the services that touch two rooms."""
+def _room(t: Transition) -> str:
+    """``room``, or ``target`` and ``source`` for the services that touch two rooms."""
     if t.role is RoomRole.SOURCE:
         return "source"
     return "target" if _has_source_row(t.action) else "room"
 
 
+def role_name(t: Transition) -> str:
+    """Which room a row is about, as the table says it: ``room``, or ``target`` and
+    ``source`` for the services that touch two rooms; followed by ``(arriving booking)``
+    for a row about the room's arriving booking (a variant of
+    :data:`~hotel_occupancy.domain.transitions.ARRIVING_VARIANTS`) rather than the booking
+    the room holds."""
+    room = _room(t)
+    return f"{room} (arriving booking)" if t.variant in ARRIVING_VARIANTS else room
+
+
 def row_label(t: Transition) -> str:
     """How a row is named on the diagrams: the service, then its variant and room role when
-    they matter, e.g. ``inspect_room (failed)`` or ``move_guest (source)``."""
-    details = [t.variant] if t.variant else []
+    they matter, e.g. ``inspect_room (failed)``, ``move_guest (source)`` or
+    ``reassign_room (arriving) (source)``."""
+    details = [f"({t.variant})"] if t.variant else []
     if _has_source_row(t.action):
-        details.append(role_name(t))
-    return f"{t.action} ({', '.join(details)})" if details else t.action
+        details.append(f"({_room(t)})")
+    return " ".join([t.action, *details])
 
 
 # --- nodes -------------------------------------------------------------------------------
@@ -164,13 +198,17 @@ _NodeKey = tuple[int, str]
 
 def status_node(state: RoomState) -> str:
     """The node of ``state`` on the status diagram: its headline status, set apart when a
-    vacant room is pre-assigned (e.g. ``VACANT_CLEAN_PRE_ASSIGNED``)."""
+    vacant room is pre-assigned (e.g. ``VACANT_CLEAN_PRE_ASSIGNED``) and when an occupied
+    room is awaited by an arriving booking (``OCCUPIED_ARRIVING``)."""
     suffix = "_PRE_ASSIGNED" if state.tenancy is Tenancy.ASSIGNED else ""
+    if state.arriving:
+        suffix += "_ARRIVING"
     return f"{state.status.value}{suffix}"
 
 
 def _status_key(state: RoomState) -> _NodeKey:
-    return (2 * _order(state.status) + (state.tenancy is Tenancy.ASSIGNED), status_node(state))
+    apart = state.tenancy is Tenancy.ASSIGNED or state.arriving
+    return (2 * _order(state.status) + apart, status_node(state))
 
 
 def _condition_key(state: RoomState) -> _NodeKey:
@@ -179,6 +217,8 @@ def _condition_key(state: RoomState) -> _NodeKey:
 
 def _status_title(state: RoomState) -> str:
     suffix = " (pre-assigned)" if state.tenancy is Tenancy.ASSIGNED else ""
+    if state.arriving:
+        suffix += " (+arriving booking)"
     return f"{state.status.value}{suffix}"
 
 
@@ -272,6 +312,10 @@ def _guard_text(guard: Guard) -> str:
         )
     elif isinstance(guard.condition, frozenset):
         parts.append(f"condition is {_names(guard.condition)}")
+    if guard.arriving is True:
+        parts.append("an arriving booking awaits the room")
+    elif guard.arriving is False:
+        parts.append("no arriving booking awaits the room")
     return f"{' and '.join(parts) or 'always'}, else `{guard.error.__name__}`"
 
 
@@ -285,7 +329,26 @@ def _new_state_text(t: Transition) -> str:
         )
         if value is not None
     ]
+    if t.arriving is True:
+        changes.append("arriving booking → the booking acted on")
+    elif t.arriving is False:
+        changes.append("arriving booking → none (released)")
+    if _hands_over(t):
+        changes.append(
+            "an awaited room is handed to its arriving booking: tenancy → ASSIGNED "
+            "(pre-assigned to it) instead of VACANT"
+        )
     return "<br>".join(changes) or "unchanged"
+
+
+def _hands_over(t: Transition) -> bool:
+    """Whether the row can leave an awaited room vacant, which hands the room over to its
+    arriving booking (see :meth:`~hotel_occupancy.domain.transitions.Transition.apply`)."""
+    return any(
+        before.arriving and after.tenancy is Tenancy.ASSIGNED and t.tenancy is Tenancy.VACANT
+        for before, row, _, after in _steps()
+        if row is t
+    )
 
 
 def _effects_text(t: Transition) -> str:
@@ -345,9 +408,10 @@ def transition_table() -> str:
 # --- the booking table ------------------------------------------------------------------------
 
 
-def booking_diagram() -> str:
-    """A Mermaid ``stateDiagram-v2`` block of the booking stages: an arrow for every stage
-    a rule of the booking table accepts, to the stage it leaves the booking in."""
+def booking_edges() -> tuple[Edge, ...]:
+    """The edges of the booking diagram: one from every stage a rule of the booking table
+    accepts to the stage the rule leaves the booking in (a loop on the stage for a rule
+    that leaves it where it is), labelled with the rules, in the order of the stages."""
     edges: dict[tuple[BookingStage, BookingStage], list[str]] = {}
     for rule in BOOKING_RULES:
         for stage in sorted(rule.stages, key=_order):
@@ -356,11 +420,26 @@ def booking_diagram() -> str:
             if rule.final_after_move and stage is BookingStage.IN_HOUSE:
                 label += " (until a move)"
             edges.setdefault((stage, after), []).append(label)
-    lines = ["```mermaid", "stateDiagram-v2", "    [*] --> ARRIVING : register_booking"]
-    for (source, target), labels in sorted(
-        edges.items(), key=lambda item: (_order(item[0][0]), _order(item[0][1]))
-    ):
-        lines.append(f"    {source.value} --> {target.value} : {', '.join(labels)}")
+    return tuple(
+        Edge(source.value, target.value, tuple(labels))
+        for (source, target), labels in sorted(
+            edges.items(), key=lambda item: (_order(item[0][0]), _order(item[0][1]))
+        )
+    )
+
+
+def booking_diagram() -> str:
+    """A Mermaid ``stateDiagram-v2`` block of the booking stages: an arrow for every stage
+    a rule of the booking table accepts, to the stage it leaves the booking in."""
+    declarations = [f"    state {stage.value}" for stage in BookingStage]
+    start = BookingStage.ARRIVING.value
+    lines = [
+        "```mermaid",
+        "stateDiagram-v2",
+        *declarations,
+        f"    [*] --> {start} : register_booking",
+    ]
+    lines += [f"    {e.source} --> {e.target} : {', '.join(e.labels)}" for e in booking_edges()]
     lines.append("```")
     return "\n".join(lines)
 
@@ -386,9 +465,15 @@ def booking_table() -> str:
         ]
         if rule.final_after_move:
             refusals.append("IN_HOUSE after a room move: the check-in is final")
+        if rule.queues:
+            refusals.append(
+                f"{_names(rule.stages)} with `queued_at` set: is already waiting at the desk"
+            )
         after = rule.after.value if rule.after is not None else "in its stage"
         if rule.moves:
             after += " (the move is recorded)"
+        if rule.queues:
+            after += " (queued at the desk: `queued_at` set)"
         cells = [f"`{rule.action}`", _names(rule.stages), "<br>".join(refusals), after]
         lines.append(f"| {' | '.join(cells)} |")
     return "\n".join(lines)
@@ -402,6 +487,12 @@ def _vocabulary() -> str:
         [
             f"- **tenancy**: {_names(Tenancy)}. ASSIGNED means pre-assigned to an arriving "
             "booking that has not checked in; the status stays VACANT_CLEAN or VACANT_DIRTY.",
+            "- **arriving**: whether an arriving booking awaits the room. Only an OCCUPIED "
+            "room whose guest is due out is awaited: `assign_room(check_in=False)` "
+            "pre-assigned an arrival to it, and it holds both bookings (`booking_id` and "
+            "`arriving_booking_id`). When the room is left vacant it is handed to the "
+            "arriving booking: pre-assigned to it. A state label shows it, e.g. "
+            f"`{RoomState(Tenancy.OCCUPIED, Condition.DIRTY, arriving=True).label()}`.",
             f"- **condition**: {_names(Condition)}.",
             f"- **service**: {_names(Service)}. Only rooms IN_SERVICE are ever assigned or "
             "occupied.",
@@ -424,7 +515,8 @@ def render() -> str:
         "`services.allowed_operations` also read, so it always says what the code does. "
         "Every room state is tried against every row, in a hotel that requires inspection "
         "and in one that does not. See [Concepts](concepts.md) for the ideas behind it.",
-        "A room's state has three dimensions; the table's guards are written in them:",
+        "A room's state has three dimensions, and an occupied room may be awaited by an "
+        "arriving booking; the table's guards are written in them:",
         _vocabulary(),
         f"A newly registered room is {initial.status.value}, condition "
         f"{initial.condition.value}, {initial.tenancy.value.lower()}, "
@@ -433,7 +525,9 @@ def render() -> str:
         "Each arrow is labelled with the services (and their variant or room role) that move "
         "a room along it. An arrow that loops back on a status changes only the condition or "
         "the booking. A move or a reassignment touches two rooms: the target (where the log "
-        "entry is written) and the source.",
+        "entry is written) and the source. An occupied room awaited by an arriving booking "
+        "(`OCCUPIED_ARRIVING`) is drawn apart; a variant `(arriving)` acts on that arriving "
+        "booking, not on the in-house one.",
         status_diagram(),
         "## Housekeeping condition",
         "Only the services that change the condition are drawn; every other one leaves the "
@@ -451,7 +545,12 @@ def render() -> str:
         "Generated from the booking table (`hotel_occupancy.domain.bookings.BOOKING_RULES`), "
         f"which the services read for the booking's side of an operation. A booking is "
         f"{_names(BookingStage)}. `assign_room` with check-in (the default) takes an "
-        "arriving booking through ASSIGNED to IN_HOUSE in one call.",
+        "arriving booking through ASSIGNED to IN_HOUSE in one call. An arrow that loops back "
+        "on a stage is a service that leaves the booking in its stage (new dates, a new "
+        "party, a move, a guest queued at the desk). A booking pre-assigned to a room whose "
+        "guest is due out (the room's arriving booking) is ASSIGNED too. Leaving ASSIGNED "
+        "(checked in, unassigned, cancelled, no-show) takes the guest out of the desk's "
+        "queue. A refusal is `BookingNotAssignable`, raised before anything changes.",
         booking_diagram(),
         booking_table(),
     ]

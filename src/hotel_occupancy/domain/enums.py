@@ -34,8 +34,9 @@ class Condition(StrEnum):
 
 
 class Operation(StrEnum):
-    """What a log entry records: the seed's twelve operations, and IMPORT (a room's state as
-    taken over from a legacy database, §12)."""
+    """What a log entry records: the seed's twelve operations, STAY_CHANGE (a booking's
+    dates, party or arrival changed, §9) and IMPORT (a room's state as taken over from a
+    legacy database, §12)."""
 
     ASSIGN = "ASSIGN"
     REASSIGN = "REASSIGN"
@@ -49,6 +50,7 @@ class Operation(StrEnum):
     MAINTENANCE = "MAINTENANCE"
     STATUS_CHANGE = "STATUS_CHANGE"
     OUT_OF_ORDER = "OUT_OF_ORDER"
+    STAY_CHANGE = "STAY_CHANGE"
     IMPORT = "IMPORT"
 
 
@@ -95,3 +97,26 @@ class TaskStatus(StrEnum):
     def is_open(self) -> bool:
         """True while the task still has work to do."""
         return self in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+
+
+class BookingStage(StrEnum):
+    """Where a booking stands (§9); the booking table
+    (:data:`hotel_occupancy.domain.bookings.BOOKING_RULES`) says what each operation may do
+    in each stage."""
+
+    ARRIVING = "ARRIVING"  # registered, neither assigned nor checked in
+    ASSIGNED = "ASSIGNED"  # pre-assigned to a room, not yet checked in
+    IN_HOUSE = "IN_HOUSE"  # checked in, not checked out
+    DEPARTED = "DEPARTED"  # checked out
+    CANCELLED = "CANCELLED"  # cancelled before it arrived
+    NO_SHOW = "NO_SHOW"  # never arrived
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet in house and still expected: ARRIVING or ASSIGNED."""
+        return self in (BookingStage.ARRIVING, BookingStage.ASSIGNED)
+
+    @property
+    def is_closed(self) -> bool:
+        """The booking is over: DEPARTED, CANCELLED or NO_SHOW."""
+        return self in (BookingStage.DEPARTED, BookingStage.CANCELLED, BookingStage.NO_SHOW)

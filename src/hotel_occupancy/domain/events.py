@@ -14,19 +14,23 @@ __all__ = ["OccupancyEvent"]
 
 @frozen
 class OccupancyEvent:
-    """A state change that has been committed: the log entry's fields plus ``hotel_id``."""
+    """A state change that has been committed: the log entry's fields plus ``hotel_id``.
+
+    A change to a booking that holds no room (§9: new dates, a new party, a cancellation
+    or a no-show before it is assigned) has ``room_id`` and the four state fields None.
+    """
 
     entry_id: int
     hotel_id: str
-    room_id: str
+    room_id: str | None
     operation: Operation
     performed_by: str
     booking_id: str | None
     from_room_id: str | None
-    status_before: OccupancyStatus
-    status_after: OccupancyStatus
-    condition_before: Condition
-    condition_after: Condition
+    status_before: OccupancyStatus | None
+    status_after: OccupancyStatus | None
+    condition_before: Condition | None
+    condition_after: Condition | None
     notes: str
     metadata: FrozenMap
     timestamp: datetime
@@ -36,13 +40,7 @@ class OccupancyEvent:
     def from_entry(cls, entry: LogEntry) -> OccupancyEvent:
         """The event announcing ``entry``. Entries imported from legacy audit columns are
         history, not changes to announce: they have no event (ValueError)."""
-        if (
-            entry.room_id is None
-            or entry.status_before is None
-            or entry.status_after is None
-            or entry.condition_before is None
-            or entry.condition_after is None
-        ):
+        if entry.is_imported_history:
             raise ValueError(f"log entry {entry.id} is imported history: it has no event")
         return cls(
             entry_id=entry.id,

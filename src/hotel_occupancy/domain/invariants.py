@@ -19,6 +19,7 @@ from attrs import frozen
 from hotel_occupancy.domain.enums import (
     Condition,
     OccupancyStatus,
+    Operation,
     StaffRole,
     TaskKind,
 )
@@ -42,7 +43,7 @@ from hotel_occupancy.domain.transitions import (
     source_row,
 )
 
-__all__ = ["StoreSnapshot", "Violation", "check_invariants", "replay_room"]
+__all__ = ["Replayed", "StoreSnapshot", "Violation", "check_invariants", "replay", "replay_room"]
 
 
 @frozen
@@ -71,23 +72,54 @@ class Violation:
         return f"{self.invariant}: {self.message}"
 
 
+@frozen
+class Replayed:
+    """What replaying a room's log gives (:func:`replay`): its status, condition, booking
+    and arriving booking, and the discontinuities found on the way."""
+
+    status: OccupancyStatus
+    condition: Condition
+    booking_id: str | None
+    arriving_booking_id: str | None
+    problems: tuple[str, ...]
+
+
 def replay_room(
     room_id: str, entries: Iterable[LogEntry]
 ) -> tuple[OccupancyStatus, Condition, str | None, list[str]]:
+    """Replay a room's log from its registration state (I9): the replayed status,
+    condition and booking, and the discontinuities found (see :func:`replay`, which also
+    gives the arriving booking)."""
+    done = replay(room_id, entries)
+    return done.status, done.condition, done.booking_id, list(done.problems)
+
+
+def replay(room_id: str, entries: Iterable[LogEntry]) -> Replayed:
     """Replay a room's log from its registration state (I9), reading the transition
     table for what each operation does to the room's booking and to the room a booking
     leaves.
 
-    Returns the replayed status, condition and booking, and the discontinuities found: an
-    entry whose "before" does not match the state the entries before it left, or that
-    needs the room to hold (or not hold) a booking the entries before it did not leave.
+    The discontinuities found are an entry whose "before" does not match the state the
+    entries before it left, or that needs the room to hold (or not hold) a booking the
+    entries before it did not leave.
 
-    History imported from legacy audit columns changes nothing (it records no state); a
-    checkpoint (:data:`CHECKPOINTS`: IMPORT) sets the state and booking its entry records.
+    An entry about the booking that awaits the occupied room (its arriving booking, §9)
+    leaves the room's own booking be: ASSIGN on an occupied room makes it, UNASSIGN or a
+    reassignment out of the room releases it, and a checkout or move out of the room (or
+    an undone check-in) hands the room to it, as the table's rows do.
+
+    History imported from legacy audit columns and changes to a booking that held no room
+    change nothing (they record no room state); a checkpoint (:data:`CHECKPOINTS`: IMPORT)
+    sets the state and booking its entry records.
     """
     state = INITIAL_STATE
     booking: str | None = None
+    arriving: str | None = None
     problems: list[str] = []
+
+    def settle(status: OccupancyStatus, condition: Condition) -> RoomState:
+        return RoomState.of(status, condition, booking is not None, arriving is not None)
+
     for entry in sorted(entries, key=lambda e: e.id):
         if (
             entry.status_before is None
@@ -95,23 +127,34 @@ def replay_room(
             or entry.condition_before is None
             or entry.condition_after is None
         ):
-            continue  # imported history: what a legacy row says happened, not a state
-        if entry.room_id == room_id and entry.operation in CHECKPOINTS:
-            if (entry.status_before, entry.condition_before) != (state.status, state.condition):
+            continue  # imported history, or a booking's change: no room state
+        on_room = entry.room_id == room_id
+        if on_room and (entry.status_before, entry.condition_before) != (
+            state.status,
+            state.condition,
+        ):
+            verb = "takes the room over from" if entry.operation in CHECKPOINTS else "starts from"
+            problems.append(
+                f"entry {entry.id} ({entry.operation.value}) {verb} "
+                f"{entry.status_before.value}/{entry.condition_before.value} but the log "
+                f"left {state.status.value}/{state.condition.value}"
+            )
+        if on_room and entry.operation in CHECKPOINTS:
+            booking, arriving = entry.booking_id, None
+            state = settle(entry.status_after, entry.condition_after)
+        elif on_room and arriving is not None and entry.booking_id == arriving:
+            if entry.operation is Operation.UNASSIGN:  # the arriving booking leaves
+                arriving = None
+            state = settle(entry.status_after, entry.condition_after)
+        elif on_room and entry.operation is Operation.ASSIGN and state.tenancy is Tenancy.OCCUPIED:
+            if arriving is not None:
                 problems.append(
-                    f"entry {entry.id} ({entry.operation.value}) takes the room over from "
-                    f"{entry.status_before.value}/{entry.condition_before.value} but the log "
-                    f"left {state.status.value}/{state.condition.value}"
+                    f"entry {entry.id} (ASSIGN) makes {entry.booking_id} the room's arriving "
+                    f"booking but the log left {arriving} as it"
                 )
-            booking = entry.booking_id
-            state = RoomState.of(entry.status_after, entry.condition_after, booking is not None)
-        elif entry.room_id == room_id:
-            if (entry.status_before, entry.condition_before) != (state.status, state.condition):
-                problems.append(
-                    f"entry {entry.id} ({entry.operation.value}) starts from "
-                    f"{entry.status_before.value}/{entry.condition_before.value} but the log "
-                    f"left {state.status.value}/{state.condition.value}"
-                )
+            arriving = entry.booking_id
+            state = settle(entry.status_after, entry.condition_after)
+        elif on_room:
             takes_room, tenancy_after = booking_effect(entry.operation)
             expected = None if takes_room else entry.booking_id
             if booking != expected:
@@ -120,14 +163,19 @@ def replay_room(
                     f"booking {expected} but the log left it holding {booking}"
                 )
             if tenancy_after is Tenancy.VACANT:
-                booking = None
+                booking, arriving = arriving, None  # handed to the arriving booking, if any
             elif tenancy_after is not None:
                 booking = entry.booking_id
-            state = RoomState.of(entry.status_after, entry.condition_after, booking is not None)
-        elif entry.from_room_id == room_id and (leaving := source_row(entry.operation)):
-            state = leaving.apply(state)
-            booking = None
-    return state.status, state.condition, booking, problems
+            state = settle(entry.status_after, entry.condition_after)
+        elif entry.from_room_id == room_id:
+            if arriving is not None and entry.booking_id == arriving:
+                arriving = None  # reassigned elsewhere: the room's guest stays
+                state = settle(state.status, state.condition)
+            elif leaving := source_row(entry.operation):
+                state = leaving.apply(state)
+                booking = arriving if state.tenancy is Tenancy.ASSIGNED else None
+                arriving = None
+    return Replayed(state.status, state.condition, booking, arriving, tuple(problems))
 
 
 class _Permits(Protocol):
@@ -163,14 +211,48 @@ def check_invariants(snapshot: StoreSnapshot, policy: _Permits | None = None) ->
         elif registered.hotel_id != occupancy.hotel_id:
             bad("I10", f"occupancy of room {occupancy.room_id} names hotel {occupancy.hotel_id}")
 
-    # I3: a booking holds at most one room
+    # I3: a booking holds at most one room, in one role (its own or arriving, §9)
     holders: dict[str, list[str]] = defaultdict(list)
     for occupancy in snapshot.occupancies:
         if occupancy.booking_id is not None:
             holders[occupancy.booking_id].append(occupancy.room_id)
+        if occupancy.arriving_booking_id is not None:
+            holders[occupancy.arriving_booking_id].append(occupancy.room_id)
     for booking_id, room_ids in holders.items():
         if len(room_ids) > 1:
             bad("I3", f"booking {booking_id} is assigned to rooms {sorted(room_ids)}")
+
+    # §9: an arriving booking awaits an occupied room, has not arrived, is still expected
+    for occupancy in snapshot.occupancies:
+        arriving_id = occupancy.arriving_booking_id
+        if arriving_id is None:
+            continue
+        arriving = bookings.get(arriving_id)
+        if occupancy.status is not OccupancyStatus.OCCUPIED or occupancy.booking_id is None:
+            bad("I3", f"room {occupancy.room_id} awaits {arriving_id} without being occupied")
+        if arriving is None:
+            bad("I2", f"room {occupancy.room_id} awaits unknown booking {arriving_id}")
+            continue
+        if arriving.checked_in_at is not None or arriving.cancelled or arriving.no_show:
+            bad("I2", f"room {occupancy.room_id} awaits {arriving_id}, which is not arriving")
+        if arriving.hotel_id != occupancy.hotel_id:
+            bad("I10", f"room {occupancy.room_id} awaits booking {arriving_id} of another hotel")
+        room = rooms.get(occupancy.room_id)
+        if room is not None and room.capacity is not None and len(arriving.party) > room.capacity:
+            bad(
+                "I13",
+                f"arriving party of {len(arriving.party)} for room {occupancy.room_id} "
+                f"(capacity {room.capacity})",
+            )
+    for closed in snapshot.bookings:
+        if (closed.cancelled or closed.no_show) and (
+            closed.checked_in_at is not None or closed.booking_id in holders
+        ):
+            bad("I2", f"closed booking {closed.booking_id} is in house or holds a room")
+        if closed.queued_at is not None and (
+            closed.checked_in_at is not None or closed.booking_id not in holders
+        ):
+            bad("I2", f"queued booking {closed.booking_id} is not pre-assigned")
 
     # I2, I4, I7, I10, I13 per occupancy record
     for occupancy in snapshot.occupancies:
@@ -214,8 +296,9 @@ def check_invariants(snapshot: StoreSnapshot, policy: _Permits | None = None) ->
             )
         if occupancy.is_occupied != (occupancy.status is OccupancyStatus.OCCUPIED):
             bad("I2", f"room {room_id} is_occupied disagrees with its status")
+    occupying = {o.booking_id for o in snapshot.occupancies if o.booking_id is not None}
     for booking in snapshot.bookings:
-        if booking.in_house and booking.booking_id not in holders:
+        if booking.in_house and booking.booking_id not in occupying:
             bad("I2", f"in-house booking {booking.booking_id} occupies no room")
 
     # I5, I11, I12: guests
@@ -297,21 +380,21 @@ def check_invariants(snapshot: StoreSnapshot, policy: _Permits | None = None) ->
         if entry.from_room_id is not None:
             by_room[entry.from_room_id].append(entry)
     for occupancy in snapshot.occupancies:
-        status, condition, replayed_booking, problems = replay_room(
-            occupancy.room_id, by_room.get(occupancy.room_id, [])
-        )
-        for problem in problems:
+        done = replay(occupancy.room_id, by_room.get(occupancy.room_id, []))
+        for problem in done.problems:
             bad("I9", f"room {occupancy.room_id}: {problem}")
-        if (status, condition, replayed_booking) != (
+        if (done.status, done.condition, done.booking_id, done.arriving_booking_id) != (
             occupancy.status,
             occupancy.condition,
             occupancy.booking_id,
+            occupancy.arriving_booking_id,
         ):
             bad(
                 "I9",
-                f"replaying room {occupancy.room_id} gives {status.value}/"
-                f"{condition.value}/{replayed_booking}, stored {occupancy.status.value}/"
-                f"{occupancy.condition.value}/{occupancy.booking_id}",
+                f"replaying room {occupancy.room_id} gives {done.status.value}/"
+                f"{done.condition.value}/{done.booking_id}/{done.arriving_booking_id}, stored "
+                f"{occupancy.status.value}/{occupancy.condition.value}/"
+                f"{occupancy.booking_id}/{occupancy.arriving_booking_id}",
             )
 
     # I10 and I14: every entry's room, booking and staff share a hotel; the role allowed it

@@ -18,6 +18,7 @@ import attrs
 from attrs import frozen
 
 from hotel_occupancy.domain.enums import (
+    BookingStage,
     Condition,
     GuestType,
     OccupancyStatus,
@@ -32,6 +33,7 @@ __all__ = [
     "BoardRow",
     "Booking",
     "BookingGuest",
+    "BookingView",
     "FrozenMap",
     "Guest",
     "Hotel",
@@ -41,6 +43,7 @@ __all__ = [
     "Room",
     "RoomOccupancy",
     "Staff",
+    "StayRow",
     "natural_key",
     "new_id",
     "replace",
@@ -82,6 +85,7 @@ def _frozen_map(value: Mapping[str, MetadataValue] | None) -> FrozenMap:
     return value if isinstance(value, FrozenMap) else FrozenMap(value)
 
 
+_STAY_CHANGE = Operation.STAY_CHANGE
 T = TypeVar("T")
 _UNCHANGED: Any = object()
 _REPLACERS: dict[type, Callable[..., Any]] = {}
@@ -148,6 +152,9 @@ class Hotel:
     require_inspection: bool = False
     timezone: str = "UTC"
     checkout_time: time = time(11)
+    enforce_stay_dates: bool = False
+    """When True, a check-in before the booking's arrival date or after its departure date
+    (the hotel's local date) is refused (§9)."""
 
 
 @frozen
@@ -190,7 +197,9 @@ class Booking:
     """A reservation: dates, the party, and where it stands (arriving, in house, departed).
 
     ``moved_at`` records the last room move of the stay: once a guest has moved, the
-    check-in is final and can no longer be undone.
+    check-in is final and can no longer be undone. ``cancelled_at``/``cancelled_by`` and
+    ``no_show_at``/``no_show_by`` record who closed a booking that never arrived, and when;
+    ``queued_at`` is set while its guest waits at the desk for the pre-assigned room.
     """
 
     booking_id: str
@@ -202,6 +211,11 @@ class Booking:
     checked_in_at: datetime | None = None
     checked_out_at: datetime | None = None
     moved_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancelled_by: str | None = None
+    no_show_at: datetime | None = None
+    no_show_by: str | None = None
+    queued_at: datetime | None = None
 
     @property
     def primary(self) -> BookingGuest:
@@ -217,6 +231,16 @@ class Booking:
     def checked_out(self) -> bool:
         """The stay is over."""
         return self.checked_out_at is not None
+
+    @property
+    def cancelled(self) -> bool:
+        """Cancelled before it arrived."""
+        return self.cancelled_at is not None
+
+    @property
+    def no_show(self) -> bool:
+        """Marked as a no-show: its guest never arrived."""
+        return self.no_show_at is not None
 
 
 def _secret(value: object) -> str:
@@ -254,7 +278,12 @@ class Guest:
 
 @frozen
 class RoomOccupancy:
-    """The one record per room that says what state it is in and which booking holds it."""
+    """The one record per room that says what state it is in and which booking holds it.
+
+    ``booking_id`` is the booking in house (status OCCUPIED) or pre-assigned (vacant).
+    ``arriving_booking_id`` is a booking pre-assigned to an OCCUPIED room whose guest is due
+    out (§9): at checkout it becomes the room's pre-assigned ``booking_id``.
+    """
 
     room_id: str
     hotel_id: str
@@ -270,11 +299,16 @@ class RoomOccupancy:
     last_cleaned_at: datetime | None = None
     last_inspected_by: str | None = None
     last_inspected_at: datetime | None = None
+    arriving_booking_id: str | None = None
 
     @property
     def is_occupied(self) -> bool:
         """An in-house booking is in the room."""
         return self.status is OccupancyStatus.OCCUPIED and self.booking_id is not None
+
+    def holds(self, booking_id: str) -> bool:
+        """Whether the record holds ``booking_id``, in either role."""
+        return booking_id == self.booking_id or booking_id == self.arriving_booking_id
 
 
 @frozen
@@ -283,6 +317,10 @@ class LogEntry:
 
     For MOVE and REASSIGN, ``room_id`` is the target and ``from_room_id`` the source; the
     before/after fields describe the target.
+
+    A change to a booking that holds no room (STAY_CHANGE: its dates, party, cancellation
+    or no-show, §9) has ``room_id`` and the four before/after fields None
+    (:attr:`is_booking_only`).
 
     Entries imported from a legacy database's audit columns (``metadata["imported"]`` is
     True, operation other than IMPORT) record what the legacy row says happened, not a
@@ -310,7 +348,12 @@ class LogEntry:
     @property
     def is_imported_history(self) -> bool:
         """Imported from a legacy audit column: history, not a state change to replay."""
-        return self.status_after is None
+        return self.status_after is None and self.operation is not _STAY_CHANGE
+
+    @property
+    def is_booking_only(self) -> bool:
+        """A change to a booking that held no room (§9): no room, no room state."""
+        return self.room_id is None and self.status_after is None and not self.is_imported_history
 
 
 @frozen
@@ -338,7 +381,13 @@ class HousekeepingTask:
 
 @frozen
 class BoardRow:
-    """One room on the room board."""
+    """One room on the room board.
+
+    ``expected_checkout`` is UTC, ``expected_checkout_local`` the same time in the hotel's
+    zone. ``due_out``: the in-house booking leaves today (the hotel's local date) or should
+    have left already; ``overdue``: its expected checkout has passed.
+    ``arriving_booking_id``: a booking pre-assigned to the room while its guest is due out.
+    """
 
     room_id: str
     number: str
@@ -348,6 +397,64 @@ class BoardRow:
     booking_reference: str | None
     guest_count: int
     expected_checkout: datetime | None
+    arriving_booking_id: str | None = None
+    due_out: bool = False
+    overdue: bool = False
+    expected_checkout_local: datetime | None = None
+
+
+@frozen
+class BookingView:
+    """A booking with where it stands (:func:`hotel_occupancy.services.get_booking`).
+
+    ``room_id``/``room_number``: the room holding it (pre-assigned, arriving or in house),
+    or None. ``arriving``: it is pre-assigned to an occupied room whose guest is due out,
+    and takes the room over at their checkout.
+    """
+
+    booking: Booking
+    stage: BookingStage
+    room_id: str | None = None
+    room_number: str | None = None
+    arriving: bool = False
+
+    @property
+    def booking_id(self) -> str:
+        """The booking's id."""
+        return self.booking.booking_id
+
+    @property
+    def reference(self) -> str:
+        """The booking's reference."""
+        return self.booking.reference
+
+
+@frozen
+class StayRow:
+    """One booking on the front desk's lists: arrivals, departures, in house (§9).
+
+    Times are UTC with their hotel-local twins (``*_local``). ``overdue`` on an arrival: it
+    should have arrived before the day asked for and has not; on a departure or an in-house
+    stay: its expected checkout has passed.
+    """
+
+    booking_id: str
+    hotel_id: str
+    reference: str
+    stage: BookingStage
+    arrival: date
+    departure: date
+    party_size: int
+    primary_name: str
+    room_id: str | None
+    room_number: str | None
+    arriving: bool
+    queued: bool
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    expected_checkout: datetime | None
+    expected_checkout_local: datetime | None = None
+    overdue: bool = False
 
 
 @frozen

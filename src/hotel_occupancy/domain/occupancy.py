@@ -6,17 +6,23 @@ from datetime import datetime
 from typing import Any
 
 from hotel_occupancy.domain.model import RoomOccupancy, replace
-from hotel_occupancy.domain.transitions import RoomState, Stamp
+from hotel_occupancy.domain.transitions import RoomState, Stamp, Tenancy
 
-__all__ = ["state_of", "vacated", "with_state"]
+__all__ = ["released", "state_of", "vacated", "with_state"]
 
 # (globals: on Python 3.11 reading a member off its Enum class is several times dearer)
 _CLEANED, _INSPECTED = Stamp.CLEANED, Stamp.INSPECTED
+_ASSIGNED = Tenancy.ASSIGNED
 
 
 def state_of(occupancy: RoomOccupancy) -> RoomState:
     """The state of the room the record describes."""
-    return RoomState.of(occupancy.status, occupancy.condition, occupancy.booking_id is not None)
+    return RoomState.of(
+        occupancy.status,
+        occupancy.condition,
+        occupancy.booking_id is not None,
+        occupancy.arriving_booking_id is not None,
+    )
 
 
 def with_state(
@@ -42,13 +48,22 @@ def with_state(
 
 
 def vacated(occupancy: RoomOccupancy, state: RoomState, at: datetime) -> RoomOccupancy:
-    """The record after its booking left, in ``state``."""
+    """The record after its booking left, in ``state``. A room an arriving booking awaited
+    is handed to it (``state`` is then pre-assigned, as the transition table says): the
+    arriving booking becomes the room's booking."""
+    handed_over = state.tenancy is _ASSIGNED and occupancy.arriving_booking_id is not None
     return with_state(
         occupancy,
         state,
         at,
-        booking_id=None,
+        booking_id=occupancy.arriving_booking_id if handed_over else None,
+        arriving_booking_id=None,
         occupied_since=None,
         expected_checkout=None,
         assigned_by=None,
     )
+
+
+def released(occupancy: RoomOccupancy, state: RoomState, at: datetime) -> RoomOccupancy:
+    """The record after its arriving booking was taken off it, in ``state``."""
+    return with_state(occupancy, state, at, arriving_booking_id=None)

@@ -21,6 +21,11 @@ _FRONT_DESK = frozenset(
         "move_guest",
         "checkout_room",
         "mark_dirty",
+        "change_stay",
+        "update_party",
+        "cancel_booking",
+        "mark_no_show",
+        "queue_arrival",
     }
 )
 _HOUSEKEEPING = frozenset({"mark_dirty", "start_cleaning", "complete_cleaning"})

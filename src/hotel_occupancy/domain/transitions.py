@@ -3,7 +3,8 @@
 A room's state has three independent dimensions (:class:`RoomState`): its *tenancy*
 (vacant, pre-assigned to an arriving booking, occupied by an in-house booking), its
 housekeeping :class:`~hotel_occupancy.domain.enums.Condition`, and its *service* state
-(in service, out of order, in maintenance). The headline
+(in service, out of order, in maintenance); an occupied room can also be *awaited* by an
+arriving booking pre-assigned to it while its guest is due out (§9). The headline
 :class:`~hotel_occupancy.domain.enums.OccupancyStatus` is derived from them.
 
 :data:`TRANSITIONS` lists every allowed transition as data: for one service (``action``),
@@ -33,6 +34,7 @@ from hotel_occupancy.domain.errors import (
 
 __all__ = [
     "ACTIONS",
+    "ARRIVING_VARIANTS",
     "CHECKPOINTS",
     "READY",
     "TRANSITIONS",
@@ -74,11 +76,13 @@ class Service(StrEnum):
 
 @frozen(cache_hash=True)
 class RoomState:
-    """The state of a room along its three dimensions."""
+    """The state of a room along its three dimensions, and whether an arriving booking
+    awaits it (only an occupied room: its guest is due out)."""
 
     tenancy: Tenancy
     condition: Condition
     service: Service = Service.IN_SERVICE
+    arriving: bool = False
     status: OccupancyStatus = attrs.field(init=False, eq=False, repr=False)
     """The headline status derived from the three dimensions."""
 
@@ -86,18 +90,30 @@ class RoomState:
         object.__setattr__(self, "status", _status(self.tenancy, self.condition, self.service))
 
     @classmethod
-    def of(cls, status: OccupancyStatus, condition: Condition, has_booking: bool) -> RoomState:
-        """The state of a stored occupancy record (``status``, ``condition``, booking set)."""
-        return _STORED[(status, condition, has_booking)]
+    def of(
+        cls,
+        status: OccupancyStatus,
+        condition: Condition,
+        has_booking: bool,
+        has_arriving: bool = False,
+    ) -> RoomState:
+        """The state of a stored occupancy record (``status``, ``condition``, booking set,
+        arriving booking set)."""
+        return _STORED[(status, condition, has_booking, has_arriving)]
 
     @property
     def is_consistent(self) -> bool:
-        """Only rooms in service are ever assigned or occupied."""
-        return self.service is Service.IN_SERVICE or self.tenancy is Tenancy.VACANT
+        """Only rooms in service are ever assigned or occupied; only an occupied room is
+        awaited by an arriving booking."""
+        in_service = self.service is Service.IN_SERVICE or self.tenancy is Tenancy.VACANT
+        return in_service and (not self.arriving or self.tenancy is Tenancy.OCCUPIED)
 
     def label(self) -> str:
-        """A short human-readable name, e.g. ``OCCUPIED/CLEAN`` or ``VACANT_DIRTY+assigned``."""
+        """A short human-readable name, e.g. ``OCCUPIED/CLEAN``, ``VACANT_DIRTY+assigned``
+        or ``OCCUPIED+arriving/DIRTY``."""
         suffix = "+assigned" if self.tenancy is Tenancy.ASSIGNED else ""
+        if self.arriving:
+            suffix += "+arriving"
         return f"{self.status.value}{suffix}/{self.condition.value}"
 
 
@@ -113,7 +129,9 @@ def _status(tenancy: Tenancy, condition: Condition, service: Service) -> Occupan
     return OccupancyStatus.VACANT_CLEAN
 
 
-def _record_state(status: OccupancyStatus, condition: Condition, has_booking: bool) -> RoomState:
+def _record_state(
+    status: OccupancyStatus, condition: Condition, has_booking: bool, has_arriving: bool
+) -> RoomState:
     if status is OccupancyStatus.OCCUPIED:
         tenancy = Tenancy.OCCUPIED
     elif has_booking:
@@ -124,16 +142,19 @@ def _record_state(status: OccupancyStatus, condition: Condition, has_booking: bo
         OccupancyStatus.OUT_OF_ORDER: Service.OUT_OF_ORDER,
         OccupancyStatus.MAINTENANCE: Service.MAINTENANCE,
     }.get(status, Service.IN_SERVICE)
-    return RoomState(tenancy, condition, service)
+    return RoomState(tenancy, condition, service, has_arriving)
 
 
 # The state of every record an occupancy row can hold (inconsistent ones included, which
 # the invariant checker reports), built once: reading a record's state makes no object.
 _STORED = {
-    (status, condition, has_booking): _record_state(status, condition, has_booking)
+    (status, condition, has_booking, has_arriving): _record_state(
+        status, condition, has_booking, has_arriving
+    )
     for status in OccupancyStatus
     for condition in Condition
     for has_booking in (False, True)
+    for has_arriving in (False, True)
 }
 
 INITIAL_STATE = RoomState(Tenancy.VACANT, Condition.CLEAN, Service.IN_SERVICE)
@@ -205,15 +226,22 @@ class Guard:
     """One condition a room's state must meet; ``error`` is raised when it does not.
 
     A field left as None is not checked. ``condition`` may be :data:`READY`.
+    ``arriving``: whether an arriving booking must (True) or must not (False) await the
+    room. ``words``, if given, say what the guard asks for instead of the words made from
+    its fields.
     """
 
     error: type[RoomOccupancyError]
     tenancy: frozenset[Tenancy] | None = None
     service: frozenset[Service] | None = None
     condition: frozenset[Condition] | _Ready | None = None
+    arriving: bool | None = None
+    words: str | None = None
 
     def expectation(self, require_inspection: bool) -> str:
         """What the guard asks for, in words (e.g. ``vacant``, ``ready for a guest``)."""
+        if self.words is not None:
+            return self.words
         words: list[str] = []
         if self.tenancy is not None:
             words.append(" or ".join(_TENANCY_WORDS[t] for t in sorted(self.tenancy)))
@@ -224,6 +252,10 @@ class Guard:
             words.append(f"ready for a guest ({ready})")
         elif self.condition is not None:
             words.append(" or ".join(sorted(c.value for c in self.condition)))
+        if self.arriving is True:
+            words.append("awaited by an arriving booking")
+        elif self.arriving is False:
+            words.append("not awaited by an arriving booking")
         return " and ".join(words)
 
     def admits(self, state: RoomState, require_inspection: bool) -> bool:
@@ -232,6 +264,8 @@ class Guard:
             return False
         if self.service is not None and state.service not in self.service:
             return False
+        if self.arriving is not None and state.arriving is not self.arriving:
+            return False
         if self.condition is READY:
             return state.condition in ready_conditions(require_inspection)
         return not (isinstance(self.condition, frozenset) and state.condition not in self.condition)
@@ -239,7 +273,13 @@ class Guard:
 
 @frozen
 class Transition:
-    """One row of the table: a service, a variant of its arguments, a room role."""
+    """One row of the table: a service, a variant of its arguments, a room role.
+
+    ``arriving`` is what the row does to the room's arriving booking: True, the booking
+    acted on becomes it; False, it is released; None, unchanged. A row that leaves an
+    awaited room vacant hands the room to its arriving booking: the room is then
+    pre-assigned to it (a checkout, a move out, an undone check-in of a due-out room).
+    """
 
     action: str
     variant: str
@@ -253,6 +293,7 @@ class Transition:
     inspection: TaskEffect | None = None
     maintenance: TaskEffect | None = None
     stamp: Stamp | None = None
+    arriving: bool | None = None
     # the state after this transition, per state before it (see apply)
     _after: dict[RoomState, RoomState] = attrs.field(
         factory=dict, init=False, eq=False, hash=False, repr=False
@@ -274,10 +315,15 @@ class Transition:
         """The state after this transition (guards are not checked here)."""
         after = self._after.get(state)
         if after is None:  # computed once per state, then remembered
+            tenancy = self.tenancy or state.tenancy
+            arriving = state.arriving if self.arriving is None else self.arriving
+            if arriving and tenancy is Tenancy.VACANT:  # handed to the arriving booking
+                tenancy, arriving = Tenancy.ASSIGNED, False
             after = self._after[state] = RoomState(
-                self.tenancy or state.tenancy,
+                tenancy,
                 self.condition or state.condition,
                 self.service or state.service,
+                arriving,
             )
         return after
 
@@ -315,6 +361,9 @@ _SELLABLE = (
 )
 _READY = Guard(RoomNotAvailable, condition=READY)
 _CLEANISH = _T({Condition.CLEAN, Condition.INSPECTED})
+_PRE_ASSIGNED = Guard(BookingNotAssignable, tenancy=_T({Tenancy.ASSIGNED}))
+_AWAITED = Guard(BookingNotAssignable, arriving=True)
+_HELD = Guard(BookingNotAssignable, tenancy=_T({Tenancy.ASSIGNED, Tenancy.OCCUPIED}))
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(
@@ -325,12 +374,27 @@ TRANSITIONS: tuple[Transition, ...] = (
         _SELLABLE,
         tenancy=Tenancy.ASSIGNED,
     ),
+    Transition(  # an arrival into a room whose guest is due out (the handler checks dates)
+        "assign_room",
+        "due-out",
+        RoomRole.ROOM,
+        Operation.ASSIGN,
+        (
+            Guard(RoomNotAvailable, tenancy=_T({Tenancy.OCCUPIED})),
+            Guard(RoomNotAvailable, arriving=False),
+        ),
+        arriving=True,
+    ),
     Transition(
         "check_in",
         "",
         RoomRole.ROOM,
         Operation.CHECKIN,
-        (Guard(BookingNotAssignable, tenancy=_T({Tenancy.ASSIGNED})), _READY),
+        (
+            Guard(RoomNotAvailable, arriving=False, words="left by its departing guest"),
+            _PRE_ASSIGNED,
+            _READY,
+        ),
         tenancy=Tenancy.OCCUPIED,
     ),
     Transition(
@@ -346,16 +410,32 @@ TRANSITIONS: tuple[Transition, ...] = (
         "",
         RoomRole.SOURCE,
         Operation.REASSIGN,
-        (Guard(BookingNotAssignable, tenancy=_T({Tenancy.ASSIGNED})),),
+        (_PRE_ASSIGNED,),
         tenancy=Tenancy.VACANT,
+    ),
+    Transition(
+        "reassign_room",
+        "arriving",
+        RoomRole.SOURCE,
+        Operation.REASSIGN,
+        (_AWAITED,),
+        arriving=False,
     ),
     Transition(
         "unassign_room",
         "",
         RoomRole.ROOM,
         Operation.UNASSIGN,
-        (Guard(BookingNotAssignable, tenancy=_T({Tenancy.ASSIGNED, Tenancy.OCCUPIED})),),
+        (_HELD,),
         tenancy=Tenancy.VACANT,
+    ),
+    Transition(
+        "unassign_room",
+        "arriving",
+        RoomRole.ROOM,
+        Operation.UNASSIGN,
+        (_AWAITED,),
+        arriving=False,
     ),
     Transition(
         "move_guest",
@@ -484,6 +564,51 @@ TRANSITIONS: tuple[Transition, ...] = (
         inspection=TaskEffect.OPEN,
         maintenance=TaskEffect.COMPLETE,
     ),
+    # §9: the front desk's changes to a booking, on the room holding it (when one does)
+    Transition(  # the stay of a guest an arrival awaits is fixed until it moves elsewhere
+        "change_stay",
+        "",
+        RoomRole.ROOM,
+        Operation.STAY_CHANGE,
+        (_HELD, Guard(RoomNotAvailable, arriving=False)),
+    ),
+    Transition("change_stay", "arriving", RoomRole.ROOM, Operation.STAY_CHANGE, (_AWAITED,)),
+    Transition("update_party", "", RoomRole.ROOM, Operation.STAY_CHANGE, (_HELD,)),
+    Transition("update_party", "arriving", RoomRole.ROOM, Operation.STAY_CHANGE, (_AWAITED,)),
+    Transition(
+        "cancel_booking",
+        "",
+        RoomRole.ROOM,
+        Operation.UNASSIGN,
+        (_PRE_ASSIGNED,),
+        tenancy=Tenancy.VACANT,
+    ),
+    Transition(
+        "cancel_booking",
+        "arriving",
+        RoomRole.ROOM,
+        Operation.UNASSIGN,
+        (_AWAITED,),
+        arriving=False,
+    ),
+    Transition(
+        "mark_no_show",
+        "",
+        RoomRole.ROOM,
+        Operation.UNASSIGN,
+        (_PRE_ASSIGNED,),
+        tenancy=Tenancy.VACANT,
+    ),
+    Transition(
+        "mark_no_show",
+        "arriving",
+        RoomRole.ROOM,
+        Operation.UNASSIGN,
+        (_AWAITED,),
+        arriving=False,
+    ),
+    Transition("queue_arrival", "", RoomRole.ROOM, Operation.STAY_CHANGE, (_PRE_ASSIGNED,)),
+    Transition("queue_arrival", "arriving", RoomRole.ROOM, Operation.STAY_CHANGE, (_AWAITED,)),
 )
 
 _BY_KEY: Mapping[tuple[str, str, RoomRole], Transition] = {
@@ -524,8 +649,8 @@ def transition(action: str, variant: str = "", role: RoomRole = RoomRole.ROOM) -
 def _booking_effects() -> Mapping[Operation, tuple[bool, Tenancy | None]]:
     effects: dict[Operation, tuple[bool, Tenancy | None]] = {}
     for t in TRANSITIONS:
-        if t.role is not RoomRole.ROOM:
-            continue
+        if t.role is not RoomRole.ROOM or t.variant in ARRIVING_VARIANTS:
+            continue  # (rows about an arriving booking leave the room's own booking be)
         takes_room = any(g.tenancy == _VACANT for g in t.guards)
         effect = (takes_room, t.tenancy)
         if effects.setdefault(t.operation, effect) != effect:
@@ -533,9 +658,13 @@ def _booking_effects() -> Mapping[Operation, tuple[bool, Tenancy | None]]:
     return effects
 
 
+ARRIVING_VARIANTS: frozenset[str] = frozenset({"due-out", "arriving"})
+"""The variants of rows acting on a room's arriving booking (the one awaiting an occupied
+room, §9) rather than on the booking the room holds."""
+
 _BOOKING_EFFECTS = _booking_effects()
 _SOURCE_ROWS: Mapping[Operation, Transition] = {
-    t.operation: t for t in TRANSITIONS if t.role is RoomRole.SOURCE
+    t.operation: t for t in TRANSITIONS if t.role is RoomRole.SOURCE and not t.variant
 }
 
 
@@ -560,10 +689,12 @@ def source_row(operation: Operation) -> Transition | None:
 
 
 def all_states() -> Iterator[RoomState]:
-    """Every consistent room state (rooms out of service are never assigned)."""
+    """Every consistent room state (rooms out of service are never assigned; only occupied
+    rooms are awaited by an arriving booking)."""
     for service in Service:
         for tenancy in Tenancy:
-            for condition in Condition:
-                state = RoomState(tenancy, condition, service)
-                if state.is_consistent:
-                    yield state
+            for arriving in (False, True):
+                for condition in Condition:
+                    state = RoomState(tenancy, condition, service, arriving)
+                    if state.is_consistent:
+                        yield state

@@ -10,40 +10,53 @@ change. It returns the log entries it appended; their events are published after
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from hotel_occupancy.domain.commands import (
     AssignRoom,
+    CancelBooking,
+    ChangeStay,
     CheckIn,
     CheckoutRoom,
     CompleteCleaning,
     InspectRoom,
     MarkDirty,
+    MarkNoShow,
     MoveGuest,
+    QueueArrival,
     ReassignRoom,
     ReturnToService,
     SetOutOfOrder,
     StartCleaning,
     StartMaintenance,
     UnassignRoom,
+    UpdateParty,
 )
 from hotel_occupancy.domain.enums import Condition
-from hotel_occupancy.domain.model import LogEntry
+from hotel_occupancy.domain.model import BookingGuest, LogEntry
 from hotel_occupancy.services.ports import UnitOfWork
 from hotel_occupancy.services.runner import execute
 
 __all__ = [
     "assign_room",
+    "cancel_booking",
+    "change_stay",
     "check_in",
     "checkout_room",
     "complete_cleaning",
     "inspect_room",
     "mark_dirty",
+    "mark_no_show",
     "move_guest",
+    "queue_arrival",
     "reassign_room",
     "return_to_service",
     "set_out_of_order",
     "start_cleaning",
     "start_maintenance",
     "unassign_room",
+    "update_party",
 ]
 
 
@@ -62,7 +75,11 @@ def assign_room(
     With ``check_in=True`` the room must be ready (VACANT_CLEAN, or INSPECTED where the
     hotel requires inspection); two entries are logged, ASSIGN then CHECKIN. If the booking
     is already pre-assigned to this very room, this is a :func:`check_in` (CHECKIN only).
-    With ``check_in=False`` this pre-assigns a vacant room in service in any condition.
+    With ``check_in=False`` this pre-assigns a vacant room in service in any condition, or
+    an OCCUPIED room whose guest departs today or is overdue: the booking is then the room's
+    ``arriving_booking_id`` until their checkout, which hands the room to it (§9).
+    Where the hotel enforces stay dates, a check-in outside the booking's dates is
+    BookingNotAssignable.
     """
     return execute(
         uow,
@@ -280,4 +297,113 @@ def return_to_service(
             notes=notes,
             request_id=request_id,
         ),
+    )
+
+
+# --- §9: the front desk ------------------------------------------------------------------
+
+
+def change_stay(
+    uow: UnitOfWork,
+    *,
+    booking_id: str,
+    staff_id: str,
+    arrival: date | None = None,
+    departure: date | None = None,
+    notes: str = "",
+    request_id: str | None = None,
+) -> tuple[LogEntry, ...]:
+    """New dates for a booking not yet departed (a date left as None keeps its value).
+
+    In house, the arrival can no longer change and the new departure may not be before
+    today (the hotel's local date); the room's ``expected_checkout`` follows the departure.
+    A room an arriving booking awaits cannot be kept past today. The STAY_CHANGE entry (on
+    the booking's room when it holds one, else on the booking alone) records the dates
+    before and after in its metadata. Dates that change nothing log nothing: ``()``.
+    """
+    return execute(
+        uow,
+        ChangeStay(
+            booking_id=booking_id,
+            staff_id=staff_id,
+            arrival=arrival,
+            departure=departure,
+            notes=notes,
+            request_id=request_id,
+        ),
+    )
+
+
+def update_party(
+    uow: UnitOfWork,
+    *,
+    booking_id: str,
+    staff_id: str,
+    party: Sequence[BookingGuest],
+    notes: str = "",
+    request_id: str | None = None,
+) -> tuple[LogEntry, ...]:
+    """The booking's whole new party (at least one; the first is the primary).
+
+    Before check-in it replaces the party. In house, a member who joins gets a guest record
+    with a fresh PIN, one who leaves departs (check-out date today, PIN and token cleared),
+    a renamed one keeps their guest id and PIN; the primary must stay first. The party must
+    fit the room holding the booking. Logged as STAY_CHANGE (counts in the metadata, never
+    names); the same party again logs nothing: ``()``.
+    """
+    return execute(
+        uow,
+        UpdateParty(
+            booking_id=booking_id,
+            staff_id=staff_id,
+            party=party,
+            notes=notes,
+            request_id=request_id,
+        ),
+    )
+
+
+def cancel_booking(
+    uow: UnitOfWork,
+    *,
+    booking_id: str,
+    staff_id: str,
+    reason: str = "",
+    request_id: str | None = None,
+) -> tuple[LogEntry, ...]:
+    """Cancel a booking neither in house nor checked out. A pre-assignment is released
+    (UNASSIGN on the room, ``metadata["why"] == "cancelled"``); the booking records who and
+    when, and can never be assigned or checked in again."""
+    return execute(
+        uow,
+        CancelBooking(
+            booking_id=booking_id, staff_id=staff_id, reason=reason, request_id=request_id
+        ),
+    )
+
+
+def mark_no_show(
+    uow: UnitOfWork,
+    *,
+    booking_id: str,
+    staff_id: str,
+    notes: str = "",
+    request_id: str | None = None,
+) -> tuple[LogEntry, ...]:
+    """Record that a booking's guest never arrived (from its arrival date on), as
+    :func:`cancel_booking` does for a cancellation (``metadata["why"] == "no_show"``)."""
+    return execute(
+        uow,
+        MarkNoShow(booking_id=booking_id, staff_id=staff_id, notes=notes, request_id=request_id),
+    )
+
+
+def queue_arrival(
+    uow: UnitOfWork, *, booking_id: str, staff_id: str, request_id: str | None = None
+) -> tuple[LogEntry, ...]:
+    """The pre-assigned booking's guest is waiting at the desk: the booking is queued
+    (``queued_at``) until check-in, unassignment, cancellation or no-show clears it, and its
+    room's cleaning comes first. Logged as STAY_CHANGE on the room."""
+    return execute(
+        uow, QueueArrival(booking_id=booking_id, staff_id=staff_id, request_id=request_id)
     )

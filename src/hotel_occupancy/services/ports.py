@@ -14,7 +14,7 @@ replace a stored version). Lists come back in a documented, deterministic order.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol
 
@@ -45,6 +45,7 @@ from hotel_occupancy.domain.model import (
     Room,
     RoomOccupancy,
     Staff,
+    StayRow,
 )
 from hotel_occupancy.domain.side_by_side import Handover, MirrorHotel
 
@@ -114,6 +115,9 @@ class HotelRepository(Protocol):
     def add(self, hotel: Hotel) -> None:
         """Store a new hotel."""
 
+    def update(self, hotel: Hotel) -> None:
+        """Replace the stored hotel with the same id (its name and policy)."""
+
 
 class RoomRepository(Protocol):
     def get(self, room_id: str) -> Room | None:
@@ -147,6 +151,10 @@ class BookingRepository(Protocol):
     def guest_ids_taken(self, booking_guest_ids: Collection[str]) -> set[str]:
         """Which of these booking guest ids some booking already uses."""
 
+    def party_owners(self, booking_guest_ids: Collection[str]) -> Mapping[str, str]:
+        """The booking using each of these booking guest ids that some booking uses (in
+        its party now, or once: see :meth:`set_party`), by booking guest id."""
+
     def held_by(self, room_id: str) -> Booking | None:
         """The booking the room's occupancy record holds (None if none, or no such room).
         In a write transaction an adapter with row locks locks it (the booking's lock
@@ -156,7 +164,26 @@ class BookingRepository(Protocol):
         """Store a new booking."""
 
     def update(self, booking: Booking) -> None:
-        """Replace the stored booking with the same id."""
+        """Replace the stored booking with the same id (its party is left as it is)."""
+
+    def set_party(self, booking: Booking) -> None:
+        """Store ``booking.party`` as the booking's party, in its order. A member no longer
+        in it stays stored, detached (its departed guest records name it; its id stays
+        taken); a detached member named again is attached again."""
+
+    def arrivals(self, hotel_id: str, day: date) -> Sequence[StayRow]:
+        """The hotel's bookings arriving on ``day`` (any stage but CANCELLED), and those
+        that should have arrived before it and are still ARRIVING or ASSIGNED, in any
+        order, ``expected_checkout_local`` and ``overdue`` left at their defaults (a read
+        model: one query)."""
+
+    def departures(self, hotel_id: str, day: date) -> Sequence[StayRow]:
+        """The hotel's in-house bookings departing on or before ``day``, in any order, as
+        for :meth:`arrivals` (one query)."""
+
+    def in_house(self, hotel_id: str) -> Sequence[StayRow]:
+        """The hotel's in-house bookings, in any order, as for :meth:`arrivals` (one
+        query)."""
 
 
 class OccupancyRepository(Protocol):
@@ -164,20 +191,22 @@ class OccupancyRepository(Protocol):
         """The room's occupancy record, or None."""
 
     def for_booking(self, booking_id: str) -> RoomOccupancy | None:
-        """The occupancy record holding the booking (pre-assigned or in house), or None."""
+        """The occupancy record holding the booking (pre-assigned, in house, or arriving
+        into an occupied room: ``booking_id`` or ``arriving_booking_id``), or None."""
 
     def lock(
         self, room_ids: Collection[str], *, holding: Collection[str] = ()
     ) -> Mapping[str, RoomOccupancy]:
-        """The records of ``room_ids`` and of the rooms holding the bookings ``holding``, by
-        room id. An adapter with row locks locks them in one go in ascending room id (the
-        canonical order, so two operations never deadlock); later reads of them in the
-        transaction may be served from what it read."""
+        """The records of ``room_ids`` and of the rooms holding the bookings ``holding`` (in
+        either role), by room id. An adapter with row locks locks them in one go in
+        ascending room id (the canonical order, so two operations never deadlock); later
+        reads of them in the transaction may be served from what it read."""
 
     def board(self, hotel_id: str) -> Sequence[BoardRow]:
         """One row per room of the hotel, in any order: its number, status, condition,
-        booking id and reference, in-house guest count and expected checkout. (A read
-        model: adapters build it in one go, e.g. one SQL query.)"""
+        booking id and reference, in-house guest count, expected checkout and arriving
+        booking id (the fields after it left at their defaults: the service fills them).
+        (A read model: adapters build it in one go, e.g. one SQL query.)"""
 
     def add(self, occupancy: RoomOccupancy) -> None:
         """Store the occupancy record of a newly registered room."""
@@ -192,7 +221,8 @@ class GuestRepository(Protocol):
 
     def for_booking(self, booking_id: str) -> Sequence[Guest]:
         """Every guest record of the booking (in house and departed), primary first, then in
-        the order of the party."""
+        the order of the party; records of members no longer in the party come last, by
+        check-in date, then by guest id."""
 
     def pins_in_use(self, hotel_id: str, pins: Collection[str]) -> set[str]:
         """Which of these PINs an in-house guest of the hotel holds."""

@@ -6,30 +6,46 @@ returns immutable snapshots.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from hotel_occupancy.domain.bookings import room_rule, stage_of
+from hotel_occupancy.domain.dates import local_date
+from hotel_occupancy.domain.enums import BookingStage
 from hotel_occupancy.domain.errors import InvalidInput
 from hotel_occupancy.domain.model import (
     AllowedOperation,
     BoardRow,
+    BookingView,
     Guest,
+    Hotel,
     HousekeepingTask,
     LogEntry,
     RoomOccupancy,
+    StayRow,
     natural_key,
+    replace,
 )
 from hotel_occupancy.domain.occupancy import state_of
 from hotel_occupancy.domain.transitions import ACTIONS, RoomState, Transition, default_steps
-from hotel_occupancy.domain.validation import require_id
+from hotel_occupancy.domain.validation import require_date, require_id
+from hotel_occupancy.domain.zones import zone
 from hotel_occupancy.services import lookups as c
 from hotel_occupancy.services.pins import PIN_DIGITS, is_pin
 from hotel_occupancy.services.ports import UnitOfWork
+from hotel_occupancy.services.runner import now
 
 __all__ = [
     "allowed_operations",
+    "arrivals",
     "booking_history",
     "current_guests",
     "current_room",
+    "departures",
     "find_guest_by_pin",
+    "get_booking",
     "get_occupancy",
+    "in_house",
     "open_tasks",
     "room_board",
     "room_history",
@@ -44,13 +60,129 @@ def get_occupancy(uow: UnitOfWork, room_id: str) -> RoomOccupancy:
         return c.room_occupancy(uow, room_id)
 
 
+def _local(hotel: Hotel, moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.astimezone(zone(hotel.timezone))
+
+
 def room_board(uow: UnitOfWork, hotel_id: str) -> tuple[BoardRow, ...]:
-    """One row per room of the hotel, in natural order of room number ("2" before "10")."""
+    """One row per room of the hotel, in natural order of room number ("2" before "10").
+
+    Each row also says whether the in-house guest is ``due_out`` (leaves today, the hotel's
+    local date, or should have left already) or ``overdue`` (past the expected checkout,
+    given in UTC and as ``expected_checkout_local``), and which booking, if any, is
+    pre-assigned to the room to arrive after them (``arriving_booking_id``).
+    """
     require_id("hotel_id", hotel_id)
     with uow.reading():
-        c.get_hotel(uow, hotel_id)
+        hotel = c.get_hotel(uow, hotel_id)
         rows = uow.occupancies.board(hotel_id)
-    return tuple(sorted(rows, key=lambda row: natural_key(row.number)))
+        at = now(uow)
+    today = local_date(hotel, at)
+    return tuple(
+        _board_row(hotel, row, at, today)
+        for row in sorted(rows, key=lambda row: natural_key(row.number))
+    )
+
+
+def _board_row(hotel: Hotel, row: BoardRow, at: datetime, today: date) -> BoardRow:
+    checkout = row.expected_checkout
+    if checkout is None:
+        return row
+    local = checkout.astimezone(zone(hotel.timezone))
+    return replace(
+        row,
+        due_out=local.date() <= today,
+        overdue=checkout < at,
+        expected_checkout_local=local,
+    )
+
+
+def get_booking(uow: UnitOfWork, booking_id: str) -> BookingView:
+    """The booking with its ``stage`` (ARRIVING, ASSIGNED, IN_HOUSE, DEPARTED, CANCELLED,
+    NO_SHOW) and the room holding it, if any (``arriving``: pre-assigned to an occupied
+    room whose guest is due out)."""
+    require_id("booking_id", booking_id)
+    with uow.reading():
+        booking = c.get_booking(uow, booking_id)
+        holder = None if booking.checked_out else uow.occupancies.for_booking(booking_id)
+        room = c.get_room(uow, holder.room_id) if holder is not None else None
+    return BookingView(
+        booking=booking,
+        stage=stage_of(booking, holder is not None),
+        room_id=room.room_id if room is not None else None,
+        room_number=room.number if room is not None else None,
+        arriving=holder is not None and holder.arriving_booking_id == booking_id,
+    )
+
+
+_OPEN = frozenset({BookingStage.ARRIVING, BookingStage.ASSIGNED})
+
+
+def _stays(
+    hotel: Hotel, rows: Sequence[StayRow], at: datetime, day: date | None
+) -> tuple[StayRow, ...]:
+    """The rows with their local times and ``overdue``, by room number then reference."""
+    done = []
+    for row in rows:
+        if row.stage in _OPEN:
+            overdue = day is not None and row.arrival < day
+        else:
+            overdue = row.expected_checkout is not None and row.expected_checkout < at
+        done.append(
+            replace(
+                row,
+                expected_checkout_local=_local(hotel, row.expected_checkout),
+                overdue=overdue,
+            )
+        )
+    return tuple(
+        sorted(
+            done,
+            key=lambda r: (
+                r.room_number is None,
+                natural_key(r.room_number or ""),
+                r.reference,
+                r.booking_id,
+            ),
+        )
+    )
+
+
+def arrivals(uow: UnitOfWork, hotel_id: str, day: date) -> tuple[StayRow, ...]:
+    """The hotel's arrivals on ``day`` (a local date): every booking arriving that day in
+    any stage but CANCELLED (arrived ones are IN_HOUSE or DEPARTED, those that never came
+    NO_SHOW), and those due before it that have not arrived yet, ``overdue``. By room
+    number (bookings without a room last), then reference."""
+    require_id("hotel_id", hotel_id)
+    require_date("day", day)
+    with uow.reading():
+        hotel = c.get_hotel(uow, hotel_id)
+        rows = uow.bookings.arrivals(hotel_id, day)
+        at = now(uow)
+    return _stays(hotel, rows, at, day)
+
+
+def departures(uow: UnitOfWork, hotel_id: str, day: date) -> tuple[StayRow, ...]:
+    """The hotel's in-house bookings due out on ``day`` (a local date) or before it (those
+    past their expected checkout are ``overdue``), by room number, then reference."""
+    require_id("hotel_id", hotel_id)
+    require_date("day", day)
+    with uow.reading():
+        hotel = c.get_hotel(uow, hotel_id)
+        rows = uow.bookings.departures(hotel_id, day)
+        at = now(uow)
+    return _stays(hotel, rows, at, None)
+
+
+def in_house(uow: UnitOfWork, hotel_id: str) -> tuple[StayRow, ...]:
+    """The hotel's in-house bookings (those past their expected checkout are ``overdue``),
+    by room number, then reference."""
+    require_id("hotel_id", hotel_id)
+    with uow.reading():
+        hotel = c.get_hotel(uow, hotel_id)
+        rows = uow.bookings.in_house(hotel_id)
+        at = now(uow)
+    return _stays(hotel, rows, at, None)
 
 
 def current_guests(uow: UnitOfWork, room_id: str) -> tuple[Guest, ...]:
@@ -112,21 +244,39 @@ def _judge(steps: tuple[Transition, ...], state: RoomState, require_inspection: 
 def allowed_operations(uow: UnitOfWork, room_id: str) -> tuple[AllowedOperation, ...]:
     """For each operation service, whether it may act on this room in its current state.
 
-    Judged on the room's state alone, with each service's default arguments, for this room
-    as the one acted on: the source of a move, the target of an assignment (which by
-    default also checks in), the room of a pre-assigned booking for ``check_in``. When not
-    allowed, ``reason`` is the name of the error class the call would raise.
+    Judged on the room's state, with each service's default arguments, for this room as
+    the one acted on: the source of a move, the target of an assignment (which by default
+    also checks in), the room of a pre-assigned booking for ``check_in`` (the booking
+    awaiting it, if any), the room of its booking for the front desk's changes (§9). The
+    booking the room holds is judged by the booking table first, as the services do (an
+    in-house booking that has moved can no longer be unassigned; a queued one queued
+    again). When not allowed, ``reason`` is the name of the error class the call would
+    raise. Rules on dates (a no-show before its arrival, a stay outside enforced dates)
+    are not judged here.
     """
     require_id("room_id", room_id)
     with uow.reading():
         room = c.get_room(uow, room_id)
         occupancy = c.room_occupancy(uow, room_id)
         hotel = c.get_hotel(uow, room.hotel_id)
+        own = uow.bookings.get(occupancy.booking_id) if occupancy.booking_id else None
+        awaiting = (
+            uow.bookings.get(occupancy.arriving_booking_id)
+            if occupancy.arriving_booking_id
+            else own
+        )
     state = state_of(occupancy)
     result = []
     for action in ACTIONS:
         steps = default_steps(action)  # the rows a call with default arguments runs here
-        reason = _judge(steps, state, hotel.require_inspection)
+        reason = None
+        rule = room_rule(action)
+        subject = awaiting if action == "check_in" else own
+        if rule is not None and subject is not None:
+            refusal = rule.refusal(subject, stage_of(subject, True))
+            reason = None if refusal is None else type(refusal).__name__
+        if reason is None:
+            reason = _judge(steps, state, hotel.require_inspection)
         result.append(AllowedOperation(action, steps[0].operation, reason is None, reason))
     return tuple(result)
 

@@ -18,6 +18,7 @@ from hotel_occupancy.domain.commands import (
     RegisterHotel,
     RegisterRoom,
     RegisterStaff,
+    UpdateHotel,
 )
 from hotel_occupancy.domain.enums import StaffRole
 from hotel_occupancy.domain.model import BookingGuest, LogEntry
@@ -31,6 +32,7 @@ __all__ = [
     "register_hotel",
     "register_room",
     "register_staff",
+    "update_hotel",
 ]
 
 
@@ -42,10 +44,12 @@ def register_hotel(
     require_inspection: bool = False,
     timezone: str = "UTC",
     checkout_time: time = time(11),
+    enforce_stay_dates: bool = False,
     request_id: str | None = None,
 ) -> tuple[LogEntry, ...]:
     """Register a hotel and its policy: whether rooms need an inspection before a guest
-    checks in, its IANA ``timezone`` and its local ``checkout_time``."""
+    checks in, its IANA ``timezone``, its local ``checkout_time``, and whether check-in
+    is refused outside a booking's stay dates (``enforce_stay_dates``)."""
     return execute(
         uow,
         RegisterHotel(
@@ -54,6 +58,34 @@ def register_hotel(
             require_inspection=require_inspection,
             timezone=timezone,
             checkout_time=checkout_time,
+            enforce_stay_dates=enforce_stay_dates,
+            request_id=request_id,
+        ),
+    )
+
+
+def update_hotel(
+    uow: UnitOfWork,
+    *,
+    hotel_id: str,
+    name: str | None = None,
+    require_inspection: bool | None = None,
+    checkout_time: time | None = None,
+    enforce_stay_dates: bool | None = None,
+    request_id: str | None = None,
+) -> tuple[LogEntry, ...]:
+    """Change a hotel's name or policy; an argument left as None keeps its value, and at
+    least one must be given. The new policy applies from the next operation on: an
+    in-house stay keeps the expected checkout it was given. The time zone cannot change
+    (the hotel's stored local dates were made in it)."""
+    return execute(
+        uow,
+        UpdateHotel(
+            hotel_id=hotel_id,
+            name=name,
+            require_inspection=require_inspection,
+            checkout_time=checkout_time,
+            enforce_stay_dates=enforce_stay_dates,
             request_id=request_id,
         ),
     )

@@ -28,6 +28,7 @@ import attrs
 
 from hotel_occupancy.domain.bookings import BookingStage, stage_of
 from hotel_occupancy.domain.commands import COMMANDS, Command, Ref
+from hotel_occupancy.domain.enums import Operation
 from hotel_occupancy.domain.errors import InvalidInput, PermissionDenied, RequestIdConflict
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.housekeeping import task_changes
@@ -53,6 +54,7 @@ Handler = Callable[["Context", Any], Sequence[LogEntry]]
 """What is specific to one command: checks of state, changes, and the entries to log."""
 
 _DEPARTED = BookingStage.DEPARTED  # (a global: an Enum member is dear to read on 3.11)
+_STAY_CHANGE = Operation.STAY_CHANGE
 
 
 class _Route:
@@ -196,8 +198,12 @@ class Context:
         says it is now (a clock set back), this run takes that time instead."""
         if occupancy.updated_at > self.at:
             self.at = occupancy.updated_at
-        held = occupancy.booking_id is not None
-        state = RoomState.of(occupancy.status, occupancy.condition, held)  # as state_of
+        state = RoomState.of(  # as state_of
+            occupancy.status,
+            occupancy.condition,
+            occupancy.booking_id is not None,
+            occupancy.arriving_booking_id is not None,
+        )
         refusal = t.refusal(state, self.hotel.require_inspection)
         if refusal is not None:
             room_id = occupancy.room_id
@@ -212,6 +218,12 @@ class Context:
             return _DEPARTED, None
         holder = self.uow.occupancies.for_booking(booking.booking_id)
         return stage_of(booking, holder is not None), holder
+
+    @staticmethod
+    def variant_for(holder: RoomOccupancy, booking_id: str) -> str:
+        """The variant of a row acting on ``booking_id`` in the room ``holder``: "arriving"
+        when it awaits the occupied room as its arriving booking, else ""."""
+        return "arriving" if holder.arriving_booking_id == booking_id else ""
 
     def store_booking(self, before: Booking, after: Booking) -> None:
         """Store ``after``, the booking as the booking table's rule left ``before`` (see
@@ -280,6 +292,37 @@ class Context:
             from_room_id,
             command.notes,
             meta,  # metadata
+            command.request_id,
+        )
+
+    def draft_for_booking(
+        self, booking_id: str, *, metadata: Mapping[str, MetadataValue] | None = None
+    ) -> LogEntry:
+        """A log entry (id not yet assigned) for a change to a booking that holds no room:
+        STAY_CHANGE, no room and no room state, the command's notes, and metadata as
+        :meth:`draft` makes it."""
+        command = self.command
+        meta: dict[str, MetadataValue] = {"action": command.action}
+        extra = command.entry_metadata()
+        if extra:
+            meta.update(extra)
+        if metadata:
+            meta.update(metadata)
+        return LogEntry(
+            0,
+            self.hotel_id,
+            None,
+            _STAY_CHANGE,
+            self.actor,
+            None,
+            None,
+            None,
+            None,
+            self.at,
+            booking_id,
+            None,
+            command.notes,
+            meta,
             command.request_id,
         )
 

@@ -158,6 +158,11 @@ def _booking_rows(items: Sequence[Booking], utc: Utc, day: Day) -> list[tuple[An
             utc(b.checked_in_at),
             utc(b.checked_out_at),
             utc(b.moved_at),
+            utc(b.cancelled_at),
+            b.cancelled_by,
+            utc(b.no_show_at),
+            b.no_show_by,
+            utc(b.queued_at),
         )
         for b in items
     ]
@@ -271,7 +276,8 @@ class _Bulk:
 _BOOKINGS = _Bulk(
     bookings,
     ("booking_id", "hotel_id", "reference", "arrival", "departure", "checked_in_at",
-     "checked_out_at", "moved_at"),
+     "checked_out_at", "moved_at", "cancelled_at", "cancelled_by", "no_show_at", "no_show_by",
+     "queued_at"),
     _booking_rows,
 )  # fmt: skip
 _PARTY = _Bulk(

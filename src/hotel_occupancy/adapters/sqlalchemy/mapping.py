@@ -17,6 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 from attrs import fields
 
 from hotel_occupancy.adapters.sqlalchemy.schema import as_utc
+from hotel_occupancy.domain.bookings import stage_from
 from hotel_occupancy.domain.credentials import PinAttempts
 from hotel_occupancy.domain.enums import (
     Condition,
@@ -41,6 +42,7 @@ from hotel_occupancy.domain.model import (
     Room,
     RoomOccupancy,
     Staff,
+    StayRow,
 )
 from hotel_occupancy.services.ports import RequestRecord
 
@@ -93,6 +95,20 @@ def hotel(row: Row) -> Hotel:
         require_inspection=bool(row["require_inspection"]),
         timezone=row["timezone"],
         checkout_time=row["checkout_time"],
+        enforce_stay_dates=bool(row["enforce_stay_dates"]),
+    )
+
+
+@_reading("ho_hotels")
+def hotel_of_staff(row: Row) -> Hotel:
+    """The hotel of a staff row read with its hotel's columns labelled ``hotel_<name>``."""
+    return Hotel(
+        hotel_id=row["hotel_id"],
+        name=row["hotel_name"],
+        require_inspection=bool(row["hotel_require_inspection"]),
+        timezone=row["hotel_timezone"],
+        checkout_time=row["hotel_checkout_time"],
+        enforce_stay_dates=bool(row["hotel_enforce_stay_dates"]),
     )
 
 
@@ -110,7 +126,8 @@ def staff(row: Row) -> Staff:
 
 @_reading("ho_bookings")
 def bookings(rows: Iterable[Row]) -> dict[str, Booking]:
-    """Bookings from rows of the booking table joined with its guests, ordered by position."""
+    """Bookings from rows of the booking table joined with the members of their party (not
+    those taken out of it), ordered by position."""
     heads: dict[str, Row] = {}
     parties: dict[str, list[BookingGuest]] = {}
     for row in rows:
@@ -130,6 +147,11 @@ def bookings(rows: Iterable[Row]) -> dict[str, Booking]:
             checked_in_at=head["checked_in_at"],
             checked_out_at=head["checked_out_at"],
             moved_at=head["moved_at"],
+            cancelled_at=head["cancelled_at"],
+            cancelled_by=head["cancelled_by"],
+            no_show_at=head["no_show_at"],
+            no_show_by=head["no_show_by"],
+            queued_at=head["queued_at"],
         )
         for booking_id, head in heads.items()
     }
@@ -159,9 +181,10 @@ _CONDITION = {c.value: c for c in Condition}
 @_reading("the room board")
 def board_row(row: Sequence[Any]) -> BoardRow:
     """A board row from the driver's (room_id, number, status, condition, booking_id,
-    reference, expected_checkout, guest_count); ``expected_checkout`` as the driver
-    returns it (see :func:`~hotel_occupancy.adapters.sqlalchemy.schema.as_utc`)."""
-    room_id, number, status, condition, booking_id, reference, expected, count = row
+    reference, expected_checkout, guest_count, arriving_booking_id); ``expected_checkout``
+    as the driver returns it (see :func:`~hotel_occupancy.adapters.sqlalchemy.schema.as_utc`).
+    The fields after ``arriving_booking_id`` are left at their defaults (the service's)."""
+    room_id, number, status, condition, booking_id, reference, expected, count, arriving = row
     return BoardRow(  # positional, in BoardRow's field order: a board maps thousands of rows
         room_id,
         number,
@@ -171,6 +194,41 @@ def board_row(row: Sequence[Any]) -> BoardRow:
         reference,
         count,
         None if expected is None else as_utc(expected),
+        arriving,
+    )
+
+
+@_reading("the front desk's lists")
+def stay_row(row: Row) -> StayRow:
+    """A front-desk row (arrivals, departures, in house) from the columns the repository's
+    query names; ``expected_checkout_local`` and ``overdue`` left at their defaults."""
+    checked_in_at, checked_out_at = row["checked_in_at"], row["checked_out_at"]
+    booking_id, room_id = row["booking_id"], row["room_id"]
+    arriving = room_id is not None and row["arriving_booking_id"] == booking_id
+    in_house = checked_in_at is not None and checked_out_at is None
+    expected = row["expected_checkout"] if room_id is not None and not arriving else None
+    return StayRow(
+        booking_id=booking_id,
+        hotel_id=row["hotel_id"],
+        reference=row["reference"],
+        stage=stage_from(
+            checked_in_at is not None,
+            checked_out_at is not None,
+            row["cancelled_at"] is not None,
+            row["no_show_at"] is not None,
+            room_id is not None,
+        ),
+        arrival=row["arrival"],
+        departure=row["departure"],
+        party_size=row["party_size"],
+        primary_name=f"{row['first_name'] or ''} {row['last_name'] or ''}".strip(),
+        room_id=room_id,
+        room_number=row["room_number"],
+        arriving=arriving,
+        queued=row["queued_at"] is not None,
+        checked_in_at=checked_in_at,
+        checked_out_at=checked_out_at,
+        expected_checkout=as_utc(expected) if in_house and expected is not None else None,
     )
 
 
@@ -209,6 +267,7 @@ def occupancy(row: Row) -> RoomOccupancy:
         last_cleaned_at=row["last_cleaned_at"],
         last_inspected_by=row["last_inspected_by"],
         last_inspected_at=row["last_inspected_at"],
+        arriving_booking_id=row["arriving_booking_id"],
     )
 
 

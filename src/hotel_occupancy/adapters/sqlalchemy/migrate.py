@@ -16,12 +16,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from hotel_occupancy.adapters.sqlalchemy.engine import configure_engine
 from hotel_occupancy.adapters.sqlalchemy.errors import translate
 from hotel_occupancy.adapters.sqlalchemy.schema import metadata
+from hotel_occupancy.domain.errors import StorageError
 
 __all__ = ["create_schema", "current", "downgrade", "head", "stamp", "upgrade"]
 
@@ -55,11 +56,48 @@ def _run(engine: Engine, step: Callable[[Config, str], None], revision: str) -> 
     configure_engine(engine)
     config = _config()
     try:
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            step(config, revision)
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                _sqlite_foreign_keys(conn, "OFF")
+            try:
+                with conn.begin():
+                    config.attributes["connection"] = conn
+                    step(config, revision)
+                    if sqlite:
+                        _check_references(conn)
+            finally:
+                if sqlite:
+                    _sqlite_foreign_keys(conn, "ON")
     except DBAPIError as error:
         raise translate(error) from error
+
+
+def _sqlite_foreign_keys(conn: Connection, setting: str) -> None:
+    """Turn SQLite's foreign key enforcement on or off on ``conn``, outside a transaction
+    (inside one the pragma does nothing). A migration runs with it off, as SQLite's own
+    procedure for altering a table asks: Alembic's batch mode copies a table into a new one
+    and drops the old, which with enforcement on fails (or, deferred, fails the commit) for
+    a table other tables' rows refer to; :func:`_check_references` checks the references
+    at the end instead."""
+    dbapi_connection = conn.connection.dbapi_connection
+    assert dbapi_connection is not None  # an open connection has one
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys = {setting}")
+    finally:
+        cursor.close()
+
+
+def _check_references(conn: Connection) -> None:
+    """Refuse (roll back) a SQLite migration that leaves a row referring to nothing."""
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        tables = sorted({str(row[0]) for row in broken})
+        raise StorageError(
+            f"the migration would leave {len(broken)} row(s) of {', '.join(tables)} referring "
+            "to rows that do not exist; nothing was changed"
+        )
 
 
 def current(engine: Engine) -> str | None:

@@ -28,9 +28,25 @@ Locks on PostgreSQL, and why no two operations deadlock on them:
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import Select, Table, Update, bindparam, case, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
@@ -59,6 +75,7 @@ from hotel_occupancy.domain.model import (
     Room,
     RoomOccupancy,
     Staff,
+    StayRow,
     replace,
 )
 from hotel_occupancy.services.ports import RequestRecord
@@ -101,6 +118,7 @@ def _update_by_key(table: Table, column: str) -> Update:
 
 
 _HOTEL, _ = _by_key(hotels, "hotel_id")
+_UPDATE_HOTEL = _update_by_key(hotels, "hotel_id")
 _ROOM, _ = _by_key(rooms, "room_id")
 _ROOM_NUMBER = select(rooms.c.room_id).where(
     rooms.c.hotel_id == bindparam("hotel"), rooms.c.number == bindparam("number")
@@ -109,11 +127,20 @@ _ROOM_BY_NUMBER = select(rooms).where(
     rooms.c.hotel_id == bindparam("hotel"), rooms.c.number == bindparam("number")
 )
 _STAFF, _ = _by_key(staff, "staff_id")
+_HOTEL_OF_STAFF = [
+    c.label(f"hotel_{c.name}") for c in hotels.c if c.name != "hotel_id"
+]  # the staff member's hotel, read with them
+_STAFF_AND_HOTEL = (
+    select(staff, *_HOTEL_OF_STAFF)
+    .join(hotels, hotels.c.hotel_id == staff.c.hotel_id)
+    .where(staff.c.staff_id == bindparam("key"))
+)
 _UPDATE_STAFF = _update_by_key(staff, "staff_id")
 
 
 def bookings_query() -> Select[Any]:
-    """Bookings joined with their party, in party order."""
+    """Bookings joined with their party (the members in it, not those taken out of it), in
+    party order."""
     return (
         select(
             bookings,
@@ -121,7 +148,11 @@ def bookings_query() -> Select[Any]:
             booking_guests.c.first_name,
             booking_guests.c.last_name,
         )
-        .join(booking_guests, booking_guests.c.booking_id == bookings.c.booking_id)
+        .join(
+            booking_guests,
+            (booking_guests.c.booking_id == bookings.c.booking_id)
+            & booking_guests.c.position.is_not(None),
+        )
         .order_by(bookings.c.booking_id, booking_guests.c.position)
     )
 
@@ -143,18 +174,119 @@ _HELD_BY = _booking_queries(  # the booking a room's occupancy record holds
     .where(occupancies.c.room_id == bindparam("key"))
     .scalar_subquery()
 )
-_GUEST_IDS_TAKEN = select(booking_guests.c.booking_guest_id).where(
+_PARTY_OWNERS = select(booking_guests.c.booking_guest_id, booking_guests.c.booking_id).where(
     booking_guests.c.booking_guest_id.in_(bindparam("ids", expanding=True))
 )
 _UPDATE_BOOKING = _update_by_key(bookings, "booking_id")
+_DETACH_PARTY = (  # the whole party out of its places, before the members take the new ones
+    update(booking_guests)
+    .where(booking_guests.c.booking_id == bindparam("key"), booking_guests.c.position.is_not(None))
+    .values(position=None)
+)
+
+
+def _place_members(dialect: Any) -> Any:
+    """INSERT a member of a party at its position, or, if its id is stored (in the party, or
+    taken out of it), put that member there under its name: one statement per party, as
+    an executemany. A member of another booking is left alone (the service checks
+    ``party_owners`` first)."""
+    statement = dialect.insert(booking_guests)
+    return statement.on_conflict_do_update(
+        index_elements=["booking_guest_id"],
+        set_={
+            "position": statement.excluded.position,
+            "first_name": statement.excluded.first_name,
+            "last_name": statement.excluded.last_name,
+        },
+        where=booking_guests.c.booking_id == statement.excluded.booking_id,
+    )
+
+
+_PLACE_MEMBERS = {"sqlite": _place_members(sqlite), "postgresql": _place_members(postgresql)}
+_PUT_MEMBER = (
+    update(booking_guests)
+    .where(booking_guests.c.booking_guest_id == bindparam("key"))
+    .values(
+        position=bindparam("position"),
+        first_name=bindparam("first_name"),
+        last_name=bindparam("last_name"),
+    )
+)
+
+
+def _holds(table: Any, key: Any) -> ColumnElement[bool]:
+    """``table`` (ho_occupancies or an alias) holds the booking ``key``, in either role."""
+    return or_(table.c.booking_id == key, table.c.arriving_booking_id == key)
+
+
+def _stays_query(wanted: ColumnElement[bool]) -> Select[Any]:
+    """The hotel's (``:hotel``) bookings ``wanted`` as front-desk rows: the booking, its
+    party's size and primary's name, the room holding it in either role (one query)."""
+    holder = occupancies.alias("holder")
+    primary = booking_guests.alias("primary_member")
+    member = booking_guests.alias("member")
+    party_size = (
+        select(func.count())
+        .where(member.c.booking_id == bookings.c.booking_id, member.c.position.is_not(None))
+        .correlate(bookings)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            bookings.c.booking_id,
+            bookings.c.hotel_id,
+            bookings.c.reference,
+            bookings.c.arrival,
+            bookings.c.departure,
+            bookings.c.checked_in_at,
+            bookings.c.checked_out_at,
+            bookings.c.cancelled_at,
+            bookings.c.no_show_at,
+            bookings.c.queued_at,
+            party_size.label("party_size"),
+            primary.c.first_name,
+            primary.c.last_name,
+            rooms.c.room_id,
+            rooms.c.number.label("room_number"),
+            holder.c.arriving_booking_id,
+            holder.c.expected_checkout,
+        )
+        .select_from(bookings)
+        .outerjoin(
+            primary, and_(primary.c.booking_id == bookings.c.booking_id, primary.c.position == 0)
+        )
+        .outerjoin(holder, _holds(holder, bookings.c.booking_id))
+        .outerjoin(rooms, rooms.c.room_id == holder.c.room_id)
+        .where(bookings.c.hotel_id == bindparam("hotel"), wanted)
+    )
+
+
+_IN_HOUSE_NOW = and_(bookings.c.checked_in_at.is_not(None), bookings.c.checked_out_at.is_(None))
+_ARRIVALS = _stays_query(
+    and_(
+        bookings.c.cancelled_at.is_(None),
+        or_(
+            bookings.c.arrival == bindparam("day"),
+            and_(
+                bookings.c.arrival < bindparam("day"),
+                bookings.c.checked_in_at.is_(None),
+                bookings.c.no_show_at.is_(None),
+            ),
+        ),
+    )
+)
+_DEPARTURES = _stays_query(and_(_IN_HOUSE_NOW, bookings.c.departure <= bindparam("day")))
+_IN_HOUSE_STAYS = _stays_query(_IN_HOUSE_NOW)
 _OCCUPANCY, _OCCUPANCY_LOCKED = _by_key(occupancies, "room_id")
-_HELD, _HELD_LOCKED = _by_key(occupancies, "booking_id")
+_HELD = select(occupancies).where(_holds(occupancies, bindparam("key")))
+_HELD_LOCKED = _HELD.with_for_update(key_share=True)
 _UPDATE_OCCUPANCY = _update_by_key(occupancies, "room_id")
 _ROOMS_AND_HOLDERS = (  # in ascending room_id: the order their locks are taken in
     select(occupancies)
     .where(
         occupancies.c.room_id.in_(bindparam("ids", expanding=True))
         | occupancies.c.booking_id.in_(bindparam("bookings", expanding=True))
+        | occupancies.c.arriving_booking_id.in_(bindparam("bookings", expanding=True))
     )
     .order_by(occupancies.c.room_id)
 )
@@ -176,6 +308,7 @@ _BOARD = (  # one query: rooms, their occupancy, the booking's reference, in-hou
         bookings.c.reference,
         occupancies.c.expected_checkout,
         case((occupancies.c.booking_id.is_(None), 0), else_=_IN_HOUSE),
+        occupancies.c.arriving_booking_id,
     )
     .join(occupancies, occupancies.c.room_id == rooms.c.room_id)
     .outerjoin(bookings, bookings.c.booking_id == occupancies.c.booking_id)
@@ -183,11 +316,17 @@ _BOARD = (  # one query: rooms, their occupancy, the booking's reference, in-hou
 )
 _BOARD_COMPILED: dict[str, SQLCompiler] = {}  # by dialect name
 _GUEST, _GUEST_LOCKED = _by_key(guests, "guest_id")
-_GUESTS_OF_BOOKING = (
+_DETACHED = booking_guests.c.position.is_(None)
+_GUESTS_OF_BOOKING = (  # in the party's order; members taken out of it last, by check-in
     select(guests)
     .join(booking_guests, booking_guests.c.booking_guest_id == guests.c.booking_guest_id)
     .where(guests.c.booking_id == bindparam("key"))
-    .order_by(booking_guests.c.position, guests.c.guest_id)
+    .order_by(
+        case((_DETACHED, 1), else_=0),  # not NULLS LAST: SQLite and PostgreSQL differ
+        booking_guests.c.position,
+        case((_DETACHED, guests.c.check_in_date), else_=null()),
+        guests.c.guest_id,
+    )
 )
 _PINS_IN_USE = select(guests.c.id_pin).where(
     guests.c.hotel_id == bindparam("hotel"), guests.c.id_pin.in_(bindparam("pins", expanding=True))
@@ -292,18 +431,17 @@ class _Repository:
 
 
 class Hotels(_Repository):
-    """Hotels never change once registered (no service alters or removes one), so each unit
-    of work remembers the ones it has read and saves a query per operation."""
+    """A transaction reads each hotel once, and no longer: another unit of work may change
+    a hotel's settings (``update_hotel``) between two transactions, so what one read is
+    forgotten when it ends. An operation reads its hotel with the acting staff member, in
+    the same statement (:meth:`StaffMembers.get`), so it costs no query of its own."""
 
     def __init__(self, uow: Transaction) -> None:
         super().__init__(uow)
-        # hotels never change once registered, so each is read once per unit of work; what
-        # a transaction read is only kept once it commits (it may have added the hotel)
-        self._seen: dict[str, Hotel] = {}
         self._read_now: dict[str, Hotel] = {}
 
     def get(self, hotel_id: str) -> Hotel | None:
-        hotel = self._seen.get(hotel_id) or self._read_now.get(hotel_id)
+        hotel = self._read_now.get(hotel_id)
         if hotel is not None:
             return hotel
         row = self._one(_HOTEL, key=hotel_id)
@@ -315,16 +453,23 @@ class Hotels(_Repository):
     def add(self, hotel: Hotel) -> None:
         self._insert(hotels, [mapping.plain(hotel)])
 
+    def update(self, hotel: Hotel) -> None:
+        values = mapping.plain(hotel, "hotel_id")
+        self._conn.execute(_UPDATE_HOTEL, {**values, "key": hotel.hotel_id})
+        self._read_now[hotel.hotel_id] = hotel  # kept if the transaction commits
+
     def _written(self, written: Iterable[Hotel]) -> None:
         """Hotels this transaction inserted in bulk (the legacy import): known from now on
-        in it, and kept if it commits."""
+        in it."""
         for hotel in written:
             self._read_now[hotel.hotel_id] = hotel
 
+    def _read_with(self, hotel: Hotel) -> None:
+        """A hotel read along with something else in this transaction (its staff)."""
+        self._read_now[hotel.hotel_id] = hotel
+
     def _end_transaction(self, committed: bool) -> None:  # called by the unit of work
-        """Keep what the transaction read if it committed; forget it if it rolled back."""
-        if committed:
-            self._seen.update(self._read_now)
+        """Forget what the transaction read: the next one reads it afresh."""
         self._read_now.clear()
 
 
@@ -345,9 +490,18 @@ class Rooms(_Repository):
 
 
 class StaffMembers(_Repository):
+    def __init__(self, uow: Transaction, hotels: Hotels) -> None:
+        super().__init__(uow)
+        self._hotels = hotels
+
     def get(self, staff_id: str) -> Staff | None:
-        row = self._one(_STAFF, key=staff_id)
-        return mapping.staff(row) if row else None
+        """The staff member; their hotel is read in the same statement, for the operation
+        they are about to do (see :class:`Hotels`)."""
+        row = self._one(_STAFF_AND_HOTEL, key=staff_id)
+        if row is None:
+            return None
+        self._hotels._read_with(mapping.hotel_of_staff(row))
+        return mapping.staff(row)
 
     def add(self, member: Staff) -> None:
         self._insert(staff, [mapping.plain(member)])
@@ -397,20 +551,67 @@ class Bookings(_Repository):
         return booking
 
     def guest_ids_taken(self, booking_guest_ids: Collection[str]) -> set[str]:
-        result = self._conn.execute(_GUEST_IDS_TAKEN, {"ids": list(booking_guest_ids)})
-        return set(result.scalars())
+        return set(self.party_owners(booking_guest_ids))
+
+    def party_owners(self, booking_guest_ids: Collection[str]) -> Mapping[str, str]:
+        if not booking_guest_ids:
+            return {}
+        rows = self._conn.execute(_PARTY_OWNERS, {"ids": list(booking_guest_ids)})
+        return {str(member_id): str(booking_id) for member_id, booking_id in rows}
 
     def add(self, booking: Booking) -> None:
         self._insert(bookings, [mapping.booking_row(booking)])
         self._insert(booking_guests, mapping.party_rows(booking))
 
     def update(self, booking: Booking) -> None:
-        # the party never changes after registration, so only the booking row is written
+        # only the booking row: its party changes through set_party
         values = mapping.booking_row(booking)
         del values["booking_id"]
         self._update(_UPDATE_BOOKING, bookings, booking.booking_id, values)
-        if booking.booking_id in self._kept:
-            self._kept[booking.booking_id] = booking
+        kept = self._kept.get(booking.booking_id)
+        if kept is not None:
+            self._kept[booking.booking_id] = replace(booking, party=kept.party)
+
+    def set_party(self, booking: Booking) -> None:
+        """Two statements whatever the party's size: every member of the booking leaves
+        its place (so that no two share one while they move: positions are unique per
+        booking), then one executemany puts each member of ``booking.party`` at its
+        place, inserting the new ones and attaching again those taken out before."""
+        conn = self._conn
+        rows = mapping.party_rows(booking)
+        place = _PLACE_MEMBERS.get(conn.dialect.name)
+        conn.execute(_DETACH_PARTY, {"key": booking.booking_id})
+        if not rows:  # no party (the services refuse one): every member taken out
+            pass
+        elif place is not None:
+            conn.execute(place, rows)
+        else:  # a database without INSERT ... ON CONFLICT: which are stored, then each kind
+            stored = self.party_owners([row["booking_guest_id"] for row in rows])
+            known = [
+                {**row, "key": row["booking_guest_id"]}
+                for row in rows
+                if stored.get(row["booking_guest_id"]) == booking.booking_id
+            ]
+            new = [row for row in rows if row["booking_guest_id"] not in stored]
+            if known:
+                conn.execute(_PUT_MEMBER, known)
+            if new:
+                self._insert(booking_guests, new)
+        kept = self._kept.get(booking.booking_id)
+        if kept is not None:
+            self._kept[booking.booking_id] = replace(kept, party=booking.party)
+
+    def arrivals(self, hotel_id: str, day: date) -> Sequence[StayRow]:
+        return self._stays(_ARRIVALS, hotel=hotel_id, day=day)
+
+    def departures(self, hotel_id: str, day: date) -> Sequence[StayRow]:
+        return self._stays(_DEPARTURES, hotel=hotel_id, day=day)
+
+    def in_house(self, hotel_id: str) -> Sequence[StayRow]:
+        return self._stays(_IN_HOUSE_STAYS, hotel=hotel_id)
+
+    def _stays(self, query: Select[Any], **parameters: Any) -> list[StayRow]:
+        return [mapping.stay_row(row) for row in self._all(query, **parameters)]
 
     def _end_transaction(self) -> None:  # called by the unit of work
         self._kept.clear()
@@ -433,7 +634,7 @@ class Occupancies(_Repository):
 
     def for_booking(self, booking_id: str) -> RoomOccupancy | None:
         if self._uow.writing and booking_id in self._holders_kept:
-            return next((o for o in self._kept.values() if o.booking_id == booking_id), None)
+            return next((o for o in self._kept.values() if o.holds(booking_id)), None)
         return self._read(self._one(self._locked(_HELD, _HELD_LOCKED), key=booking_id))
 
     def lock(
@@ -461,7 +662,11 @@ class Occupancies(_Repository):
         if writing:
             held = set(holding)
             for occupancy in self._kept.values():
-                if occupancy.room_id in room_ids or occupancy.booking_id in held:
+                if (
+                    occupancy.room_id in room_ids
+                    or occupancy.booking_id in held
+                    or occupancy.arriving_booking_id in held
+                ):
                     found[occupancy.room_id] = occupancy
         return found
 

@@ -3,7 +3,13 @@
 The database guards what it can, so that no code path, concurrent or not, can break it:
 
 - one occupancy record per room (its primary key is the room) and at most one room per
-  booking (a unique booking column);
+  booking, in one role: unique ``booking_id`` and ``arriving_booking_id`` columns, and a
+  trigger refusing a booking one record holds as its booking and another as its arriving
+  booking (:data:`OCCUPANCY_TRIGGERS`, §9);
+- the front desk (§9): an arriving booking only in an OCCUPIED room holding another
+  booking (CHECK); a cancelled or no-show booking was never checked in, is not both, names
+  who closed it, and no room holds it (trigger); only a booking still expected is queued
+  at the desk (CHECK); a member taken out of a party keeps its row, without a position;
 - same-hotel references: every reference to a room, staff member or booking carries the
   hotel id and points at a ``(hotel_id, id)`` unique key, so a row of one hotel can never
   name another hotel's room, staff or booking;
@@ -15,8 +21,11 @@ The database guards what it can, so that no code path, concurrent or not, can br
   never collide), and departed guests hold neither PIN nor device token (CHECK);
 - a unique ``request_id``;
 - log entries record a state change (the four before/after states all set), except
-  history imported from legacy audit columns (§12): all four NULL, only for the operations
-  an audit column becomes, and only such an entry may name no room (CHECK).
+  history imported from legacy audit columns (§12), for the operations an audit column
+  becomes, and a STAY_CHANGE of a booking that holds no room (§9), naming the booking:
+  all four NULL, and only such entries may name no room (CHECK);
+- one writer per hotel (§12): a trigger refuses the library's log entries for a hotel the
+  legacy application owns (:data:`ONE_WRITER_TRIGGERS`).
 
 On PostgreSQL the log also carries the event feed's order (§11, see :mod:`.feed`): a
 ``BEFORE INSERT`` row trigger sets ``ho_log.txid`` (whatever the writer sent) to the
@@ -132,6 +141,11 @@ hotels = Table(
     ),
     Column("timezone", String(64), nullable=False),
     Column("checkout_time", Time, nullable=False),
+    Column(
+        "enforce_stay_dates",
+        Boolean(create_constraint=True, name="stay_dates_bool"),
+        nullable=False,
+    ),
 )
 
 rooms = Table(
@@ -158,6 +172,26 @@ staff = Table(
     CheckConstraint(_one_of("role", StaffRole), name="role_known"),
 )
 
+BOOKING_CLOSURE_CHECKS = {
+    # a booking that never arrived is closed once: cancelled or a no-show, not both
+    "cancelled_or_no_show": "cancelled_at IS NULL OR no_show_at IS NULL",
+    "closed_never_checked_in": (
+        "(cancelled_at IS NULL AND no_show_at IS NULL) OR checked_in_at IS NULL"
+    ),
+    "cancelled_by_someone": "(cancelled_at IS NULL) = (cancelled_by IS NULL)",
+    "no_show_by_someone": "(no_show_at IS NULL) = (no_show_by IS NULL)",
+    # only a guest still expected waits at the desk
+    "queued_only_expected": (
+        "queued_at IS NULL OR "
+        "(checked_in_at IS NULL AND cancelled_at IS NULL AND no_show_at IS NULL)"
+    ),
+}
+"""The CHECK constraints of ``ho_bookings`` on its cancellation, no-show and queue columns
+(§9), by name (migration 0006 adds the same)."""
+
+_EXPECTED = text("checked_in_at IS NULL AND cancelled_at IS NULL AND no_show_at IS NULL")
+_IN_HOUSE = text("checked_in_at IS NOT NULL AND checked_out_at IS NULL")
+
 bookings = Table(
     "ho_bookings",
     metadata,
@@ -169,9 +203,33 @@ bookings = Table(
     Column("checked_in_at", UTCDateTime, nullable=True),
     Column("checked_out_at", UTCDateTime, nullable=True),
     Column("moved_at", UTCDateTime, nullable=True),
+    Column("cancelled_at", UTCDateTime, nullable=True),
+    _id("cancelled_by", nullable=True),
+    Column("no_show_at", UTCDateTime, nullable=True),
+    _id("no_show_by", nullable=True),
+    Column("queued_at", UTCDateTime, nullable=True),
     UniqueConstraint("hotel_id", "booking_id"),
+    ForeignKeyConstraint(["hotel_id", "cancelled_by"], ["ho_staff.hotel_id", "ho_staff.staff_id"]),
+    ForeignKeyConstraint(["hotel_id", "no_show_by"], ["ho_staff.hotel_id", "ho_staff.staff_id"]),
     CheckConstraint("departure >= arrival", name="dates_ordered"),
     CheckConstraint("checked_out_at IS NULL OR checked_in_at IS NOT NULL", name="out_after_in"),
+    *(CheckConstraint(condition, name=name) for name, condition in BOOKING_CLOSURE_CHECKS.items()),
+    # the front desk's lists (§9): a day's arrivals, the late ones, who is in house
+    Index(None, "hotel_id", "arrival"),
+    Index(
+        "ix_ho_bookings_expected_arrival",
+        "hotel_id",
+        "arrival",
+        sqlite_where=_EXPECTED,
+        postgresql_where=_EXPECTED,
+    ),
+    Index(
+        "ix_ho_bookings_in_house_departure",
+        "hotel_id",
+        "departure",
+        sqlite_where=_IN_HOUSE,
+        postgresql_where=_IN_HOUSE,
+    ),
 )
 
 booking_guests = Table(
@@ -179,7 +237,9 @@ booking_guests = Table(
     metadata,
     _id("booking_guest_id", primary_key=True),
     _id("booking_id", ForeignKey("ho_bookings.booking_id"), nullable=False),
-    Column("position", Integer, nullable=False),
+    # the member's place in the party; NULL: taken out of it (update_party), kept because
+    # its guest records name it
+    Column("position", Integer, nullable=True),
     Column("first_name", Text, nullable=False),
     Column("last_name", Text, nullable=False),
     UniqueConstraint("booking_id", "position"),
@@ -194,6 +254,13 @@ _STATUS_RULES = " AND ".join(
         "((status = 'OCCUPIED') = (occupied_since IS NOT NULL))",
     ]
 )
+
+ARRIVING_RULE = (
+    "arriving_booking_id IS NULL OR (status = 'OCCUPIED' AND booking_id IS NOT NULL "
+    "AND arriving_booking_id <> booking_id)"
+)
+"""An arriving booking waits only in an occupied room, for another booking's guest to
+leave (CHECK ``arriving_into_occupied``)."""
 
 occupancies = Table(
     "ho_occupancies",
@@ -212,9 +279,14 @@ occupancies = Table(
     Column("last_inspected_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # a booking pre-assigned to the room while its in-house guest is due out (§9)
+    _id("arriving_booking_id", nullable=True, unique=True),
     ForeignKeyConstraint(["hotel_id", "room_id"], ["ho_rooms.hotel_id", "ho_rooms.room_id"]),
     ForeignKeyConstraint(
         ["hotel_id", "booking_id"], ["ho_bookings.hotel_id", "ho_bookings.booking_id"]
+    ),
+    ForeignKeyConstraint(
+        ["hotel_id", "arriving_booking_id"], ["ho_bookings.hotel_id", "ho_bookings.booking_id"]
     ),
     ForeignKeyConstraint(["hotel_id", "assigned_by"], ["ho_staff.hotel_id", "ho_staff.staff_id"]),
     ForeignKeyConstraint(
@@ -226,6 +298,7 @@ occupancies = Table(
     CheckConstraint(_one_of("status", OccupancyStatus), name="status_known"),
     CheckConstraint(_one_of("condition", Condition), name="condition_known"),
     CheckConstraint(_STATUS_RULES, name="status_consistent"),
+    CheckConstraint(ARRIVING_RULE, name="arriving_into_occupied"),
     Index(None, "hotel_id", "status"),
     Index(None, "booking_id", "status"),
 )
@@ -313,6 +386,14 @@ HISTORY_OPERATIONS = (
 """The operations a legacy audit column can become (domain.legacy.AUDIT_COLUMNS): the only
 ones whose log entries may lack the four state fields (imported history, §12)."""
 
+HISTORY_OPERATION_RULE = (
+    f"status_after IS NOT NULL OR {_one_of('operation', HISTORY_OPERATIONS)} OR "
+    "(operation = 'STAY_CHANGE' AND room_id IS NULL AND booking_id IS NOT NULL)"
+)
+"""Which log entries may lack the four states (CHECK ``history_operation``): imported
+history, and a change to a booking that holds no room (STAY_CHANGE naming the booking and
+no room, §9)."""
+
 _TXID_SET = text("txid IS NOT NULL")
 _FROM_ROOM_TXID_SET = text("from_room_id IS NOT NULL AND txid IS NOT NULL")
 
@@ -358,10 +439,7 @@ log = Table(
     CheckConstraint(
         "room_id IS NOT NULL OR status_after IS NULL", name="room_unknown_only_in_history"
     ),
-    CheckConstraint(
-        f"status_after IS NOT NULL OR {_one_of('operation', HISTORY_OPERATIONS)}",
-        name="history_operation",
-    ),
+    CheckConstraint(HISTORY_OPERATION_RULE, name="history_operation"),
     Index(None, "room_id", "operation", "timestamp"),
     Index(None, "from_room_id"),
     Index(None, "booking_id", "timestamp"),
@@ -508,13 +586,15 @@ ONE_WRITER_MESSAGE = "hotel_occupancy: " + LEGACY_WRITES
 """What the database says when it refuses a library change to a legacy-owned hotel."""
 
 _ONE_WRITER_WHEN = (
-    "NEW.operation <> 'IMPORT' AND NEW.status_after IS NOT NULL AND EXISTS (SELECT 1 FROM "
-    "ho_legacy_hotels WHERE hotel_id = NEW.hotel_id AND owner = 'LEGACY')"
+    "NEW.operation <> 'IMPORT' AND (NEW.status_after IS NOT NULL OR NEW.operation = "
+    "'STAY_CHANGE') AND EXISTS (SELECT 1 FROM ho_legacy_hotels WHERE hotel_id = NEW.hotel_id "
+    "AND owner = 'LEGACY')"
 )
 ONE_WRITER_TRIGGERS: dict[str, tuple[str, ...]] = {
     # one writer per hotel (§12): a log entry of a change the library made (not the
-    # import's IMPORT entries, not imported history) is refused for a hotel the legacy
-    # application owns, and every operation appends one in its transaction
+    # import's IMPORT entries, not imported history; a STAY_CHANGE naming no room is one)
+    # is refused for a hotel the legacy application owns, and every operation appends one
+    # in its transaction
     "postgresql": (
         f"""CREATE FUNCTION ho_log_one_writer() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -532,8 +612,8 @@ $$""",
         f"BEGIN SELECT RAISE(ABORT, '{ONE_WRITER_MESSAGE}'); END",
     ),
 }
-"""The DDL of the one-writer guard per dialect (migration 0005 runs the same), made once
-every table exists."""
+"""The DDL of the one-writer guard per dialect (migration 0006 runs the same; 0005 ran it
+without STAY_CHANGE), made once every table exists."""
 
 for _dialect, _statements in ONE_WRITER_TRIGGERS.items():
     for _statement in _statements:
@@ -542,3 +622,122 @@ for _dialect, _statements in ONE_WRITER_TRIGGERS.items():
 event.listen(
     metadata, "before_drop", _postgresql_ddl("DROP FUNCTION IF EXISTS ho_log_one_writer() CASCADE")
 )
+
+ONE_ROOM_MESSAGE = (
+    "hotel_occupancy: a booking is held by at most one room, in one role (booking_id or "
+    "arriving_booking_id)"
+)
+"""What the database says when an occupancy record would hold a booking another one holds
+in the other role (I3, §9)."""
+
+CLOSED_BOOKING_MESSAGE = "hotel_occupancy: a cancelled or no-show booking cannot hold a room"
+"""What the database says when an occupancy record would hold a cancelled or no-show
+booking (§9)."""
+
+PLACEMENT_LOCKS = 0x686F_626B
+"""The first key of the PostgreSQL advisory locks the occupancy guard takes on a booking it
+is placing (the two-integer key space, like the feed's consumer locks):
+``pg_advisory_xact_lock(this, hashtext(booking_id))``."""
+
+_ONE_ROOM_WHEN = (
+    "EXISTS (SELECT 1 FROM ho_occupancies AS other WHERE other.room_id <> NEW.room_id AND "
+    "(other.booking_id = NEW.arriving_booking_id OR other.arriving_booking_id = NEW.booking_id))"
+)
+_CLOSED_WHEN = (
+    "EXISTS (SELECT 1 FROM ho_bookings WHERE ho_bookings.booking_id IN (NEW.booking_id, "
+    "NEW.arriving_booking_id) AND (ho_bookings.cancelled_at IS NOT NULL OR "
+    "ho_bookings.no_show_at IS NOT NULL))"
+)
+_PLACING = "INSERT OR UPDATE OF booking_id, arriving_booking_id"
+_HELD_WHEN = (
+    "(NEW.cancelled_at IS NOT NULL OR NEW.no_show_at IS NOT NULL) AND EXISTS (SELECT 1 FROM "
+    "ho_occupancies WHERE ho_occupancies.booking_id = NEW.booking_id OR "
+    "ho_occupancies.arriving_booking_id = NEW.booking_id)"
+)
+_CLOSING = "UPDATE OF cancelled_at, no_show_at"
+
+
+def _placement_lock(column: str) -> str:
+    return f"""    IF NEW.{column} IS NOT NULL AND (TG_OP = 'INSERT'
+            OR NEW.{column} IS DISTINCT FROM OLD.{column}) THEN
+        PERFORM pg_advisory_xact_lock({PLACEMENT_LOCKS}, hashtext(NEW.{column}));
+    END IF;
+"""
+
+
+def _sqlite_guard(name: str, when: str, message: str) -> tuple[str, ...]:
+    return tuple(  # one trigger per event
+        f"CREATE TRIGGER {name}_{suffix} BEFORE {event_} ON ho_occupancies WHEN {when} "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        for suffix, event_ in (
+            ("insert", "INSERT"),
+            ("update", "UPDATE OF booking_id, arriving_booking_id"),
+        )
+    )
+
+
+OCCUPANCY_TRIGGERS: dict[str, tuple[str, ...]] = {
+    # one room per booking in either role (I3 across the two columns, which the unique
+    # keys guard each on its own), and no room for a booking that will never arrive; on
+    # PostgreSQL, writers placing the same booking queue up on an advisory lock held to
+    # their commit, so the one that waited sees the other's row (read committed)
+    "postgresql": (
+        f"""CREATE FUNCTION ho_occupancies_one_room_per_booking() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+{_placement_lock("booking_id")}{_placement_lock("arriving_booking_id")}    IF {_ONE_ROOM_WHEN} THEN
+        RAISE EXCEPTION '{ONE_ROOM_MESSAGE}' USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END
+$$""",
+        f"""CREATE FUNCTION ho_occupancies_open_bookings() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF {_CLOSED_WHEN} THEN
+        RAISE EXCEPTION '{CLOSED_BOOKING_MESSAGE}' USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END
+$$""",
+        f"CREATE TRIGGER ho_occupancies_one_room_per_booking BEFORE {_PLACING} ON ho_occupancies "
+        "FOR EACH ROW EXECUTE FUNCTION ho_occupancies_one_room_per_booking()",
+        f"CREATE TRIGGER ho_occupancies_open_bookings BEFORE {_PLACING} ON ho_occupancies "
+        "FOR EACH ROW EXECUTE FUNCTION ho_occupancies_open_bookings()",
+        f"""CREATE FUNCTION ho_bookings_closed_unheld() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF {_HELD_WHEN} THEN
+        RAISE EXCEPTION '{CLOSED_BOOKING_MESSAGE}' USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END
+$$""",
+        f"CREATE TRIGGER ho_bookings_closed_unheld BEFORE {_CLOSING} ON ho_bookings "
+        "FOR EACH ROW EXECUTE FUNCTION ho_bookings_closed_unheld()",
+    ),
+    "sqlite": (
+        *_sqlite_guard("ho_occupancies_one_room_per_booking", _ONE_ROOM_WHEN, ONE_ROOM_MESSAGE),
+        *_sqlite_guard("ho_occupancies_open_bookings", _CLOSED_WHEN, CLOSED_BOOKING_MESSAGE),
+        f"CREATE TRIGGER ho_bookings_closed_unheld BEFORE {_CLOSING} ON ho_bookings "
+        f"WHEN {_HELD_WHEN} BEGIN SELECT RAISE(ABORT, '{CLOSED_BOOKING_MESSAGE}'); END",
+    ),
+}
+"""The DDL of the occupancy guards per dialect (migration 0006 runs the same), made once
+every table exists. SQLite names a trigger per event (``..._insert``, ``..._update``)."""
+
+OCCUPANCY_FUNCTIONS = (
+    "ho_occupancies_one_room_per_booking",
+    "ho_occupancies_open_bookings",
+    "ho_bookings_closed_unheld",
+)
+"""The PostgreSQL trigger functions of :data:`OCCUPANCY_TRIGGERS`."""
+
+for _dialect, _statements in OCCUPANCY_TRIGGERS.items():
+    for _statement in _statements:
+        _ddl = DDL(_statement)  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
+        event.listen(metadata, "after_create", _ddl.execute_if(dialect=_dialect))
+for _function in OCCUPANCY_FUNCTIONS:
+    event.listen(
+        metadata,
+        "before_drop",
+        _postgresql_ddl(f"DROP FUNCTION IF EXISTS {_function}() CASCADE"),
+    )

@@ -83,7 +83,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         self.scrub_after_commit = False
         self._hotels = repos.Hotels(self)
         self._rooms = repos.Rooms(self)
-        self._staff = repos.StaffMembers(self)
+        self._staff = repos.StaffMembers(self, self._hotels)
         self._bookings = repos.Bookings(self)
         self._occupancies = repos.Occupancies(self)
         self._guests = repos.Guests(self)

@@ -4,6 +4,12 @@ Importing this package registers every handler with the runner
 (:mod:`hotel_occupancy.services.runner`).
 """
 
-from hotel_occupancy.services.handlers import assignment, housekeeping, reference, stays
+from hotel_occupancy.services.handlers import (
+    assignment,
+    front_desk,
+    housekeeping,
+    reference,
+    stays,
+)
 
-__all__ = ["assignment", "housekeeping", "reference", "stays"]
+__all__ = ["assignment", "front_desk", "housekeeping", "reference", "stays"]

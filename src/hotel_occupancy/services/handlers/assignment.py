@@ -5,27 +5,32 @@ from __future__ import annotations
 from hotel_occupancy.domain.bookings import BookingStage, booking_rule
 from hotel_occupancy.domain.commands import AssignRoom, CheckIn, ReassignRoom, UnassignRoom
 from hotel_occupancy.domain.dates import expected_checkout, local_date
-from hotel_occupancy.domain.enums import GuestType
+from hotel_occupancy.domain.enums import GuestType, OccupancyStatus
 from hotel_occupancy.domain.errors import RoomNotAvailable
 from hotel_occupancy.domain.model import Booking, Guest, LogEntry, Room, RoomOccupancy, new_id
-from hotel_occupancy.domain.occupancy import vacated, with_state
-from hotel_occupancy.domain.rules import check_capacity
+from hotel_occupancy.domain.occupancy import released, vacated, with_state
+from hotel_occupancy.domain.rules import check_capacity, check_due_out, check_stay_dates
 from hotel_occupancy.domain.transitions import RoomRole, Tenancy, transition
+from hotel_occupancy.services.lookups import get_booking
 from hotel_occupancy.services.pins import fresh_pins, rest
 from hotel_occupancy.services.runner import Context, handles
 
 # The rows and rules these handlers read, and the members they compare with, taken once.
 _ASSIGN = transition("assign_room", "pre-assign")
+_ASSIGN_DUE_OUT = transition("assign_room", "due-out")
 _CHECK_IN = transition("check_in")
 _REASSIGN = transition("reassign_room")
-_REASSIGN_SOURCE = transition("reassign_room", role=RoomRole.SOURCE)
-_UNASSIGN = transition("unassign_room")
+_REASSIGN_SOURCE = {
+    v: transition("reassign_room", v, role=RoomRole.SOURCE) for v in ("", "arriving")
+}
+_UNASSIGN = {v: transition("unassign_room", v) for v in ("", "arriving")}
 _ASSIGN_RULE = booking_rule("assign_room")
 _CHECK_IN_RULE = booking_rule("check_in")
 _REASSIGN_RULE = booking_rule("reassign_room")
 _UNASSIGN_RULE = booking_rule("unassign_room")
 _ASSIGNED = BookingStage.ASSIGNED
 _OCCUPIED = Tenancy.OCCUPIED
+_IN = OccupancyStatus.OCCUPIED
 _PRIMARY, _COMPANION = GuestType.PRIMARY, GuestType.COMPANION
 
 
@@ -86,7 +91,11 @@ def assign_room(ctx: Context, cmd: AssignRoom) -> list[LogEntry]:
     refused = _ASSIGN_RULE.refusal(booking, stage, holder.room_id if holder else None)
     if refused is not None:
         raise refused
+    if cmd.check_in:
+        check_stay_dates(ctx.hotel, booking, local_date(ctx.hotel, ctx.at))
     occupancy = ctx.occupancy(cmd.room_id)
+    if not cmd.check_in and occupancy.booking_id is not None and occupancy.status is _IN:
+        return [_assign_due_out(ctx, booking, room, occupancy)]
     t = _ASSIGN  # the row of AssignRoom's one variant, pre-assign
     before = ctx.check(t, occupancy, booking_id=booking.booking_id)
     after = t.apply(before)
@@ -121,6 +130,31 @@ def assign_room(ctx: Context, cmd: AssignRoom) -> list[LogEntry]:
     return entries
 
 
+def _assign_due_out(
+    ctx: Context, booking: Booking, room: Room, occupancy: RoomOccupancy
+) -> LogEntry:
+    """Pre-assign the arriving ``booking`` to the occupied room of ``occupancy``, whose
+    guest departs today or is overdue (§9): its arriving booking until their checkout."""
+    t = _ASSIGN_DUE_OUT
+    before = ctx.check(t, occupancy, booking_id=booking.booking_id)
+    assert occupancy.booking_id is not None  # OCCUPIED rooms hold a booking (I2)
+    in_house = get_booking(ctx.uow, occupancy.booking_id)
+    check_due_out(room.room_id, in_house, local_date(ctx.hotel, ctx.at))
+    check_capacity(room, booking)
+    after = t.apply(before)
+    ctx.uow.occupancies.update(
+        with_state(occupancy, after, ctx.at, arriving_booking_id=booking.booking_id)
+    )
+    return ctx.draft(
+        t,
+        room_id=room.room_id,
+        before=before,
+        after=after,
+        booking_id=booking.booking_id,
+        metadata={"party_size": len(booking.party), "check_in": False, "arriving": True},
+    )
+
+
 @handles(CheckIn)
 def check_in(ctx: Context, cmd: CheckIn) -> list[LogEntry]:
     booking: Booking = ctx.found["booking_id"]
@@ -128,6 +162,7 @@ def check_in(ctx: Context, cmd: CheckIn) -> list[LogEntry]:
     refused = _CHECK_IN_RULE.refusal(booking, stage)
     if refused is not None:
         raise refused
+    check_stay_dates(ctx.hotel, booking, local_date(ctx.hotel, ctx.at))
     assert holder is not None  # an ASSIGNED booking has a room
     return [_check_in(ctx, booking, holder)]
 
@@ -147,14 +182,18 @@ def reassign_room(ctx: Context, cmd: ReassignRoom) -> list[LogEntry]:
             room_id=cmd.to_room_id,
             booking_id=booking.booking_id,
         )
-    t_source = _REASSIGN_SOURCE
+    t_source = _REASSIGN_SOURCE[ctx.variant_for(source, booking.booking_id)]
     source_before = ctx.check(t_source, source, booking_id=booking.booking_id)
     target = ctx.occupancy(cmd.to_room_id)
     t = _REASSIGN
     before = ctx.check(t, target, booking_id=booking.booking_id)
     check_capacity(room, booking)
     after = t.apply(before)
-    ctx.uow.occupancies.update(vacated(source, t_source.apply(source_before), ctx.at))
+    source_after = t_source.apply(source_before)
+    if t_source.arriving is False:  # it awaited an occupied room, whose guest stays
+        ctx.uow.occupancies.update(released(source, source_after, ctx.at))
+    else:
+        ctx.uow.occupancies.update(vacated(source, source_after, ctx.at))
     ctx.uow.occupancies.update(
         with_state(target, after, ctx.at, booking_id=booking.booking_id, assigned_by=cmd.staff_id)
     )
@@ -178,12 +217,26 @@ def unassign_room(ctx: Context, cmd: UnassignRoom) -> list[LogEntry]:
     if refused is not None:
         raise refused
     assert occupancy is not None  # an assigned or in-house booking has a room
-    t = _UNASSIGN
+    variant = ctx.variant_for(occupancy, booking.booking_id)
+    t = _UNASSIGN[variant]
     before = ctx.check(t, occupancy, booking_id=booking.booking_id)
     after = t.apply(before)
+    if variant:  # an arriving booking leaves the occupied room it awaited
+        ctx.store_booking(booking, _UNASSIGN_RULE.apply(booking, stage, ctx.at))
+        ctx.uow.occupancies.update(released(occupancy, after, ctx.at))
+        return [
+            ctx.draft(
+                t,
+                room_id=occupancy.room_id,
+                before=before,
+                after=after,
+                booking_id=booking.booking_id,
+                metadata={"undo_check_in": False},
+            )
+        ]
+    ctx.store_booking(booking, _UNASSIGN_RULE.apply(booking, stage, ctx.at))
     undo_check_in = before.tenancy is _OCCUPIED
     if undo_check_in:
-        ctx.store_booking(booking, _UNASSIGN_RULE.apply(booking, stage, ctx.at))
         stay = [g for g in ctx.uow.guests.for_booking(booking.booking_id) if g.in_house]
         ctx.uow.guests.remove_many([g.guest_id for g in stay])
         rest(ctx.uow, ctx.hotel_id, [g.id_pin for g in stay], ctx.at)

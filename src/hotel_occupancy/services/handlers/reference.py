@@ -34,7 +34,14 @@ NOTHING_LOGGED: tuple[LogEntry, ...] = ()
 @handles(RegisterHotel)
 def register_hotel(ctx: Context, cmd: RegisterHotel) -> tuple[LogEntry, ...]:
     ctx.uow.hotels.add(
-        Hotel(cmd.hotel_id, cmd.name, cmd.require_inspection, cmd.timezone, cmd.checkout_time)
+        Hotel(
+            cmd.hotel_id,
+            cmd.name,
+            cmd.require_inspection,
+            cmd.timezone,
+            cmd.checkout_time,
+            cmd.enforce_stay_dates,
+        )
     )
     return NOTHING_LOGGED
 

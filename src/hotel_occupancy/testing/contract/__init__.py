@@ -66,6 +66,9 @@ being written, say)::
 - :class:`CredentialsContract` (``credentials``): guests proving PINs for their room,
   locks after too many wrong ones, PINs resting after checkout, and the credential and
   room-number ports they use;
+- :class:`FrontDeskContract` (``front_desk``): the front desk of SPEC §9: new dates and
+  parties, cancellations and no-shows, arrivals pre-assigned to due-out rooms, the queue at
+  the desk, the hotel's stay-date policy, and the day's lists;
 - :class:`FeedContract` (``feed``): the event feed of SPEC §11 (``uow.feed``): reading
   from positions, in pages and by hotel, refused and rolled-back calls adding nothing,
   imported history (with ``uow.legacy`` only; skipped otherwise), consumers and their
@@ -87,6 +90,7 @@ from hotel_occupancy.testing.contract.assignment import AssignmentContract
 from hotel_occupancy.testing.contract.authorisation import AuthorisationContract
 from hotel_occupancy.testing.contract.credentials import CredentialsContract
 from hotel_occupancy.testing.contract.feed import FeedContract
+from hotel_occupancy.testing.contract.front_desk import FrontDeskContract
 from hotel_occupancy.testing.contract.housekeeping import HousekeepingContract
 from hotel_occupancy.testing.contract.idempotency import IdempotencyContract
 from hotel_occupancy.testing.contract.isolation import IsolationContract
@@ -108,6 +112,7 @@ __all__ = [
     "ContractUnitOfWork",
     "CredentialsContract",
     "FeedContract",
+    "FrontDeskContract",
     "HousekeepingContract",
     "IdempotencyContract",
     "IsolationContract",
@@ -126,6 +131,7 @@ __all__ = [
 # pytest runs the tests a class inherits in reverse order of its bases (the last base's
 # first), so this order runs the port cases first and the surroundings last.
 class UnitOfWorkContract(
+    FrontDeskContract,
     FeedContract,
     CredentialsContract,
     IsolationContract,

@@ -103,6 +103,7 @@ class IsolationContract(SceneContract):
         assert scene.notifier.events == [ho.OccupancyEvent.from_entry(e) for e in log]
         rooms = {r.room_id: r.hotel_id for r in scene.snapshot().rooms}
         for event in scene.notifier.events:
+            assert event.room_id is not None
             assert event.hotel_id == rooms[event.room_id]
         assert {e.hotel_id for e in scene.notifier.events} == {HOTEL, "H2"}
 

@@ -150,6 +150,11 @@ class QueryContract(SceneContract):
             "set_out_of_order": None,
             "start_maintenance": None,
             "return_to_service": "InvalidTransition",
+            "change_stay": "BookingNotAssignable",
+            "update_party": "BookingNotAssignable",
+            "cancel_booking": "BookingNotAssignable",
+            "mark_no_show": "BookingNotAssignable",
+            "queue_arrival": "BookingNotAssignable",
         }
         scene.checked_in("R101")
         occupied = services.allowed_operations(scene.uow, "R101")
@@ -160,6 +165,9 @@ class QueryContract(SceneContract):
         assert by_action["move_guest"].reason is None
         assert by_action["assign_room"].reason == "RoomNotAvailable"
         assert by_action["set_out_of_order"].reason == "InvalidTransition"
+        assert by_action["change_stay"].reason is None
+        assert by_action["change_stay"].operation is Op.STAY_CHANGE
+        assert by_action["cancel_booking"].reason == "BookingNotAssignable"
         assert all(a.allowed == (a.reason is None) for a in occupied)
 
     def test_find_guest_by_pin_finds_in_house_guests_of_that_hotel_only(self, scene: Scene) -> None:

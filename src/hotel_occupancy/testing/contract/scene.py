@@ -298,11 +298,17 @@ class Scene:
         ]
 
     def booking(
-        self, guests: int = 1, *, hotel_id: str = HOTEL, booking_id: str | None = None
+        self,
+        guests: int = 1,
+        *,
+        hotel_id: str = HOTEL,
+        booking_id: str | None = None,
+        arrival: date = ARRIVAL,
+        departure: date = DEPARTURE,
     ) -> str:
-        """Register an arriving booking (10 to 12 March 2026) with ``guests`` party members;
-        return its id (``B<n>`` for the scene's n-th booking unless ``booking_id`` is
-        given)."""
+        """Register an arriving booking (by default 10 to 12 March 2026) with ``guests``
+        party members; return its id (``B<n>`` for the scene's n-th booking unless
+        ``booking_id`` is given)."""
         self._bookings += 1
         booking_id = booking_id or f"B{self._bookings}"
         names = {"n": self._bookings, "booking_id": booking_id}
@@ -311,8 +317,8 @@ class Scene:
             hotel_id=hotel_id,
             booking_id=booking_id,
             reference=self.references.format_map(names),
-            arrival=ARRIVAL,
-            departure=DEPARTURE,
+            arrival=arrival,
+            departure=departure,
             party=self.party(booking_id, guests, surname=self.surnames.format_map(names)),
         )
         return booking_id
@@ -324,10 +330,16 @@ class Scene:
         return f"REF-{booking_id}"
 
     def checked_in(
-        self, room_id: str, guests: int = 1, *, hotel_id: str = HOTEL, staff_id: str = "fd"
+        self,
+        room_id: str,
+        guests: int = 1,
+        *,
+        hotel_id: str = HOTEL,
+        staff_id: str = "fd",
+        departure: date = DEPARTURE,
     ) -> str:
         """A new booking assigned to and checked into ``room_id``; return its id."""
-        booking_id = self.booking(guests, hotel_id=hotel_id)
+        booking_id = self.booking(guests, hotel_id=hotel_id, departure=departure)
         services.assign_room(self.uow, booking_id=booking_id, room_id=room_id, staff_id=staff_id)
         return booking_id
 
