@@ -4,13 +4,18 @@ A hypothesis state machine sends every call to the in-memory adapter, to a SQLit
 to PostgreSQL at once, and compares each result (or error) and the whole stored state
 after every step. Identifiers the library draws at random (guest and task ids, PINs) are
 compared by what they mean, not by their value.
+
+The front desk of §9 is in the mix: changed stays and parties, cancellations, no-shows,
+guests queued at the desk, arrivals pre-assigned to occupied rooms whose guest is due out,
+hotels enforcing stay dates, the clock moving on; and its queries (get_booking, arrivals,
+departures, in_house, the board's new columns).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +52,13 @@ bookings = st.sampled_from([*BOOKINGS, *BOOKINGS, *BOOKINGS, "XB", "nope"])
 staff = st.sampled_from(["mgr"] * 24 + list(STAFF))
 notes = st.sampled_from(["", "late", "guest asked"])
 request_ids = st.none() | st.sampled_from(["q1", "q2", "q3"])
+FIRST_DAY = date(2026, 3, 10)  # the clocks start on it (14:00 UTC)
+days = st.integers(-2, 4).map(lambda n: FIRST_DAY + timedelta(days=n))
+# how a party changes: members join, leave, are renamed; or it is made one §6 refuses
+party_edits = st.lists(
+    st.sampled_from(["join", "join", "leave", "rename", "new primary", "taken", "empty"]),
+    max_size=3,
+)
 
 
 def _normalise(value: Any) -> Any:
@@ -55,8 +67,8 @@ def _normalise(value: Any) -> Any:
         return [_normalise(v) for v in value]
     if isinstance(value, ho.Guest):
         return ("guest", value.booking_id, value.booking_guest_id, value.guest_type,
-                value.check_in_date, value.check_out_date, value.id_pin is not None,
-                value.device_token)  # fmt: skip
+                value.first_name, value.last_name, value.check_in_date, value.check_out_date,
+                value.id_pin is not None, value.device_token)  # fmt: skip
     if isinstance(value, ho.HousekeepingTask):
         return ("task", value.room_id, value.kind, value.status, value.created_at,
                 value.updated_at, value.created_by, value.assigned_to, value.booking_id,
@@ -96,15 +108,21 @@ class Lockstep(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.notifiers = [RecordingNotifier()]
-        self.uows: list[Any] = [InMemoryUnitOfWork(clock=FakeClock(), notifier=self.notifiers[0])]
+        self.clocks = [FakeClock()]
+        self.uows: list[Any] = [
+            InMemoryUnitOfWork(clock=self.clocks[0], notifier=self.notifiers[0])
+        ]
         for engine in self.make_engines():
-            notifier = RecordingNotifier()
+            notifier, clock = RecordingNotifier(), FakeClock()
             self.notifiers.append(notifier)
-            self.uows.append(SqlAlchemyUnitOfWork(engine, clock=FakeClock(), notifier=notifier))
+            self.clocks.append(clock)
+            self.uows.append(SqlAlchemyUnitOfWork(engine, clock=clock, notifier=notifier))
+        self.joined = itertools.count(1)
         for hotel, inspection in (("H", False), ("H2", True)):
             self.everywhere(
-                services.register_hotel, hotel_id=hotel, name=hotel, require_inspection=inspection
-            )
+                services.register_hotel, hotel_id=hotel, name=hotel, require_inspection=inspection,
+                enforce_stay_dates=hotel == "H2",
+            )  # fmt: skip
         for room_id, capacity in ROOMS.items():
             self.everywhere(
                 services.register_room, hotel_id="H", room_id=room_id, number=room_id[1:],
@@ -116,14 +134,15 @@ class Lockstep(RuleBasedStateMachine):
             self.everywhere(
                 services.register_staff, hotel_id=hotel, staff_id=staff_id, name=staff_id, role=role
             )
-        for booking_id, size in [*BOOKINGS.items(), ("XB", 1)]:
+        for n, (booking_id, size) in enumerate([*BOOKINGS.items(), ("XB", 1)]):
+            arrival = FIRST_DAY + timedelta(days=n % 2)  # day use to two nights
             self.everywhere(
                 services.register_booking,
                 hotel_id="H2" if booking_id == "XB" else "H",
                 booking_id=booking_id,
                 reference=f"REF-{booking_id}",
-                arrival=date(2026, 3, 10),
-                departure=date(2026, 3, 12),
+                arrival=arrival,
+                departure=arrival + timedelta(days=n % 3),
                 party=[ho.BookingGuest(f"{booking_id}-{i}", "G", str(i)) for i in range(size)],
             )
 
@@ -164,14 +183,20 @@ class Lockstep(RuleBasedStateMachine):
     def checkout(self, room: str, by: str, rid: str | None) -> None:
         self.everywhere(services.checkout_room, room_id=room, staff_id=by, request_id=rid)
 
-    def _rooms_where(self, data: st.DataObject, keep: Callable[[ho.BoardRow], bool]) -> str:
-        """A room of hotel H whose board row passes ``keep`` (R1 if none does)."""
-        found = [row.room_id for row in services.room_board(self.uows[0], "H") if keep(row)]
+    def _occupancies(self) -> list[ho.RoomOccupancy]:
+        """Hotel H's occupancy records, by room id, as the in-memory adapter holds them (read
+        from its snapshot: a query would read its clock, and the clocks must stay in step)."""
+        found = [o for o in self.uows[0].snapshot().occupancies if o.hotel_id == "H"]
+        return sorted(found, key=lambda o: o.room_id)
+
+    def _rooms_where(self, data: st.DataObject, keep: Callable[[ho.RoomOccupancy], bool]) -> str:
+        """A room of hotel H whose occupancy record passes ``keep`` (R1 if none does)."""
+        found = [o.room_id for o in self._occupancies() if keep(o)]
         return data.draw(st.sampled_from(found)) if found else "R1"
 
     @rule(data=st.data())
     def a_walk_in_checks_into_a_clean_room(self, data: st.DataObject) -> None:
-        room = self._rooms_where(data, lambda row: row.status is ho.OccupancyStatus.VACANT_CLEAN)
+        room = self._rooms_where(data, lambda o: o.status is ho.OccupancyStatus.VACANT_CLEAN)
         arriving = [
             b.booking_id
             for b in self.uows[0].snapshot().bookings
@@ -182,17 +207,17 @@ class Lockstep(RuleBasedStateMachine):
 
     @rule(data=st.data(), to=rooms, by=staff)
     def move_someone(self, data: st.DataObject, to: str, by: str) -> None:
-        source = self._rooms_where(data, lambda row: row.status is ho.OccupancyStatus.OCCUPIED)
+        source = self._rooms_where(data, lambda o: o.status is ho.OccupancyStatus.OCCUPIED)
         self.everywhere(services.move_guest, from_room_id=source, to_room_id=to, staff_id=by)
 
     @rule(data=st.data(), by=staff)
     def checkout_someone(self, data: st.DataObject, by: str) -> None:
-        room = self._rooms_where(data, lambda row: row.status is ho.OccupancyStatus.OCCUPIED)
+        room = self._rooms_where(data, lambda o: o.status is ho.OccupancyStatus.OCCUPIED)
         self.everywhere(services.checkout_room, room_id=room, staff_id=by)
 
     @rule(data=st.data(), by=staff)
     def clean_a_dirty_room(self, data: st.DataObject, by: str) -> None:
-        room = self._rooms_where(data, lambda row: row.condition is ho.Condition.DIRTY)
+        room = self._rooms_where(data, lambda o: o.condition is ho.Condition.DIRTY)
         self.everywhere(services.start_cleaning, room_id=room, staff_id=by)
         self.everywhere(services.complete_cleaning, room_id=room, staff_id=by)
 
@@ -221,14 +246,143 @@ class Lockstep(RuleBasedStateMachine):
     def return_to_service(self, room: str, by: str, condition: str) -> None:
         self.everywhere(services.return_to_service, room_id=room, staff_id=by, condition=condition)
 
-    @rule(room=rooms, booking=bookings)
-    def queries_agree(self, room: str, booking: str) -> None:
+    # §9: the front desk ------------------------------------------------------------------
+
+    @rule(booking=bookings, by=staff, arrival=st.none() | days, departure=st.none() | days,
+          note=notes, rid=request_ids)  # fmt: skip
+    def change_stay(
+        self, booking: str, by: str, arrival: date | None, departure: date | None, note: str,
+        rid: str | None,
+    ) -> None:  # fmt: skip
+        self.everywhere(services.change_stay, booking_id=booking, staff_id=by, arrival=arrival,
+                        departure=departure, notes=note, request_id=rid)  # fmt: skip
+
+    def _party(self, booking: str, edits: list[str]) -> list[ho.BookingGuest]:
+        """The booking's party (as the in-memory adapter holds it) after ``edits``."""
+        stored = {b.booking_id: b for b in self.uows[0].snapshot().bookings}
+        party = list(stored[booking].party) if booking in stored else []
+        for edit in edits:
+            if edit == "join":
+                party.append(ho.BookingGuest(f"J{next(self.joined)}", "Joining", "Guest"))
+            elif edit == "taken":  # another booking's guest: ids are unique in the store
+                party.append(ho.BookingGuest("B7-0" if booking != "B7" else "B8-0", "T", "K"))
+            elif edit == "empty":
+                party = []
+            elif party and edit == "leave":
+                party.pop()
+            elif party and edit == "rename":
+                first = party[0]
+                party[0] = ho.BookingGuest(first.booking_guest_id, "Renamed", first.last_name)
+            elif len(party) > 1 and edit == "new primary":
+                party = [party[1], party[0], *party[2:]]
+        return party
+
+    @rule(booking=bookings, by=staff, edits=party_edits, note=notes, rid=request_ids)
+    def update_party(
+        self, booking: str, by: str, edits: list[str], note: str, rid: str | None
+    ) -> None:
+        party = self._party(booking, edits)
+        self.everywhere(services.update_party, booking_id=booking, staff_id=by, party=party,
+                        notes=note, request_id=rid)  # fmt: skip
+
+    @rule(booking=bookings, by=staff, note=notes, no_show=st.booleans(), rid=request_ids)
+    def close_booking(
+        self, booking: str, by: str, note: str, no_show: bool, rid: str | None
+    ) -> None:
+        if no_show:
+            self.everywhere(services.mark_no_show, booking_id=booking, staff_id=by, notes=note,
+                            request_id=rid)  # fmt: skip
+        else:
+            self.everywhere(services.cancel_booking, booking_id=booking, staff_id=by,
+                            reason=note, request_id=rid)  # fmt: skip
+
+    @rule(booking=bookings, by=staff, rid=request_ids)
+    def queue_arrival(self, booking: str, by: str, rid: str | None) -> None:
+        self.everywhere(services.queue_arrival, booking_id=booking, staff_id=by, request_id=rid)
+
+    @rule(data=st.data(), by=staff)
+    def an_arrival_into_an_occupied_room(self, data: st.DataObject, by: str) -> None:
+        """assign_room(check_in=False) onto an occupied room (its guest due out, or not)."""
+        room = self._rooms_where(data, lambda o: o.status is ho.OccupancyStatus.OCCUPIED)
+        booking = self._arriving(data, room)
+        self.everywhere(services.assign_room, booking_id=booking, room_id=room, staff_id=by,
+                        check_in=False)  # fmt: skip
+
+    def _arriving(self, data: st.DataObject, room: str) -> str:
+        """A booking of hotel H not yet arrived, nor assigned, nor closed, that fits the
+        room (B1 if there is none)."""
+        snapshot = self.uows[0].snapshot()
+        held = {o.booking_id for o in snapshot.occupancies} | {
+            o.arriving_booking_id for o in snapshot.occupancies
+        }
+        capacity = ROOMS.get(room)
+        found = [
+            b.booking_id
+            for b in snapshot.bookings
+            if b.hotel_id == "H"
+            and b.checked_in_at is None
+            and b.cancelled_at is None
+            and b.no_show_at is None
+            and b.booking_id not in held
+            and (capacity is None or len(b.party) <= capacity)
+        ]
+        return data.draw(st.sampled_from(found)) if found else "B1"
+
+    @rule(data=st.data(), check_in=st.booleans())
+    def the_front_desk_seats_or_pre_assigns_someone(
+        self, data: st.DataObject, check_in: bool
+    ) -> None:
+        """An arriving booking that fits a vacant room is assigned to it."""
+        room = self._rooms_where(data, lambda o: o.booking_id is None and "VACANT" in o.status)
+        self.everywhere(services.assign_room, booking_id=self._arriving(data, room),
+                        room_id=room, staff_id="fd", check_in=check_in)  # fmt: skip
+
+    @rule(data=st.data())
+    def a_pre_assigned_guest_checks_in(self, data: st.DataObject) -> None:
+        held = [o.booking_id for o in self._occupancies() if o.booking_id and not o.is_occupied]
+        held += [o.arriving_booking_id for o in self._occupancies() if o.arriving_booking_id]
+        booking = data.draw(st.sampled_from(held)) if held else "B1"
+        self.everywhere(services.check_in, booking_id=booking, staff_id="fd")
+
+    @rule(data=st.data(), departure=days, by=staff)
+    def a_guest_in_house_changes_their_departure(
+        self, data: st.DataObject, departure: date, by: str
+    ) -> None:
+        occupied = [o.booking_id for o in self._occupancies() if o.booking_id and o.is_occupied]
+        booking = data.draw(st.sampled_from(occupied)) if occupied else "B1"
+        self.everywhere(services.change_stay, booking_id=booking, staff_id=by, departure=departure)
+
+    @rule(data=st.data(), by=staff, action=st.sampled_from(
+        ["check_in", "unassign_room", "cancel_booking", "mark_no_show", "queue_arrival"]
+    ))  # fmt: skip
+    def an_arrival_awaiting_a_room(self, data: st.DataObject, by: str, action: str) -> None:
+        """The booking an occupied room awaits: checked in (refused), unassigned, closed..."""
+        awaited = [o.arriving_booking_id for o in self._occupancies() if o.arriving_booking_id]
+        booking = data.draw(st.sampled_from(awaited)) if awaited else "B1"
+        self.everywhere(getattr(services, action), booking_id=booking, staff_id=by)
+
+    @rule(hotel=st.sampled_from(["H", "H2", "nope"]), enforce=st.booleans())
+    def update_hotel(self, hotel: str, enforce: bool) -> None:
+        self.everywhere(services.update_hotel, hotel_id=hotel, enforce_stay_dates=enforce)
+
+    @rule(hours=st.integers(1, 30))
+    def time_passes(self, hours: int) -> None:
+        for clock in self.clocks:
+            clock.advance(hours=hours)
+
+    @rule(room=rooms, booking=bookings, day=days)
+    def queries_agree(self, room: str, booking: str, day: date) -> None:
         for query in (services.get_occupancy, services.current_guests, services.room_history,
                       services.allowed_operations):  # fmt: skip
             self.everywhere(query, room)
         self.everywhere(services.room_board, "H")
         self.everywhere(services.open_tasks, "H")
         self.everywhere(services.booking_history, booking)
+        self.everywhere(services.get_booking, booking)
+        for hotel in ("H", "H2"):
+            self.everywhere(services.arrivals, hotel, day)
+            self.everywhere(services.departures, hotel, day)
+            self.everywhere(services.in_house, hotel)
 
     @invariant()
     def every_adapter_stores_the_same_state(self) -> None:

@@ -1,4 +1,4 @@
-"""Property-based tests: a state machine that drives every service of §7 and checks §5.
+"""Property-based tests: a state machine that drives every service of §7 and §9 and checks §5.
 
 Each step of :class:`OccupancyMachine` calls one service with ids drawn from the registered
 ones, another hotel's ones and unknown ones, with staff of every role (and deactivated
@@ -8,6 +8,12 @@ error class, checked in the order of §6 (input, request_id, existence, hotel, p
 state), or success and the entries it must log. A refusal must leave the store and the
 published events exactly as they were (I8); a success must append exactly the entries it
 returns, publish one event per entry, and change nothing but what the operation names.
+
+The front desk of §9 is driven too: changed stays and parties, cancellations and no-shows,
+guests queued at the desk, arrivals pre-assigned to occupied rooms whose guest is due out
+(the room then holds an in-house and an arriving booking), and hotels that switch the
+enforcement of stay dates on and off; the clock moves on, so that guests fall due out and
+check-ins fall inside and outside their dates.
 After every step all invariants (I1-I7, I9-I14) are checked on the whole store, and
 followers of the event feed (§11), on a unit of work of their own over the same store,
 read on: what they have read must be exactly what the notifier published, in id order,
@@ -44,6 +50,7 @@ from hotel_occupancy.domain.feed import START
 from hotel_occupancy.domain.invariants import StoreSnapshot, check_invariants
 from hotel_occupancy.domain.model import natural_key
 from hotel_occupancy.domain.transitions import (
+    ARRIVING_VARIANTS,
     TRANSITIONS,
     RoomRole,
     RoomState,
@@ -74,6 +81,7 @@ HOTELS: dict[str, dict[str, Any]] = {
         "require_inspection": True,
         "timezone": "Pacific/Auckland",
         "checkout_time": time(10, 30),
+        "enforce_stay_dates": True,  # §9: check-in only within the booking's dates
     },
 }
 HOTEL_IDS = tuple(HOTELS)
@@ -98,7 +106,7 @@ STAFF_ROLES: dict[str, Role] = {
     "mgr": Role.MANAGER,
     "gone": Role.MANAGER,  # deactivated in setup: may do nothing despite the role
 }
-INITIAL_PARTIES = {"HA": (1, 2, 4), "HB": (3, 1)}
+INITIAL_PARTIES = {"HA": (1, 2, 4, 1, 2), "HB": (3, 1, 1, 2)}
 
 UNKNOWN_ROOM, UNKNOWN_BOOKING, UNKNOWN_STAFF, UNKNOWN_GUEST = (
     "R-nowhere",
@@ -120,6 +128,11 @@ GRANTS: dict[Role, frozenset[str]] = {
             "move_guest",
             "checkout_room",
             "mark_dirty",
+            "change_stay",
+            "update_party",
+            "cancel_booking",
+            "mark_no_show",
+            "queue_arrival",
         }
     ),
     Role.HOUSEKEEPING: frozenset({"mark_dirty", "start_cleaning", "complete_cleaning"}),
@@ -142,8 +155,15 @@ LOGS: dict[str, Op] = {
     "set_out_of_order": Op.OUT_OF_ORDER,
     "start_maintenance": Op.MAINTENANCE,
     "return_to_service": Op.STATUS_CHANGE,
+    # §9: the front desk (a booking that holds no room logs STAY_CHANGE on the booking alone)
+    "change_stay": Op.STAY_CHANGE,
+    "update_party": Op.STAY_CHANGE,
+    "cancel_booking": Op.UNASSIGN,
+    "mark_no_show": Op.UNASSIGN,
+    "queue_arrival": Op.STAY_CHANGE,
 }
 GRANTS[Role.MANAGER] = frozenset(LOGS)
+BOOKING_ACTIONS = ("change_stay", "update_party", "cancel_booking", "mark_no_show", "queue_arrival")
 
 ID_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "assign_room": ("booking_id", "room_id", "staff_id"),
@@ -151,6 +171,7 @@ ID_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "reassign_room": ("booking_id", "to_room_id", "staff_id"),
     "unassign_room": ("booking_id", "staff_id"),
     "move_guest": ("from_room_id", "to_room_id", "staff_id"),
+    **dict.fromkeys(BOOKING_ACTIONS, ("booking_id", "staff_id")),
 }
 DEFAULTS: dict[str, dict[str, object]] = {
     "assign_room": {"notes": "", "check_in": True},
@@ -166,6 +187,11 @@ DEFAULTS: dict[str, dict[str, object]] = {
     "set_out_of_order": {},
     "start_maintenance": {},
     "return_to_service": {"condition": Condition.DIRTY, "notes": ""},
+    "change_stay": {"arrival": None, "departure": None, "notes": ""},
+    "update_party": {"notes": ""},
+    "cancel_booking": {"reason": ""},
+    "mark_no_show": {"notes": ""},
+    "queue_arrival": {},
 }
 DEFAULT_VARIANTS = {
     "assign_room": "pre-assign",
@@ -208,6 +234,21 @@ def expected_checkout(hotel: ho.Hotel, booking: ho.Booking) -> datetime:
     return local.astimezone(UTC)
 
 
+def bad_party(party: object) -> bool:
+    """Whether §6 refuses ``party`` as input: not a non-empty list of BookingGuests with ids,
+    each with a first or a last name, no id twice."""
+    if not isinstance(party, list | tuple) or not party:
+        return True
+    if not all(isinstance(m, ho.BookingGuest) for m in party):
+        return True
+    ids = [m.booking_guest_id for m in party]
+    return (
+        len(set(ids)) != len(ids)
+        or not all(valid_id(i) for i in ids)
+        or any(not (m.first_name.strip() or m.last_name.strip()) for m in party)
+    )
+
+
 def call_arguments(action: str, kwargs: Mapping[str, object]) -> dict[str, object]:
     """The arguments of a call with its defaults filled in (request_id left out)."""
     args = {**DEFAULTS[action], **{k: v for k, v in kwargs.items() if k != "request_id"}}
@@ -232,7 +273,12 @@ class View:
         self.guests = {g.guest_id: g for g in snap.guests}
         self.occ = {o.room_id: o for o in snap.occupancies}
         self.tasks = {t.task_id: t for t in snap.tasks}
+        # the room holding a booking, in either role (its own booking, or arriving, §9)
         self.holder = {o.booking_id: o.room_id for o in snap.occupancies if o.booking_id}
+        self.awaits = {
+            o.arriving_booking_id: o.room_id for o in snap.occupancies if o.arriving_booking_id
+        }
+        self.holder.update(self.awaits)
 
     def tables(self) -> tuple[object, ...]:
         """Everything stored, independent of the order rows are kept in."""
@@ -250,10 +296,44 @@ class View:
 
     def state(self, room_id: str) -> RoomState:
         o = self.occ[room_id]
-        return RoomState.of(o.status, o.condition, o.booking_id is not None)
+        return RoomState.of(
+            o.status, o.condition, o.booking_id is not None, o.arriving_booking_id is not None
+        )
+
+    def today(self, hotel_id: str, moment: datetime) -> date:
+        return local_date(self.hotels[hotel_id], moment)
+
+    def stage(self, booking: ho.Booking) -> ho.BookingStage:
+        """Where §9 says the booking stands."""
+        if booking.checked_out_at is not None:
+            return ho.BookingStage.DEPARTED
+        if booking.checked_in_at is not None:
+            return ho.BookingStage.IN_HOUSE
+        if booking.cancelled_at is not None:
+            return ho.BookingStage.CANCELLED
+        if booking.no_show_at is not None:
+            return ho.BookingStage.NO_SHOW
+        if booking.booking_id in self.holder:
+            return ho.BookingStage.ASSIGNED
+        return ho.BookingStage.ARRIVING
+
+    def after_leaving(self, room_id: str, state: RoomState) -> tuple[RoomState, str | None, None]:
+        """The room (state, booking, arriving booking) after its booking left it in
+        ``state``: a room an arriving booking awaited is handed to it (§9)."""
+        handed = self.occ[room_id].arriving_booking_id
+        if state.tenancy is Tenancy.ASSIGNED:
+            assert handed is not None, f"{room_id} is left pre-assigned to nobody"
+            return state, handed, None
+        return state, None, None
 
     def hotel_of(self, room_id: str) -> ho.Hotel:
         return self.hotels[self.rooms[room_id].hotel_id]
+
+    def hotel_of_entry(self, entry: ho.LogEntry) -> str:
+        """The hotel of an entry's room, or of its booking when it holds no room (§9)."""
+        if entry.room_id is not None:
+            return self.rooms[entry.room_id].hotel_id
+        return self.bookings[str(entry.booking_id)].hotel_id
 
     def inspects(self, room_id: str) -> bool:
         return self.hotel_of(room_id).require_inspection
@@ -316,14 +396,18 @@ class Refuse(Exception):
 
 @dataclass
 class Step:
-    """One log entry the call must append."""
+    """One log entry the call must append (``room_id`` None: on the booking alone, §9)."""
 
-    room_id: str
+    room_id: str | None
     operation: Op
-    before: RoomState
-    after: RoomState
+    before: RoomState | None
+    after: RoomState | None
     booking_id: object = ANY
     from_room_id: str | None = None
+
+
+Held = tuple[RoomState, str | None, str | None]
+"""A room after a call: its state, its booking and its arriving booking (§9)."""
 
 
 @dataclass
@@ -333,7 +417,7 @@ class Outcome:
     errors: tuple[type[ho.RoomOccupancyError], ...] = ()
     replay: tuple[ho.LogEntry, ...] | None = None
     steps: list[Step] = field(default_factory=list)
-    rooms: dict[str, tuple[RoomState, str | None]] = field(default_factory=dict)
+    rooms: dict[str, Held] = field(default_factory=dict)
     booking_id: str | None = None  # the booking the operation changes, if any
     # allowed_operations(judged) must predict the call: its reason is the error raised, or
     # (not strict: checks of other rooms or the party follow) a refusal it names is raised
@@ -342,12 +426,45 @@ class Outcome:
     carries: tuple[str, object] | None = None  # (attribute, id) the error must carry (§6)
 
 
-class Oracle:
-    """Predicts a call's outcome from a snapshot taken before it (checks in §6's order)."""
+_ARRIVING, _ASSIGNED, _IN_HOUSE = (
+    ho.BookingStage.ARRIVING,
+    ho.BookingStage.ASSIGNED,
+    ho.BookingStage.IN_HOUSE,
+)
+LIVE = frozenset({_ARRIVING, _ASSIGNED, _IN_HOUSE})
+NOT_YET_ARRIVED = frozenset({_ARRIVING, _ASSIGNED})
+ROOM_BOOKING_STAGES: dict[str, frozenset[ho.BookingStage]] = {
+    "check_in": frozenset({_ASSIGNED}),
+    "unassign_room": frozenset({_ASSIGNED, _IN_HOUSE}),
+    "change_stay": LIVE,
+    "update_party": LIVE,
+    "cancel_booking": NOT_YET_ARRIVED,
+    "mark_no_show": NOT_YET_ARRIVED,
+    "queue_arrival": frozenset({_ASSIGNED}),
+}
+"""The stages in which a service may act on the booking a room holds, for the services
+acting on the room's own booking (§9): allowed_operations judges that booking first."""
 
-    def __init__(self, view: View, requests: Mapping[str, tuple[str, dict[str, object], Any]]):
+
+class Oracle:
+    """Predicts a call's outcome from a snapshot taken before it (checks in §6's order).
+
+    ``owners``: every booking guest id ever in a party, with its booking (an id that left
+    a party stays its booking's); ``now``: the instant the call will read from the clock.
+    """
+
+    def __init__(
+        self,
+        view: View,
+        requests: Mapping[str, tuple[str, dict[str, object], Any]],
+        *,
+        owners: Mapping[str, str],
+        now: datetime,
+    ):
         self.v = view
         self.requests = requests
+        self.owners = owners
+        self.now = now
         self.out = Outcome()
 
     def predict(self, action: str, kwargs: Mapping[str, object]) -> Outcome:
@@ -387,6 +504,14 @@ class Oracle:
             if Condition(value) not in (Condition.DIRTY, Condition.CLEAN):
                 # "never INSPECTED": §4 does not name the error class; either is defensible
                 raise Refuse(ho.InvalidInput, ho.InvalidTransition)
+        if action == "change_stay":
+            arrival, departure = kwargs.get("arrival"), kwargs.get("departure")
+            if arrival is None and departure is None:
+                raise Refuse(ho.InvalidInput)  # nothing to change
+            if arrival is not None and departure is not None and departure < arrival:  # type: ignore[operator]
+                raise Refuse(ho.InvalidInput)  # §6: departure before arrival
+        if action == "update_party" and bad_party(kwargs.get("party")):
+            raise Refuse(ho.InvalidInput)  # §6: an empty party, or one no booking could have
 
     # existence, hotel, permission
     def booking(self, booking_id: object) -> ho.Booking:
@@ -414,10 +539,35 @@ class Oracle:
         if not staff.active or action not in GRANTS[staff.role]:
             raise Refuse(ho.PermissionDenied)
 
+    def booking_call(self, action: str, args: dict[str, Any]) -> ho.Booking:
+        """A booking service's existence, hotel and permission checks: its booking."""
+        booking = self.booking(args["booking_id"])
+        staff = self.staff(args["staff_id"])
+        self.same_hotel(booking.hotel_id, staff)
+        self.permit(staff, action)
+        self.out.booking_id = booking.booking_id
+        return booking
+
     # state
-    @staticmethod
-    def arriving(booking: ho.Booking) -> None:
-        if booking.checked_out or booking.in_house:
+    def arriving(self, booking: ho.Booking) -> None:
+        """Only a booking that has not arrived and is still expected can be given a room."""
+        if self.v.stage(booking) not in NOT_YET_ARRIVED:
+            raise Refuse(ho.BookingNotAssignable)
+
+    def stage_in(self, booking: ho.Booking, stages: Iterable[ho.BookingStage]) -> ho.BookingStage:
+        stage = self.v.stage(booking)
+        if stage not in stages:
+            raise Refuse(ho.BookingNotAssignable)
+        return stage
+
+    def today(self, booking: ho.Booking) -> date:
+        return self.v.today(booking.hotel_id, self.now)
+
+    def within_dates(self, booking: ho.Booking) -> None:
+        """§9: where the hotel enforces stay dates, no check-in outside them."""
+        if self.v.hotels[booking.hotel_id].enforce_stay_dates and not (
+            booking.arrival <= self.today(booking) <= booking.departure
+        ):
             raise Refuse(ho.BookingNotAssignable)
 
     def table(self, row: Transition, room_id: str, state: RoomState | None = None) -> RoomState:
@@ -429,11 +579,19 @@ class Oracle:
         return row.apply(state)
 
     @staticmethod
-    def fits(room: ho.Room, booking: ho.Booking) -> None:
-        if room.capacity is not None and len(booking.party) > room.capacity:
+    def fits(room: ho.Room, booking: ho.Booking, size: int | None = None) -> None:
+        size = len(booking.party) if size is None else size
+        if room.capacity is not None and size > room.capacity:
             raise Refuse(ho.CapacityExceeded)
 
-    def step(self, room_id: str, operation: Op, before: RoomState, after: RoomState, **kw: Any):
+    def step(
+        self,
+        room_id: str | None,
+        operation: Op,
+        before: RoomState | None,
+        after: RoomState | None,
+        **kw: Any,
+    ) -> None:
         self.out.steps.append(Step(room_id, operation, before, after, **kw))
 
     def judge(self, room_id: str, *, strict: bool) -> None:
@@ -446,7 +604,12 @@ class Oracle:
         before = self.v.state(room_id)
         after = self.table(transition("check_in"), room_id)
         self.step(room_id, Op.CHECKIN, before, after, booking_id=booking.booking_id)
-        self.out.rooms[room_id] = (after, booking.booking_id)
+        self.out.rooms[room_id] = (after, booking.booking_id, None)
+
+    def kept(self, room_id: str, after: RoomState) -> Held:
+        """The room in ``after`` with the bookings it holds."""
+        o = self.v.occ[room_id]
+        return after, o.booking_id, o.arriving_booking_id
 
     # one method per booking service; the room services share _room_operation
     def _assign_room(self, action: str, args: dict[str, Any]) -> None:
@@ -456,16 +619,21 @@ class Oracle:
         self.same_hotel(booking.hotel_id, room, staff)
         self.permit(staff, action)
         self.out.booking_id = booking.booking_id
-        self.arriving(booking)
         held = self.v.holder.get(booking.booking_id)
+        if args["check_in"] and held == room.room_id and self.v.stage(booking) is _ASSIGNED:
+            self.within_dates(booking)  # §4: this is a check_in (CHECKIN only), §9 and all
+            self.seat(held, booking)
+            return
+        self.arriving(booking)
         if held is not None:
-            if held == room.room_id and args["check_in"]:
-                self.seat(held, booking)  # §4: this is a check_in (CHECKIN only)
-                return
             raise Refuse(ho.BookingNotAssignable)
         if args["check_in"]:  # allowed_operations judges assign_room with its default
+            self.within_dates(booking)
             self.judge(room.room_id, strict=False)
         before = self.v.state(room.room_id)
+        if not args["check_in"] and before.tenancy is Tenancy.OCCUPIED:
+            self.due_out(room, booking, before)
+            return
         assigned = self.table(transition(action, "pre-assign"), room.room_id)
         seated = None
         if args["check_in"]:
@@ -474,18 +642,26 @@ class Oracle:
         self.step(room.room_id, Op.ASSIGN, before, assigned, booking_id=booking.booking_id)
         if seated is not None:
             self.step(room.room_id, Op.CHECKIN, assigned, seated, booking_id=booking.booking_id)
-        self.out.rooms[room.room_id] = (seated or assigned, booking.booking_id)
+        self.out.rooms[room.room_id] = (seated or assigned, booking.booking_id, None)
+
+    def due_out(self, room: ho.Room, booking: ho.Booking, before: RoomState) -> None:
+        """§9: an arrival pre-assigned to an occupied room whose guest departs today or is
+        overdue, and that no other arrival awaits."""
+        after = self.table(transition("assign_room", "due-out"), room.room_id)
+        in_house = self.v.bookings[str(self.v.occ[room.room_id].booking_id)]
+        if in_house.departure > self.v.today(room.hotel_id, self.now):
+            raise Refuse(ho.RoomNotAvailable)  # its guest stays beyond today
+        self.fits(room, booking)
+        self.step(room.room_id, Op.ASSIGN, before, after, booking_id=booking.booking_id)
+        self.out.rooms[room.room_id] = (after, in_house.booking_id, booking.booking_id)
 
     def _check_in(self, action: str, args: dict[str, Any]) -> None:
-        booking = self.booking(args["booking_id"])
-        staff = self.staff(args["staff_id"])
-        self.same_hotel(booking.hotel_id, staff)
-        self.permit(staff, action)
-        self.out.booking_id = booking.booking_id
+        booking = self.booking_call(action, args)
         self.arriving(booking)
         held = self.v.holder.get(booking.booking_id)
         if held is None:
             raise Refuse(ho.BookingNotAssignable)
+        self.within_dates(booking)
         self.judge(held, strict=True)
         self.seat(held, booking)
 
@@ -502,7 +678,9 @@ class Oracle:
             raise Refuse(ho.BookingNotAssignable)
         if source == room.room_id:
             raise Refuse(ho.RoomNotAvailable)  # §4: the room the booking already holds
-        left = self.table(transition(action, role=RoomRole.SOURCE), source)
+        awaited = booking.booking_id in self.v.awaits  # §9: as any pre-assignment
+        variant = "arriving" if awaited else ""
+        left = self.table(transition(action, variant, role=RoomRole.SOURCE), source)
         self.judge(room.room_id, strict=False)  # the target, as allowed_operations judges it
         before = self.v.state(room.room_id)
         after = self.table(transition(action), room.room_id)
@@ -515,27 +693,26 @@ class Oracle:
             booking_id=booking.booking_id,
             from_room_id=source,
         )
-        self.out.rooms[source] = (left, None)
-        self.out.rooms[room.room_id] = (after, booking.booking_id)
+        # an awaited room keeps its guest; a pre-assigned one is left unassigned
+        self.out.rooms[source] = (left, self.v.occ[source].booking_id if awaited else None, None)
+        self.out.rooms[room.room_id] = (after, booking.booking_id, None)
 
     def _unassign_room(self, action: str, args: dict[str, Any]) -> None:
-        booking = self.booking(args["booking_id"])
-        staff = self.staff(args["staff_id"])
-        self.same_hotel(booking.hotel_id, staff)
-        self.permit(staff, action)
-        self.out.booking_id = booking.booking_id
-        if booking.checked_out:
-            raise Refuse(ho.BookingNotAssignable)
-        held = self.v.holder.get(booking.booking_id)
-        if held is None:
-            raise Refuse(ho.BookingNotAssignable)
-        if booking.in_house and self.v.moved_since_check_in(booking.booking_id):
+        booking = self.booking_call(action, args)
+        stage = self.stage_in(booking, (_ASSIGNED, _IN_HOUSE))
+        held = self.v.holder[booking.booking_id]
+        if stage is _IN_HOUSE and self.v.moved_since_check_in(booking.booking_id):
             raise Refuse(ho.BookingNotAssignable)  # §4: any move makes the check-in final
-        self.judge(held, strict=True)
         before = self.v.state(held)
+        if booking.booking_id in self.v.awaits:  # §9: an arrival released, the guest stays
+            after = self.table(transition(action, "arriving"), held)
+            self.step(held, Op.UNASSIGN, before, after, booking_id=booking.booking_id)
+            self.out.rooms[held] = (after, self.v.occ[held].booking_id, None)
+            return
+        self.judge(held, strict=True)
         after = self.table(transition(action), held)
         self.step(held, Op.UNASSIGN, before, after, booking_id=booking.booking_id)
-        self.out.rooms[held] = (after, None)
+        self.out.rooms[held] = self.v.after_leaving(held, after)
 
     def _move_guest(self, action: str, args: dict[str, Any]) -> None:
         source = self.room(args["from_room_id"])
@@ -558,8 +735,8 @@ class Oracle:
             booking_id=booking.booking_id,
             from_room_id=source.room_id,
         )
-        self.out.rooms[source.room_id] = (left, None)
-        self.out.rooms[target.room_id] = (after, booking.booking_id)
+        self.out.rooms[source.room_id] = self.v.after_leaving(source.room_id, left)
+        self.out.rooms[target.room_id] = (after, booking.booking_id, None)
 
     def _checkout_room(self, action: str, args: dict[str, Any]) -> None:
         room = self.room(args["room_id"])
@@ -572,7 +749,7 @@ class Oracle:
         booking_id = self.v.occ[room.room_id].booking_id
         self.out.booking_id = booking_id
         self.step(room.room_id, Op.CHECKOUT, before, after, booking_id=booking_id)
-        self.out.rooms[room.room_id] = (after, None)
+        self.out.rooms[room.room_id] = self.v.after_leaving(room.room_id, after)
 
     def _room_operation(self, action: str, args: dict[str, Any]) -> None:
         room = self.room(args["room_id"])
@@ -589,7 +766,75 @@ class Oracle:
         before = self.v.state(room.room_id)
         after = self.table(transition(action, variant), room.room_id)
         self.step(room.room_id, LOGS[action], before, after)
-        self.out.rooms[room.room_id] = (after, self.v.occ[room.room_id].booking_id)
+        self.out.rooms[room.room_id] = self.kept(room.room_id, after)
+
+    # §9: the front desk
+    def on_booking(self, action: str, booking: ho.Booking) -> None:
+        """The entry of a change to ``booking``: on the room holding it, as the table says
+        (the row for an arriving booking when it awaits the room), else on the booking
+        alone (STAY_CHANGE, no room)."""
+        room_id = self.v.holder.get(booking.booking_id)
+        if room_id is None:
+            self.step(None, Op.STAY_CHANGE, None, None, booking_id=booking.booking_id)
+            return
+        variant = "arriving" if booking.booking_id in self.v.awaits else ""
+        if not variant:  # allowed_operations judges the room by the booking it holds
+            self.judge(room_id, strict=True)
+        before = self.v.state(room_id)
+        after = self.table(transition(action, variant), room_id)
+        self.step(room_id, LOGS[action], before, after, booking_id=booking.booking_id)
+        if action in ("cancel_booking", "mark_no_show"):  # the pre-assignment is released
+            self.out.rooms[room_id] = (
+                (after, self.v.occ[room_id].booking_id, None) if variant else (after, None, None)
+            )
+        else:
+            self.out.rooms[room_id] = self.kept(room_id, after)
+
+    def _change_stay(self, action: str, args: dict[str, Any]) -> None:
+        booking = self.booking_call(action, args)
+        stage = self.stage_in(booking, LIVE)
+        arrival = booking.arrival if args["arrival"] is None else args["arrival"]
+        departure = booking.departure if args["departure"] is None else args["departure"]
+        if departure < arrival:
+            raise Refuse(ho.InvalidInput)  # §6: with the booking's other date
+        if (arrival, departure) == (booking.arrival, booking.departure):
+            return  # nothing changes, nothing is logged
+        if stage is _IN_HOUSE and (arrival != booking.arrival or departure < self.today(booking)):
+            raise Refuse(ho.BookingNotAssignable)  # §9: in house
+        self.on_booking(action, booking)  # a room an arrival awaits: RoomNotAvailable
+
+    def _update_party(self, action: str, args: dict[str, Any]) -> None:
+        booking = self.booking_call(action, args)
+        stage = self.stage_in(booking, LIVE)
+        party = tuple(args["party"])
+        if party == booking.party:
+            return  # nothing changes, nothing is logged
+        ids = {m.booking_guest_id for m in booking.party}
+        joining = [m.booking_guest_id for m in party if m.booking_guest_id not in ids]
+        if any(self.owners.get(i, booking.booking_id) != booking.booking_id for i in joining):
+            raise Refuse(ho.AlreadyRegistered)  # §2: unique across the store
+        if stage is _IN_HOUSE and party[0].booking_guest_id != booking.party[0].booking_guest_id:
+            raise Refuse(ho.BookingNotAssignable)  # §9: the primary stays first
+        room_id = self.v.holder.get(booking.booking_id)
+        if room_id is not None:
+            self.fits(self.v.rooms[room_id], booking, len(party))
+        self.on_booking(action, booking)
+
+    def _close(self, action: str, args: dict[str, Any]) -> None:
+        booking = self.booking_call(action, args)
+        self.stage_in(booking, NOT_YET_ARRIVED)
+        if action == "mark_no_show" and self.today(booking) < booking.arrival:
+            raise Refuse(ho.BookingNotAssignable)  # not due yet: it cannot be a no-show
+        self.on_booking(action, booking)
+
+    _cancel_booking = _mark_no_show = _close
+
+    def _queue_arrival(self, action: str, args: dict[str, Any]) -> None:
+        booking = self.booking_call(action, args)
+        self.stage_in(booking, (_ASSIGNED,))
+        if booking.queued_at is not None:
+            raise Refuse(ho.BookingNotAssignable)  # already waiting at the desk
+        self.on_booking(action, booking)
 
 
 # --- rule preconditions: a rule is picked only when some call of it can go far -----------
@@ -604,6 +849,12 @@ PRE_ASSIGNED = some_room(lambda o: o.booking_id is not None and o.status is not 
 ASSIGNED = some_room(lambda o: o.booking_id is not None)
 OCCUPIED = some_room(lambda o: o.status is Status.OCCUPIED)
 OUT_OF_SERVICE = some_room(lambda o: o.status in (Status.OUT_OF_ORDER, Status.MAINTENANCE))
+AWAITED = some_room(lambda o: o.arriving_booking_id is not None)
+
+
+def ARRIVAL_HELD(machine: Any) -> bool:
+    """Some booking is pre-assigned: to a vacant room, or as an arrival awaiting one."""
+    return PRE_ASSIGNED(machine) or AWAITED(machine)
 
 
 def in_condition(*conditions: Condition) -> Callable[[Any], bool]:
@@ -630,6 +881,9 @@ class OccupancyMachine(RuleBasedStateMachine):
         self.next_token = itertools.count(1)
         self.hires: list[str] = []
         self.seen_guests: dict[str, None] = {}  # every guest id ever stored, in order
+        # every booking guest id ever in a party, and its booking (ids that left stay taken)
+        self.owners: dict[str, str] = {}
+        self.next_member = itertools.count(1)
         # the feed's followers, in another unit of work (with a clock of its own)
         self.follower = InMemoryUnitOfWork(store=self.store, clock=FakeClock())
         self.positions = dict.fromkeys(FOLLOWERS, START)
@@ -651,8 +905,8 @@ class OccupancyMachine(RuleBasedStateMachine):
                     role=role,
                 )
             services.deactivate_staff(self.uow, staff_id=f"{hotel_id}-gone")
-            for size in INITIAL_PARTIES[hotel_id]:
-                self._register_booking(hotel_id, size, 2)
+            for i, size in enumerate(INITIAL_PARTIES[hotel_id]):  # day use up to two nights
+                self._register_booking(hotel_id, size, i % 3)
 
     # varied starting points (each call checked like any other step) -----------------------
 
@@ -667,8 +921,8 @@ class OccupancyMachine(RuleBasedStateMachine):
 
     @initialize(
         seats=st.lists(
-            st.tuples(st.sampled_from(sorted(ROOMS)), st.integers(0, 2), st.booleans()),
-            max_size=4,
+            st.tuples(st.sampled_from(sorted(ROOMS)), st.integers(0, 4), st.booleans()),
+            max_size=6,
         )
     )
     def some_bookings_start_in_house_or_pre_assigned(
@@ -689,27 +943,48 @@ class OccupancyMachine(RuleBasedStateMachine):
                 },
             )
 
+    @initialize(hours=st.sampled_from([0, 0, 20, 44, 68]))
+    def the_machine_starts_on_some_day_of_the_stays(self, hours: int) -> None:
+        """The clock starts on the first day of the initial stays or later: some guests are
+        due out from the start, some arrivals are late, some stays are over (§9)."""
+        self.clock.advance(hours=hours)
+
     # helpers -----------------------------------------------------------------------------
 
     def view(self) -> View:
         return View(self.store.snapshot())
 
-    def _register_booking(self, hotel_id: str, size: int, nights: int) -> str:
+    def _register_booking(
+        self, hotel_id: str, size: int, nights: int, arrival: date | None = None
+    ) -> str:
         n = next(self.next_booking)
         booking_id = f"{hotel_id}-B{n}"
+        arrival = ARRIVAL + timedelta(days=n % 3) if arrival is None else arrival
         services.register_booking(
             self.uow,
             hotel_id=hotel_id,
             booking_id=booking_id,
             reference=f"REF-{n:04d}",
-            arrival=ARRIVAL + timedelta(days=n % 3),
-            departure=ARRIVAL + timedelta(days=n % 3 + nights),
+            arrival=arrival,
+            departure=arrival + timedelta(days=nights),
             party=[
                 ho.BookingGuest(f"{booking_id}-g{i}", f"Guest{i}", f"Family{n}")
                 for i in range(size)
             ],
         )
+        self.note_owners()
         return booking_id
+
+    def note_owners(self) -> None:
+        """Remember who each booking guest id belongs to (once taken, an id stays taken)."""
+        for booking in self.store.snapshot().bookings:
+            for member in booking.party:
+                owner = self.owners.setdefault(member.booking_guest_id, booking.booking_id)
+                assert owner == booking.booking_id, f"{member.booking_guest_id} changed hands"
+
+    def today(self, hotel_id: str) -> date:
+        """The hotel's local date on the clock."""
+        return local_date(self.view().hotels[hotel_id], self.clock.now)
 
     @staticmethod
     def pick(
@@ -792,12 +1067,15 @@ class OccupancyMachine(RuleBasedStateMachine):
     def run(self, action: str, kwargs: dict[str, Any]) -> None:
         before = self.view()
         events = tuple(self.notifier.events)
-        out = Oracle(before, self.requests).predict(action, kwargs)
+        out = Oracle(before, self.requests, owners=self.owners, now=self.clock.now).predict(
+            action, kwargs
+        )
         reason: str | None = None
         if out.judged is not None:
             allowed = services.allowed_operations(self.uow, out.judged)
             reason = next(a.reason for a in allowed if a.action == action)
         result, error = attempt(lambda: SERVICES[action](self.uow, **kwargs))
+        self.note_owners()
         if error is not None:
             self.assert_unchanged(before, events, f"the refused {action} ({error!r})")
             assert out.errors, f"{action}({kwargs}) was refused with {error!r}; expected success"
@@ -860,7 +1138,7 @@ class OccupancyMachine(RuleBasedStateMachine):
         assert len(new_events) == len(result), "exactly one event per log entry"
         for event, entry in zip(new_events, result, strict=True):
             assert event.entry_id == entry.id
-            assert event.hotel_id == before.rooms[entry.room_id].hotel_id
+            assert event.hotel_id == before.hotel_of_entry(entry)
             for f in attrs.fields(ho.LogEntry):
                 if f.name != "id":
                     assert getattr(event, f.name) == getattr(entry, f.name), f.name
@@ -872,21 +1150,28 @@ class OccupancyMachine(RuleBasedStateMachine):
             last_id = entry.id
             assert entry.room_id == expect.room_id
             assert entry.operation is expect.operation
-            assert (entry.status_before, entry.condition_before) == (
-                expect.before.status,
-                expect.before.condition,
-            )
-            assert (entry.status_after, entry.condition_after) == (
-                expect.after.status,
-                expect.after.condition,
-            )
+            if expect.before is None or expect.after is None:  # on the booking alone (§9)
+                assert (entry.status_before, entry.condition_before) == (None, None)
+                assert (entry.status_after, entry.condition_after) == (None, None)
+            else:
+                assert (entry.status_before, entry.condition_before) == (
+                    expect.before.status,
+                    expect.before.condition,
+                )
+                assert (entry.status_after, entry.condition_after) == (
+                    expect.after.status,
+                    expect.after.condition,
+                )
             assert entry.from_room_id == expect.from_room_id
             if expect.booking_id is not ANY:
                 assert entry.booking_id == expect.booking_id
             assert entry.performed_by == kwargs["staff_id"]
             assert entry.request_id == rid
-            assert entry.hotel_id == before.rooms[entry.room_id].hotel_id
+            assert entry.hotel_id == before.hotel_of_entry(entry)
+            assert entry.metadata.get("action") == action, "the entry names the service called"
             assert entry.timestamp.utcoffset() == timedelta(0), "timestamps are aware UTC"
+        if not out.steps:  # §9: a change that changes nothing logs nothing, stores nothing
+            assert after.tables()[:-1] == before.tables()[:-1], f"{action} changed nothing"
         # the request is used up exactly when given
         expected_ids = before.snap.request_ids | ({rid} if rid is not None else set())
         assert after.snap.request_ids == expected_ids
@@ -895,18 +1180,21 @@ class OccupancyMachine(RuleBasedStateMachine):
             if rid in self.failed_request_ids:
                 self.failed_request_ids.remove(rid)
         # the rooms acted on are in the state the table says; nothing else changed
-        for room_id, (state, booking_id) in out.rooms.items():
+        for room_id, (state, booking_id, arriving_id) in out.rooms.items():
             o = after.occ[room_id]
-            assert (o.status, o.condition, o.booking_id) == (
+            assert (o.status, o.condition, o.booking_id, o.arriving_booking_id) == (
                 state.status,
                 state.condition,
                 booking_id,
+                arriving_id,
             ), f"room {room_id} after {action}"
+            assert after.state(room_id) == state, f"room {room_id} after {action}"
         self.check_untouched(before, after, out)
         self.check_effects(action, kwargs, before, after, result)
         self.check_cleared_pins(before, after)
-        with pytest.raises(attrs.exceptions.FrozenInstanceError):
-            result[0].notes = "changed"  # §7: returned objects are immutable snapshots
+        if result:
+            with pytest.raises(attrs.exceptions.FrozenInstanceError):
+                result[0].notes = "changed"  # §7: returned objects are immutable snapshots
         assert self.view().snap.log[old:] == result
 
     @staticmethod
@@ -969,13 +1257,19 @@ class OccupancyMachine(RuleBasedStateMachine):
                 assert now[0].task_id == had[0].task_id, "an open cleaning task is reused"
 
         for entry in result:
+            if action in BOOKING_ACTIONS:
+                OccupancyMachine.check_front_desk(action, kwargs, before, after, entry)
+                continue
             room_id = entry.room_id
+            assert room_id is not None
             hotel = after.hotel_of(room_id)
             o = after.occ[room_id]
             ts = entry.timestamp
             if entry.operation is Op.CHECKIN:
                 booking = after.bookings[str(entry.booking_id)]
-                assert booking.checked_in_at == ts
+                assert booking == attrs.evolve(
+                    before.bookings[booking.booking_id], checked_in_at=ts, queued_at=None
+                ), "a check-in records when, and takes the guest out of the queue (§9)"
                 assert o.occupied_since == ts
                 assert o.expected_checkout == expected_checkout(hotel, booking)
                 guests = [g for g in after.guests_of(booking.booking_id) if g.in_house]
@@ -1005,16 +1299,28 @@ class OccupancyMachine(RuleBasedStateMachine):
                 turnover(source)
             elif entry.operation is Op.UNASSIGN:
                 booking_id = str(entry.booking_id)
-                if entry.status_before is Status.OCCUPIED:  # undoing a check-in
+                unqueued = attrs.evolve(before.bookings[booking_id], queued_at=None)
+                if before.occ[room_id].arriving_booking_id == booking_id:  # §9: an arrival
+                    assert after.bookings[booking_id] == unqueued
+                    assert after.guests_of(booking_id) == before.guests_of(booking_id)
+                    assert o == attrs.evolve(
+                        before.occ[room_id], arriving_booking_id=None, updated_at=ts
+                    ), "the room's guest stays as they were"
+                elif entry.status_before is Status.OCCUPIED:  # undoing a check-in
                     assert after.bookings[booking_id].checked_in_at is None
                     stay = [g.guest_id for g in before.guests_of(booking_id) if g.in_house]
                     assert not set(stay) & after.guests.keys(), "the stay's guests are removed"
                 else:
-                    assert after.bookings[booking_id] == before.bookings[booking_id]
+                    assert after.bookings[booking_id] == unqueued
             elif entry.operation is Op.ASSIGN and len(result) == 1:
                 booking_id = str(entry.booking_id)
                 assert after.bookings[booking_id] == before.bookings[booking_id]
-                assert o.assigned_by == staff_id
+                if before.occ[room_id].status is Status.OCCUPIED:  # §9: awaits a due-out room
+                    assert o == attrs.evolve(
+                        before.occ[room_id], arriving_booking_id=booking_id, updated_at=ts
+                    ), "the in-house stay is left as it was"
+                else:
+                    assert o.assigned_by == staff_id
             elif action == "start_cleaning":
                 tasks = after.open_tasks(room_id, *cleaning)
                 assert [(t.status, t.assigned_to) for t in tasks] == [
@@ -1051,20 +1357,123 @@ class OccupancyMachine(RuleBasedStateMachine):
                     else:
                         assert now[0].kind is ho.TaskKind.CLEANING
 
+    @staticmethod
+    def check_front_desk(
+        action: str,
+        kwargs: dict[str, Any],
+        before: View,
+        after: View,
+        entry: ho.LogEntry,
+    ) -> None:
+        """What §9 says a change to a booking does, beyond the room's state."""
+        booking_id = str(entry.booking_id)
+        was, now = before.bookings[booking_id], after.bookings[booking_id]
+        hotel = after.hotels[was.hotel_id]
+        ts = entry.timestamp
+        today = local_date(hotel, ts)
+        room_id = entry.room_id
+        same_room = room_id is None or after.occ[room_id] == before.occ[room_id]
+        same_guests = after.guests_of(booking_id) == before.guests_of(booking_id)
+        if room_id is None:
+            assert booking_id not in before.holder, "a booking holding a room logs on it"
+        if action == "change_stay":
+            arrival = was.arrival if kwargs.get("arrival") is None else kwargs["arrival"]
+            departure = was.departure if kwargs.get("departure") is None else kwargs["departure"]
+            assert now == attrs.evolve(was, arrival=arrival, departure=departure)
+            dates = {d.isoformat() for d in (was.arrival, was.departure, arrival, departure)}
+            assert dates <= set(entry.metadata.values()), "the entry holds the dates (§9)"
+            if room_id is not None and was.in_house:  # expected_checkout follows
+                assert after.occ[room_id] == attrs.evolve(
+                    before.occ[room_id],
+                    expected_checkout=expected_checkout(hotel, now),
+                    updated_at=ts,
+                )
+            else:
+                assert same_room
+            assert same_guests
+        elif action == "update_party":
+            party = tuple(kwargs["party"])
+            assert now == attrs.evolve(was, party=party)
+            assert same_room
+            if not was.in_house:
+                assert same_guests, "before check-in the party is all that changes"
+                return
+            staying = {g.booking_guest_id: g for g in before.guests_of(booking_id) if g.in_house}
+            present = {g.booking_guest_id: g for g in after.guests_of(booking_id) if g.in_house}
+            members = {m.booking_guest_id: m for m in party}
+            assert present.keys() == members.keys(), "one in-house Guest per BookingGuest"
+            primary = staying[was.party[0].booking_guest_id]
+            for member_id, guest in present.items():
+                member = members[member_id]
+                if member_id in staying:  # renamed or not: keeps id, PIN and token
+                    assert guest == attrs.evolve(
+                        staying[member_id], first_name=member.first_name, last_name=member.last_name
+                    )
+                else:  # joined: a Guest of their own with a fresh PIN
+                    assert guest.guest_id not in before.guests
+                    assert (guest.first_name, guest.last_name) == (
+                        member.first_name,
+                        member.last_name,
+                    )
+                    assert guest.guest_type is ho.GuestType.COMPANION
+                    assert guest.primary_guest_id == primary.guest_id
+                    assert (guest.check_in_date, guest.check_out_date) == (today, None)
+                    assert guest.id_pin is not None
+                    assert guest.device_token is None
+            for member_id, guest in staying.items():
+                if member_id not in members:  # left: departs today, credentials cleared
+                    assert after.guests[guest.guest_id] == attrs.evolve(
+                        guest, check_out_date=today, id_pin=None, device_token=None
+                    )
+            for guest in before.guests_of(booking_id):
+                if not guest.in_house:
+                    assert after.guests[guest.guest_id] == guest, "past stays are history"
+            joined = len(members.keys() - staying.keys())
+            assert len(after.guests_of(booking_id)) == len(before.guests_of(booking_id)) + joined
+        elif action == "queue_arrival":
+            assert now == attrs.evolve(was, queued_at=ts)
+            assert same_room
+            assert same_guests
+        else:  # cancel_booking, mark_no_show
+            closed = "cancelled" if action == "cancel_booking" else "no_show"
+            assert now == attrs.evolve(
+                was,
+                **{f"{closed}_at": ts, f"{closed}_by": kwargs["staff_id"]},
+                queued_at=None,
+            ), "the booking records who closed it and when"
+            assert entry.metadata.get("why") == closed, "the entry says why (§9)"
+            assert same_guests
+            if room_id is not None:
+                o = before.occ[room_id]
+                if o.arriving_booking_id == booking_id:  # the room's guest stays
+                    released = attrs.evolve(o, arriving_booking_id=None, updated_at=ts)
+                else:
+                    released = attrs.evolve(o, booking_id=None, assigned_by=None, updated_at=ts)
+                assert after.occ[room_id] == released
+
     # reference data ------------------------------------------------------------------------
 
-    @rule(hotel=st.sampled_from(HOTEL_IDS), size=st.integers(1, 4), nights=st.integers(0, 3))
+    @rule(
+        hotel=st.sampled_from(HOTEL_IDS),
+        size=st.integers(1, 4),
+        nights=st.integers(0, 3),
+        arrives=st.integers(-2, 3),
+    )
     def registering_a_booking_adds_an_arriving_booking_and_nothing_else(
-        self, hotel: str, size: int, nights: int
+        self, hotel: str, size: int, nights: int, arrives: int
     ) -> None:
-        """A new booking is stored unassigned and not checked in, with no log entry."""
+        """A new booking (arriving a few days around the hotel's today) is stored unassigned
+        and not checked in, with no log entry."""
         before = self.view()
         events = tuple(self.notifier.events)
-        booking_id = self._register_booking(hotel, size, nights)
+        arrival = self.today(hotel) + timedelta(days=arrives)
+        booking_id = self._register_booking(hotel, size, nights, arrival)
         after = self.view()
         booking = after.bookings[booking_id]
         assert len(booking.party) == size
+        assert (booking.arrival, booking.departure) == (arrival, arrival + timedelta(nights))
         assert (booking.checked_in_at, booking.checked_out_at) == (None, None)
+        assert after.stage(booking) is ho.BookingStage.ARRIVING
         assert booking_id not in after.holder
         del after.bookings[booking_id]
         assert after.tables() == before.tables()
@@ -1221,14 +1630,16 @@ class OccupancyMachine(RuleBasedStateMachine):
 
     # bad input ------------------------------------------------------------------------------
 
-    @rule(data=st.data(), which=st.integers(0, 6))
+    @rule(data=st.data(), which=st.integers(0, 11))
     def bad_input_is_refused_before_anything_else(self, data: st.DataObject, which: int) -> None:
-        """Empty ids, a move to the same room, unknown enum values: InvalidInput, no change."""
+        """Empty ids, a move to the same room, unknown enum values, a stay change without
+        dates or departing before it arrives, an empty or nameless party: InvalidInput, no
+        change."""
         hotel = self.hotel(data)
         room = self.view().rooms_of(hotel)[0]
         staff = f"{hotel}-mgr"
         booking = self.view().bookings_of(hotel)[0].booking_id
-        if which == 6:
+        if which == 11:
             before = self.view()
             events = tuple(self.notifier.events)
             empty_party = data.draw(st.booleans(), label="empty party (else departs early)")
@@ -1260,6 +1671,26 @@ class OccupancyMachine(RuleBasedStateMachine):
                 {"room_id": room, "staff_id": staff, "condition": Condition.INSPECTED},
             ),
             ("check_in", {"booking_id": "", "staff_id": staff}),
+            ("change_stay", {"booking_id": booking, "staff_id": staff}),
+            (
+                "change_stay",
+                {
+                    "booking_id": booking,
+                    "staff_id": staff,
+                    "arrival": ARRIVAL,
+                    "departure": ARRIVAL - timedelta(days=1),
+                },
+            ),
+            ("update_party", {"booking_id": booking, "staff_id": staff, "party": []}),
+            (
+                "update_party",
+                {
+                    "booking_id": booking,
+                    "staff_id": staff,
+                    "party": [ho.BookingGuest("nameless", " ", "")],
+                },
+            ),
+            ("cancel_booking", {"booking_id": " ", "staff_id": staff}),
         ]
         action, kwargs = calls[which]
         self.call(action, data, **kwargs)
@@ -1305,13 +1736,13 @@ class OccupancyMachine(RuleBasedStateMachine):
 
     @staticmethod
     def pre_assigned(v: View, hotel: str) -> list[str]:
-        return [
-            b.booking_id
-            for b in v.bookings_of(hotel)
-            if b.booking_id in v.holder and not b.in_house
-        ]
+        """The hotel's pre-assigned bookings, arrivals awaiting an occupied room (§9) more
+        often."""
+        held = [b.booking_id for b in v.bookings_of(hotel) if b.booking_id in v.holder]
+        held = [b for b in held if not v.bookings[b].in_house]
+        return [*held, *[b for b in held if b in v.awaits] * 3]
 
-    @precondition(PRE_ASSIGNED)
+    @precondition(ARRIVAL_HELD)
     @rule(data=st.data())
     def checking_in_a_pre_assigned_booking_follows_the_table(self, data: st.DataObject) -> None:
         """check_in needs a pre-assigned booking whose room is ready (§4)."""
@@ -1325,7 +1756,7 @@ class OccupancyMachine(RuleBasedStateMachine):
             notes="",
         )
 
-    @precondition(PRE_ASSIGNED)
+    @precondition(ARRIVAL_HELD)
     @rule(data=st.data())
     def reassigning_a_pre_assigned_booking_follows_the_table(self, data: st.DataObject) -> None:
         """reassign_room moves a pre-assignment to a sellable room (§4)."""
@@ -1349,7 +1780,8 @@ class OccupancyMachine(RuleBasedStateMachine):
         v = self.view()
 
         def assigned(hotel: str) -> list[str]:
-            return [b.booking_id for b in v.bookings_of(hotel) if b.booking_id in v.holder]
+            held = [b.booking_id for b in v.bookings_of(hotel) if b.booking_id in v.holder]
+            return [*held, *[b for b in held if b in v.awaits] * 3]
 
         hotel = self.hotel(data, lambda h: bool(assigned(h)))
         self.call(
@@ -1455,6 +1887,334 @@ class OccupancyMachine(RuleBasedStateMachine):
         variant = (condition or Condition.DIRTY).value
         self.room_operation(data, "return_to_service", variant, **extra)
 
+    # §9: the front desk ------------------------------------------------------------------------
+
+    def live(self, v: View, hotel: str, *stages: ho.BookingStage) -> list[str]:
+        """The hotel's bookings in one of ``stages`` (default: not departed nor closed)."""
+        wanted = stages or tuple(LIVE)
+        return [b.booking_id for b in v.bookings_of(hotel) if v.stage(b) in wanted]
+
+    @staticmethod
+    def awaited_stays(v: View, hotel: str) -> list[str]:
+        """The in-house bookings of rooms an arrival awaits (their stay cannot change)."""
+        return [str(v.occ[r].booking_id) for r in v.rooms_of(hotel) if v.occ[r].arriving_booking_id]
+
+    def stay_dates(self, data: st.DataObject, hotel: str) -> dict[str, date | None]:
+        """New dates a few days around the hotel's today: a departure (often today), an
+        arrival, or both (now and then departing the day before it arrives)."""
+        today = self.today(hotel)
+        which = data.draw(st.sampled_from(["departure"] * 2 + ["arrival", "both"]), label="dates")
+        if which == "departure":
+            offset = data.draw(st.just(0) | st.integers(-3, 4), label="departs")
+            return {"departure": today + timedelta(days=offset)}
+        arrival = today + timedelta(days=data.draw(st.integers(-3, 4), label="arrives"))
+        if which == "arrival":
+            return {"arrival": arrival}
+        nights = data.draw(st.integers(-1, 3), label="nights")
+        return {"arrival": arrival, "departure": arrival + timedelta(days=nights)}
+
+    @rule(data=st.data(), notes=st.sampled_from(NOTES))
+    def changing_a_stay_follows_section_9(self, data: st.DataObject, notes: str) -> None:
+        """change_stay: new dates for a live booking; in house the arrival is fixed and the
+        departure not before today, and the stay of a room an arrival awaits is fixed."""
+        v = self.view()
+        hotel = self.hotel(data, lambda h: bool(self.live(v, h)))
+        preferred = [
+            *self.live(v, hotel),
+            *self.live(v, hotel, _IN_HOUSE) * 2,
+            *self.awaited_stays(v, hotel) * 2,
+        ]
+        self.call(
+            "change_stay",
+            data,
+            booking_id=self.pick_booking(data, v, hotel, preferred),
+            staff_id=self.pick_staff(data, v, hotel, "change_stay"),
+            notes=notes,
+            **self.stay_dates(data, hotel),
+        )
+
+    def edit_party(
+        self, data: st.DataObject, booking_id: str, party: list[ho.BookingGuest], edit: str
+    ) -> list[ho.BookingGuest]:
+        """The party after one edit (some make it a party §6 refuses)."""
+
+        def index() -> int:
+            return data.draw(st.integers(0, len(party) - 1), label=f"{edit} whom")
+
+        if edit == "join":
+            member_id = f"{booking_id}-j{next(self.next_member)}"
+            return [*party, ho.BookingGuest(member_id, "Joining", "Guest")]
+        if edit == "rejoin":  # a member who left this party comes back
+            gone = sorted(
+                m
+                for m, owner in self.owners.items()
+                if owner == booking_id and m not in {g.booking_guest_id for g in party}
+            )
+            if not gone:
+                return party
+            member_id = data.draw(st.sampled_from(gone), label="rejoining")
+            return [*party, ho.BookingGuest(member_id, "Back", "Again")]
+        if edit == "another booking's guest":  # §2: ids are unique across the store
+            taken = sorted(m for m, owner in self.owners.items() if owner != booking_id)
+            member_id = data.draw(st.sampled_from(taken), label="taken id")
+            return [*party, ho.BookingGuest(member_id, "Someone", "Else")]
+        if edit == "empty":
+            return []
+        if edit == "nameless":
+            return [*party, ho.BookingGuest(f"{booking_id}-j{next(self.next_member)}", "", " ")]
+        if not party:
+            return party
+        if edit == "leave":
+            i = index()
+            return party[:i] + party[i + 1 :]
+        if edit == "rename":
+            i = index()
+            m = party[i]
+            return [
+                *party[:i],
+                ho.BookingGuest(m.booking_guest_id, f"{m.first_name}e", m.last_name),
+                *party[i + 1 :],
+            ]
+        if edit == "new primary":
+            i = index()
+            return [party[i], *party[:i], *party[i + 1 :]]
+        assert edit == "twice"  # one member twice
+        m = party[index()]
+        return [*party, ho.BookingGuest(m.booking_guest_id, "Double", m.last_name)]
+
+    @rule(
+        data=st.data(),
+        edits=st.lists(
+            st.sampled_from(
+                [
+                    *["join", "leave", "rename"] * 4,
+                    *["rejoin", "new primary"] * 2,
+                    *["another booking's guest", "empty", "nameless", "twice"],
+                ]
+            ),
+            max_size=3,
+        ),
+        notes=st.sampled_from(NOTES),
+    )
+    def updating_a_party_follows_section_9(
+        self, data: st.DataObject, edits: list[str], notes: str
+    ) -> None:
+        """update_party: joins, leaves and renames; in house joiners get a Guest with a
+        fresh PIN, leavers depart, the primary stays first; the party fits the room; an
+        empty or malformed party, or another booking's guest id, is refused."""
+        v = self.view()
+        hotel = self.hotel(data, lambda h: bool(self.live(v, h)))
+        in_house = self.live(v, hotel, _IN_HOUSE)
+        booking_id = self.pick_booking(data, v, hotel, [*self.live(v, hotel), *in_house * 3])
+        self.call(
+            "update_party",
+            data,
+            booking_id=booking_id,
+            staff_id=self.pick_staff(data, v, hotel, "update_party"),
+            party=self.edited_party(data, v, booking_id, edits),
+            notes=notes,
+        )
+
+    def edited_party(
+        self, data: st.DataObject, v: View, booking_id: str, edits: list[str]
+    ) -> list[ho.BookingGuest]:
+        booking = v.bookings.get(booking_id)
+        party = list(booking.party) if booking else [ho.BookingGuest("nobody-g", "No", "Body")]
+        for edit in edits:
+            party = self.edit_party(data, booking_id, party, edit)
+        return party
+
+    @precondition(OCCUPIED)
+    @rule(
+        data=st.data(),
+        party=st.booleans(),
+        edits=st.lists(
+            st.sampled_from(["join", "join", "leave", "leave", "rename", "rejoin", "new primary"]),
+            min_size=1,
+            max_size=2,
+        ),
+        notes=st.sampled_from(NOTES),
+    )
+    def a_guest_in_house_changes_their_stay_or_party_section_9(
+        self, data: st.DataObject, party: bool, edits: list[str], notes: str
+    ) -> None:
+        """In house: the arrival is fixed, the departure not before today, and
+        ``expected_checkout`` follows it; joiners get a Guest with a fresh PIN, leavers
+        depart with their PIN and token cleared, renamed guests keep id and PIN, the
+        primary stays first, and the party fits the room."""
+        v = self.view()
+        occupied = sorted(r for r in ROOMS if v.occ[r].status is Status.OCCUPIED)
+        room_id = data.draw(st.sampled_from(occupied), label="room")
+        o = v.occ[room_id]
+        booking_id, hotel = str(o.booking_id), o.hotel_id
+        staff_id = self.pick_staff(data, v, hotel, "update_party" if party else "change_stay")
+        if party:
+            self.call(
+                "update_party",
+                data,
+                booking_id=booking_id,
+                staff_id=staff_id,
+                party=self.edited_party(data, v, booking_id, edits),
+                notes=notes,
+            )
+        else:
+            self.call(
+                "change_stay",
+                data,
+                booking_id=booking_id,
+                staff_id=staff_id,
+                notes=notes,
+                **self.stay_dates(data, hotel),
+            )
+
+    @precondition(AWAITED)
+    @rule(
+        data=st.data(),
+        action=st.sampled_from(
+            [
+                "check_in",
+                "unassign_room",
+                "reassign_room",
+                "cancel_booking",
+                "mark_no_show",
+                "queue_arrival",
+                "change_stay",
+                "update_party",
+                "assign_room",
+            ]
+        ),
+        stay=st.booleans(),
+        edits=st.lists(st.sampled_from(["join", "leave", "rename", "new primary"]), max_size=2),
+    )
+    def an_arrival_awaiting_an_occupied_room_is_a_pre_assignment_section_9(
+        self, data: st.DataObject, action: str, stay: bool, edits: list[str]
+    ) -> None:
+        """An arrival awaiting a due-out room can be reassigned, unassigned, cancelled,
+        marked a no-show, queued, given new dates or a new party as any pre-assignment, but
+        not checked in before the room is vacated and ready, nor assigned again; and the
+        stay of the guest it awaits cannot change (``stay``: act on that guest's booking)."""
+        v = self.view()
+        room_id = data.draw(st.sampled_from(sorted(v.awaits.values())), label="awaited room")
+        o = v.occ[room_id]
+        hotel = o.hotel_id
+        booking_id = str(o.booking_id if stay else o.arriving_booking_id)
+        staff_id = self.pick_staff(data, v, hotel, action)
+        args: dict[str, Any] = {"booking_id": booking_id, "staff_id": staff_id}
+        if action == "reassign_room":
+            row = transition("reassign_room")
+            free = [r for r in v.rooms_of(hotel) if v.admits(row, r)]
+            args["to_room_id"] = self.pick_room(data, v, hotel, "to_room_id", free)
+        elif action == "assign_room":  # once more, here or elsewhere
+            args["room_id"] = self.pick_room(data, v, hotel, "room_id", [room_id])
+            args["check_in"] = data.draw(st.booleans(), label="check_in")
+        elif action == "change_stay":
+            args.update(self.stay_dates(data, hotel))
+        elif action == "update_party":
+            args["party"] = self.edited_party(data, v, booking_id, edits)
+        self.call(action, data, **args)
+
+    @rule(data=st.data(), no_show=st.booleans(), text=st.sampled_from(NOTES))
+    def cancelling_or_marking_a_no_show_follows_section_9(
+        self, data: st.DataObject, no_show: bool, text: str
+    ) -> None:
+        """cancel_booking and mark_no_show close a booking that has not arrived (a no-show
+        only from its arrival date on), releasing its pre-assignment or arrival."""
+        v = self.view()
+        hotel = self.hotel(data, lambda h: bool(self.live(v, h, *NOT_YET_ARRIVED)))
+        held = self.live(v, hotel, _ASSIGNED)
+        held += [b for b in held if b in v.awaits] * 3
+        action = "mark_no_show" if no_show else "cancel_booking"
+        self.call(
+            action,
+            data,
+            booking_id=self.pick_booking(
+                data, v, hotel, [*self.live(v, hotel, *NOT_YET_ARRIVED), *held]
+            ),
+            staff_id=self.pick_staff(data, v, hotel, action),
+            **({"notes": text} if no_show else {"reason": text}),
+        )
+
+    @precondition(ARRIVAL_HELD)
+    @rule(data=st.data())
+    def queueing_an_arrival_follows_section_9(self, data: st.DataObject) -> None:
+        """queue_arrival: a pre-assigned (or arriving) booking's guest waits at the desk,
+        once, until check-in, unassignment, cancellation or no-show."""
+        v = self.view()
+        hotel = self.hotel(data, lambda h: bool(self.pre_assigned(v, h)))
+        self.call(
+            "queue_arrival",
+            data,
+            booking_id=self.pick_booking(data, v, hotel, self.pre_assigned(v, hotel)),
+            staff_id=self.pick_staff(data, v, hotel, "queue_arrival"),
+        )
+
+    def due_out(self, v: View, hotel: str) -> list[str]:
+        """The hotel's occupied rooms whose guest departs today or is overdue, that no
+        arrival awaits yet."""
+        today = self.today(hotel)
+        return [
+            r
+            for r in v.rooms_of(hotel)
+            if v.occ[r].status is Status.OCCUPIED
+            and not v.occ[r].arriving_booking_id
+            and v.bookings[str(v.occ[r].booking_id)].departure <= today
+        ]
+
+    @precondition(lambda self: any(self.due_out(self.view(), h) for h in HOTEL_IDS))
+    @rule(data=st.data(), notes=st.sampled_from(NOTES))
+    def pre_assigning_an_arrival_to_an_occupied_room_follows_section_9(
+        self, data: st.DataObject, notes: str
+    ) -> None:
+        """assign_room(check_in=False) onto an occupied room: only if its guest departs
+        today or is overdue and no other arrival awaits it (or their guest stays on)."""
+        v = self.view()
+
+        def occupied(hotel: str) -> list[str]:
+            return [r for r in v.rooms_of(hotel) if v.occ[r].status is Status.OCCUPIED]
+
+        def due_out(hotel: str) -> list[str]:
+            return self.due_out(v, hotel)
+
+        hotel = self.hotel(data, lambda h: bool(due_out(h) and self.live(v, h, _ARRIVING)))
+        self.call(
+            "assign_room",
+            data,
+            booking_id=self.pick_booking(data, v, hotel, self.live(v, hotel, _ARRIVING)),
+            room_id=self.pick_room(
+                data, v, hotel, "room_id", [*due_out(hotel) * 3, *occupied(hotel)]
+            ),
+            staff_id=self.pick_staff(data, v, hotel, "assign_room"),
+            notes=notes,
+            check_in=False,
+        )
+
+    @rule(
+        hotel=st.sampled_from([*HOTEL_IDS, "H-nowhere"]),
+        enforce=st.sampled_from([True, False, None]),
+    )
+    def a_hotel_switches_the_enforcement_of_stay_dates(
+        self, hotel: str, enforce: bool | None
+    ) -> None:
+        """update_hotel (reference data) changes the hotel's setting and nothing else, logs
+        nothing; an unknown hotel, or no setting at all, is refused."""
+        before = self.view()
+        events = tuple(self.notifier.events)
+        result, error = attempt(
+            lambda: services.update_hotel(self.uow, hotel_id=hotel, enforce_stay_dates=enforce)
+        )
+        if enforce is None or hotel not in before.hotels:
+            expected = ho.InvalidInput if enforce is None else ho.HotelNotFound
+            assert type(error) is expected, f"update_hotel({hotel}, {enforce}) gave {error!r}"
+            self.assert_unchanged(before, events, "the refused update_hotel")
+            return
+        assert error is None, repr(error)
+        assert result == ()
+        after = self.view()
+        assert after.hotels[hotel] == attrs.evolve(before.hotels[hotel], enforce_stay_dates=enforce)
+        after.hotels[hotel] = before.hotels[hotel]
+        assert after.tables() == before.tables()
+        assert tuple(self.notifier.events) == events
+
     # idempotency ------------------------------------------------------------------------------
 
     @precondition(lambda self: bool(self.requests))
@@ -1474,13 +2234,15 @@ class OccupancyMachine(RuleBasedStateMachine):
         rid = data.draw(st.sampled_from(list(self.requests)), label="request_id")
         action, args, _entries = self.requests[rid]
         changed = dict(args)
-        for text in ("notes", "reason"):
-            if text in changed:
-                changed[text] = f"{changed[text]} (again)"
-                break
-        else:  # start_cleaning has no text: call another service on the same room
+        text = next((t for t in ("notes", "reason") if t in changed), None)
+        if text is not None:
+            changed[text] = f"{changed[text]} (again)"
+        elif "room_id" in args:  # start_cleaning has no text: another service, same room
             action = "mark_dirty"
             changed = {"room_id": args["room_id"], "staff_id": args["staff_id"], "notes": ""}
+        else:  # queue_arrival has no text: another service on the same booking
+            action = "check_in"
+            changed = {"booking_id": args["booking_id"], "staff_id": args["staff_id"]}
         self.run(action, {**changed, "request_id": rid})
 
     # time and queries -----------------------------------------------------------------------
@@ -1498,16 +2260,35 @@ class OccupancyMachine(RuleBasedStateMachine):
         v = self.view()
         events = tuple(self.notifier.events)
         for hotel in HOTEL_IDS:
+            mark = self.clock.mark
             board = services.room_board(self.uow, hotel)
+            moments = self.clock.since(mark) or [self.clock.now]
+            zone = ZoneInfo(v.hotels[hotel].timezone)
             assert [row.room_id for row in board] == BOARD_ORDER[hotel], "natural order"
             for row in board:
                 o = v.occ[row.room_id]
-                assert (row.status, row.condition, row.booking_id) == (
+                assert (row.status, row.condition, row.booking_id, row.arriving_booking_id) == (
                     o.status,
                     o.condition,
                     o.booking_id,
+                    o.arriving_booking_id,
                 )
                 assert row.expected_checkout == o.expected_checkout
+                if o.status is Status.OCCUPIED:  # §9: due out today (or overdue)?
+                    assert o.expected_checkout is not None
+                    stay = v.bookings[str(o.booking_id)]
+                    today = {local_date(v.hotels[hotel], t) for t in moments}
+                    assert row.due_out in {stay.departure <= day for day in today}
+                    assert row.overdue in {o.expected_checkout < t for t in moments}
+                    local = o.expected_checkout.astimezone(zone)
+                    assert row.expected_checkout_local == local
+                    assert row.expected_checkout_local.utcoffset() == local.utcoffset()
+                else:
+                    assert (row.due_out, row.overdue, row.expected_checkout_local) == (
+                        False,
+                        False,
+                        None,
+                    )
                 booking = v.bookings.get(row.booking_id) if row.booking_id else None
                 assert row.booking_reference == (booking.reference if booking else None)
                 in_house = (
@@ -1554,7 +2335,146 @@ class OccupancyMachine(RuleBasedStateMachine):
         assert type(error) is ho.GuestNotFound, f"current_room of an unknown guest: {error!r}"
         self.assert_unchanged(v, events, "a query")
 
+    @rule(offset=st.integers(-2, 2))
+    def the_front_desk_lists_agree_with_the_store_and_change_nothing(self, offset: int) -> None:
+        """get_booking, arrivals, departures and in_house (§9) read what the store holds:
+        each booking's stage and room, and the right bookings in the right order."""
+        v = self.view()
+        events = tuple(self.notifier.events)
+        for booking in v.snap.bookings:
+            got = services.get_booking(self.uow, booking.booking_id)
+            room_id = v.holder.get(booking.booking_id)
+            assert (got.booking, got.stage, got.room_id, got.arriving) == (
+                booking,
+                v.stage(booking),
+                room_id,
+                booking.booking_id in v.awaits,
+            )
+            assert got.room_number == (v.rooms[room_id].number if room_id else None)
+        _, error = attempt(lambda: services.get_booking(self.uow, UNKNOWN_BOOKING))
+        assert type(error) is ho.BookingNotFound, f"get_booking of an unknown booking: {error!r}"
+        for hotel in HOTEL_IDS:
+            day = self.today(hotel) + timedelta(days=offset)
+            mine = v.bookings_of(hotel)
+            lists: dict[
+                str,
+                tuple[Callable[..., tuple[ho.StayRow, ...]], tuple[object, ...], list[ho.Booking]],
+            ] = {
+                "arrivals": (
+                    services.arrivals,
+                    (hotel, day),
+                    [
+                        b
+                        for b in mine
+                        if b.cancelled_at is None
+                        and (
+                            b.arrival == day
+                            or (b.arrival < day and b.checked_in_at is None and not b.no_show)
+                        )
+                    ],
+                ),
+                "departures": (
+                    services.departures,
+                    (hotel, day),
+                    [b for b in mine if b.in_house and b.departure <= day],
+                ),
+                "in_house": (
+                    services.in_house,
+                    (hotel,),
+                    [b for b in mine if b.in_house],
+                ),
+            }
+            for name, (query, args, expected) in lists.items():
+                mark = self.clock.mark
+                rows = query(self.uow, *args)
+                moments = self.clock.since(mark) or [self.clock.now]
+                assert {r.booking_id for r in rows} == {b.booking_id for b in expected}, name
+                for row in rows:
+                    self.check_stay_row(v, row, moments, day if name == "arrivals" else None)
+
+                def order(row: ho.StayRow) -> tuple[object, ...]:
+                    number = row.room_number
+                    return (
+                        number is None,
+                        natural_key(number or ""),
+                        row.reference,
+                        row.booking_id,
+                    )
+
+                assert list(rows) == sorted(rows, key=order), f"{name}: by room, then reference"
+        self.assert_unchanged(v, events, "a query")
+
+    @staticmethod
+    def check_stay_row(v: View, row: ho.StayRow, moments: list[datetime], day: date | None) -> None:
+        """One row of the front desk's lists says what the store holds about its booking."""
+        booking = v.bookings[row.booking_id]
+        hotel = v.hotels[booking.hotel_id]
+        room_id = v.holder.get(booking.booking_id)
+        in_room = room_id is not None and booking.in_house
+        checkout = v.occ[room_id].expected_checkout if in_room and room_id else None
+        stage = v.stage(booking)
+        expected = ho.StayRow(
+            booking_id=booking.booking_id,
+            hotel_id=booking.hotel_id,
+            reference=booking.reference,
+            stage=stage,
+            arrival=booking.arrival,
+            departure=booking.departure,
+            party_size=len(booking.party),
+            primary_name=booking.party[0].full_name,
+            room_id=room_id,
+            room_number=v.rooms[room_id].number if room_id else None,
+            arriving=booking.booking_id in v.awaits,
+            queued=booking.queued_at is not None,
+            checked_in_at=booking.checked_in_at,
+            checked_out_at=booking.checked_out_at,
+            expected_checkout=checkout,
+            expected_checkout_local=(
+                checkout.astimezone(ZoneInfo(hotel.timezone)) if checkout else None
+            ),
+            overdue=row.overdue,
+        )
+        assert row == expected, f"{row} != {expected}"
+        if stage in NOT_YET_ARRIVED:  # an arrival that should have come before the day
+            assert row.overdue is (day is not None and booking.arrival < day)
+        else:  # a stay past its expected checkout
+            assert row.overdue in {checkout is not None and checkout < t for t in moments}
+
     # invariants --------------------------------------------------------------------------------
+
+    @invariant()
+    def arrivals_await_only_rooms_whose_guest_is_due_out(self) -> None:
+        """§9 and I3: an arrival awaits only an occupied room whose in-house guest departs
+        today or is overdue (their stay cannot be extended meanwhile), and is a booking
+        still expected; a booking holds one room in one role; a cancelled or no-show
+        booking says who closed it, never arrived and holds no room; a guest waiting at
+        the desk waits for a pre-assigned room."""
+        v = self.view()
+        roles = [o.booking_id for o in v.snap.occupancies if o.booking_id] + list(v.awaits)
+        assert len(roles) == len(set(roles)), "I3: one room, one role per booking"
+        for o in v.snap.occupancies:
+            if o.arriving_booking_id is None:
+                continue
+            assert o.status is Status.OCCUPIED, f"{o.room_id} awaits an arrival while vacant"
+            stay = v.bookings[str(o.booking_id)]
+            assert stay.departure <= v.today(o.hotel_id, self.clock.now), (
+                f"{o.room_id} awaits {o.arriving_booking_id}, but its guest stays on"
+            )
+            arriving = v.bookings[o.arriving_booking_id]
+            assert v.stage(arriving) is _ASSIGNED
+            room = v.rooms[o.room_id]
+            assert room.capacity is None or len(arriving.party) <= room.capacity
+        for booking in v.snap.bookings:
+            for closed in ("cancelled", "no_show"):
+                at, by = getattr(booking, f"{closed}_at"), getattr(booking, f"{closed}_by")
+                assert (at is None) == (by is None)
+                if at is not None:
+                    assert booking.checked_in_at is None
+                    assert booking.booking_id not in v.holder
+                    assert v.staff[by].hotel_id == booking.hotel_id
+            assert not (booking.cancelled_at and booking.no_show_at), "closed once"
+            if booking.queued_at is not None:
+                assert v.stage(booking) is _ASSIGNED, f"{booking.booking_id} queued, not waiting"
 
     def moves_forward(self, before: str, after: str) -> bool:
         with self.follower.reading():
@@ -1603,9 +2523,27 @@ class OccupancyMachine(RuleBasedStateMachine):
         for guest in snap.guests:
             self.seen_guests.setdefault(guest.guest_id)
 
+    @staticmethod
+    def booking_verdict(v: View, room_id: str, action: str) -> str | None:
+        """What the booking the room holds says about ``action`` on the room (§9): the
+        room's own booking, or for check_in the arrival awaiting it; None if nothing."""
+        o = v.occ[room_id]
+        held = (o.arriving_booking_id or o.booking_id) if action == "check_in" else o.booking_id
+        if held is None or action not in ROOM_BOOKING_STAGES:
+            return None
+        booking = v.bookings[held]
+        stage = v.stage(booking)
+        refused = (
+            stage not in ROOM_BOOKING_STAGES[action]
+            or (action == "unassign_room" and v.moved_since_check_in(held))
+            or (action == "queue_arrival" and booking.queued_at is not None)
+        )
+        return "BookingNotAssignable" if refused else None
+
     @invariant()
     def allowed_operations_agree_with_the_transition_table(self) -> None:
-        """For every room, allowed_operations says what the table says for its state."""
+        """For every room, allowed_operations says what the table says for its state, after
+        what the booking table says for the booking the room holds (§9; dates aside)."""
         v = self.view()
         for room_id in ROOMS:
             state = v.state(room_id)
@@ -1619,9 +2557,9 @@ class OccupancyMachine(RuleBasedStateMachine):
                     rows = [transition(action, "pre-assign"), transition("check_in")]
                 else:
                     rows = [transition(action, DEFAULT_VARIANTS.get(action, ""))]
-                reason = None
+                reason = self.booking_verdict(v, room_id, action)
                 judged = state
-                for row in rows:
+                for row in rows if reason is None else []:
                     refusal = row.refusal(judged, inspects)
                     if refusal is not None:
                         reason = refusal.error.__name__
@@ -1648,22 +2586,38 @@ STATES = list(all_states())
 READY = {True: {Condition.INSPECTED}, False: {Condition.CLEAN, Condition.INSPECTED}}
 
 
-def spec_row(row: Transition, s: RoomState, inspection: bool) -> tuple[bool, type, RoomState]:
-    """§4's 'allowed when' and 'effect' columns for one row: (admitted, error, new state)."""
+def spec_table(
+    s: RoomState, inspection: bool
+) -> dict[tuple[str, str, RoomRole], tuple[bool, type, RoomState]]:
+    """§4's and §9's 'allowed when' and 'effect' columns for every row on ``s``: (admitted,
+    error, new state), by (action, variant, role)."""
     vacant = s.tenancy is Tenancy.VACANT
+    assigned = s.tenancy is Tenancy.ASSIGNED
+    occupied = s.tenancy is Tenancy.OCCUPIED
     in_service = s.service is Service.IN_SERVICE
     ready = s.condition in READY[inspection]
+    awaited = s.arriving  # an arrival is pre-assigned to the room while its guest is due out
     new = attrs.evolve
-    key = (row.action, row.variant, row.role)
-    table: dict[tuple[str, str, RoomRole], tuple[bool, type, RoomState]] = {
+
+    def vacate(**changes: Any) -> RoomState:
+        """§9: the room's booking leaves; an arrival awaiting the room now holds it."""
+        tenancy = Tenancy.ASSIGNED if awaited else Tenancy.VACANT
+        return new(s, tenancy=tenancy, arriving=False, **changes)
+
+    return {
         ("assign_room", "pre-assign", RoomRole.ROOM): (
             vacant and in_service,
             ho.RoomNotAvailable,
             new(s, tenancy=Tenancy.ASSIGNED),
         ),
-        ("check_in", "", RoomRole.ROOM): (
-            s.tenancy is Tenancy.ASSIGNED and ready,
-            ho.BookingNotAssignable if s.tenancy is not Tenancy.ASSIGNED else ho.RoomNotAvailable,
+        ("assign_room", "due-out", RoomRole.ROOM): (  # §9 (the guest's dates: the handler's)
+            occupied and not awaited,
+            ho.RoomNotAvailable,
+            new(s, arriving=True),
+        ),
+        ("check_in", "", RoomRole.ROOM): (  # §9: an arrival waits until the room is vacated
+            assigned and ready and not awaited,
+            ho.BookingNotAssignable if not (assigned or awaited) else ho.RoomNotAvailable,
             new(s, tenancy=Tenancy.OCCUPIED),
         ),
         ("reassign_room", "", RoomRole.ROOM): (
@@ -1672,29 +2626,39 @@ def spec_row(row: Transition, s: RoomState, inspection: bool) -> tuple[bool, typ
             new(s, tenancy=Tenancy.ASSIGNED),
         ),
         ("reassign_room", "", RoomRole.SOURCE): (
-            s.tenancy is Tenancy.ASSIGNED,
+            assigned,
             ho.BookingNotAssignable,
             new(s, tenancy=Tenancy.VACANT),
+        ),
+        ("reassign_room", "arriving", RoomRole.SOURCE): (  # §9: the room's guest stays
+            awaited,
+            ho.BookingNotAssignable,
+            new(s, arriving=False),
         ),
         ("unassign_room", "", RoomRole.ROOM): (
             not vacant,
             ho.BookingNotAssignable,
-            new(s, tenancy=Tenancy.VACANT),
+            vacate(),
         ),
-        ("move_guest", "", RoomRole.SOURCE): (
-            s.tenancy is Tenancy.OCCUPIED,
+        ("unassign_room", "arriving", RoomRole.ROOM): (
+            awaited,
+            ho.BookingNotAssignable,
+            new(s, arriving=False),
+        ),
+        ("move_guest", "", RoomRole.SOURCE): (  # §9: a move leaves the arrival in place
+            occupied,
             ho.RoomNotOccupied,
-            new(s, tenancy=Tenancy.VACANT, condition=Condition.DIRTY),
+            vacate(condition=Condition.DIRTY),
         ),
         ("move_guest", "", RoomRole.ROOM): (
             vacant and in_service and ready,
             ho.RoomNotAvailable,
             new(s, tenancy=Tenancy.OCCUPIED),
         ),
-        ("checkout_room", "", RoomRole.ROOM): (
-            s.tenancy is Tenancy.OCCUPIED,
+        ("checkout_room", "", RoomRole.ROOM): (  # §9: VACANT_DIRTY, assigned to the arrival
+            occupied,
             ho.RoomNotOccupied,
-            new(s, tenancy=Tenancy.VACANT, condition=Condition.DIRTY),
+            vacate(condition=Condition.DIRTY),
         ),
         ("mark_dirty", "", RoomRole.ROOM): (
             s.condition in (Condition.CLEAN, Condition.INSPECTED),
@@ -1741,8 +2705,56 @@ def spec_row(row: Transition, s: RoomState, inspection: bool) -> tuple[bool, typ
             ho.InvalidTransition,
             new(s, service=Service.IN_SERVICE, condition=Condition.CLEAN),
         ),
+        # §9: changes to the booking the room holds, or to the arrival awaiting it; the room
+        # is left as it is, but the stay of a guest an arrival awaits cannot change
+        ("change_stay", "", RoomRole.ROOM): (
+            not vacant and not awaited,
+            ho.BookingNotAssignable if vacant else ho.RoomNotAvailable,
+            s,
+        ),
+        ("change_stay", "arriving", RoomRole.ROOM): (awaited, ho.BookingNotAssignable, s),
+        ("update_party", "", RoomRole.ROOM): (not vacant, ho.BookingNotAssignable, s),
+        ("update_party", "arriving", RoomRole.ROOM): (awaited, ho.BookingNotAssignable, s),
+        ("queue_arrival", "", RoomRole.ROOM): (assigned, ho.BookingNotAssignable, s),
+        ("queue_arrival", "arriving", RoomRole.ROOM): (awaited, ho.BookingNotAssignable, s),
+        # cancel and no-show release a pre-assignment, or the arrival awaiting the room
+        **{
+            (action, variant, RoomRole.ROOM): effect
+            for action in ("cancel_booking", "mark_no_show")
+            for variant, effect in (
+                ("", (assigned, ho.BookingNotAssignable, new(s, tenancy=Tenancy.VACANT))),
+                ("arriving", (awaited, ho.BookingNotAssignable, new(s, arriving=False))),
+            )
+        },
     }
-    return table[key]
+
+
+def spec_row(row: Transition, s: RoomState, inspection: bool) -> tuple[bool, type, RoomState]:
+    """The spec's columns for one row of the table on ``s``."""
+    return spec_table(s, inspection)[(row.action, row.variant, row.role)]
+
+
+def test_the_table_has_exactly_the_rows_the_spec_names() -> None:
+    """Every row of §4 and §9 is in the table once, and the table has no other; the rows
+    for an arrival awaiting an occupied room are the ARRIVING_VARIANTS."""
+    keys = [(t.action, t.variant, t.role) for t in TRANSITIONS]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == set(spec_table(STATES[0], False))
+    assert {t.variant for t in TRANSITIONS if t.variant in ARRIVING_VARIANTS} == ARRIVING_VARIANTS
+    assert {t.action for t in TRANSITIONS} == set(LOGS), "one service per action"
+    for t in TRANSITIONS:
+        if t.variant in ARRIVING_VARIANTS:  # the room's own booking and state are left be
+            assert (t.tenancy, t.condition, t.service) == (None, None, None), t
+            releases = t.action in (
+                "reassign_room",
+                "unassign_room",
+                "cancel_booking",
+                "mark_no_show",
+            )
+            assert t.arriving is (
+                True if t.action == "assign_room" else False if releases else None
+            )
+            assert not t.touches_tasks, t
 
 
 @given(row=st.sampled_from(TRANSITIONS), state=st.sampled_from(STATES), inspection=st.booleans())
@@ -1775,9 +2787,13 @@ def test_every_transition_row_maps_consistent_states_to_consistent_states(
 
 @given(state=st.sampled_from(STATES))
 def test_a_room_state_round_trips_through_status_condition_and_booking(state: RoomState) -> None:
-    """RoomState.of(status, condition, has booking) gives back every consistent state."""
+    """RoomState.of(status, condition, has booking, has arriving booking) gives back every
+    consistent state; a record without an arriving booking is never awaited."""
     assert state.is_consistent
-    assert RoomState.of(state.status, state.condition, state.tenancy is not Tenancy.VACANT) == state
+    has_booking = state.tenancy is not Tenancy.VACANT
+    assert RoomState.of(state.status, state.condition, has_booking, state.arriving) == state
+    if not state.arriving:
+        assert RoomState.of(state.status, state.condition, has_booking) == state
 
 
 @given(state=st.sampled_from(STATES))
@@ -1795,9 +2811,23 @@ def test_the_headline_status_follows_section_3(state: RoomState) -> None:
 
 
 def test_all_states_lists_every_consistent_state_once() -> None:
-    """all_states() has each of the 20 consistent states (12 in service, 4+4 out) once."""
-    assert len(STATES) == len(set(STATES)) == 20
+    """all_states() has each of the 24 consistent states once: 12 in service (vacant,
+    assigned or occupied, in 4 conditions), 4 occupied ones an arrival awaits (§9), and 4+4
+    vacant out of service; only an occupied room in service is ever awaited."""
+    assert len(STATES) == len(set(STATES)) == 24
     assert all(s.is_consistent for s in STATES)
+    awaited = [s for s in STATES if s.arriving]
+    assert len(awaited) == 4
+    assert all(s.tenancy is Tenancy.OCCUPIED and s.service is Service.IN_SERVICE for s in awaited)
+    assert {s.condition for s in awaited} == set(Condition)
+    every = {
+        RoomState(tenancy, condition, service, arriving)
+        for tenancy in Tenancy
+        for condition in Condition
+        for service in Service
+        for arriving in (False, True)
+    }
+    assert {s for s in every if s.is_consistent} == set(STATES)
 
 
 @given(

@@ -86,8 +86,9 @@ def assign_room(ctx: Context, cmd: AssignRoom) -> list[LogEntry]:
     stage, holder = ctx.booking_stage(booking)
     pre_assigned_here = holder is not None and holder.room_id == cmd.room_id
     if cmd.check_in and pre_assigned_here and stage is _ASSIGNED:
-        assert holder is not None
-        return [_check_in(ctx, booking, holder)]  # pre-assigned to this very room: a check-in
+        assert holder is not None  # pre-assigned to this very room: a check-in, as check_in
+        check_stay_dates(ctx.hotel, booking, local_date(ctx.hotel, ctx.at))
+        return [_check_in(ctx, booking, holder)]
     refused = _ASSIGN_RULE.refusal(booking, stage, holder.room_id if holder else None)
     if refused is not None:
         raise refused
