@@ -465,7 +465,7 @@ class _Bookings(_Repository):
             holder = _holder(store, booking.booking_id)
             room = store.rooms.get(holder.room_id) if holder is not None else None
             arriving = holder is not None and holder.arriving_booking_id == booking.booking_id
-            in_room = holder is not None and not arriving and booking.in_house
+            in_room = holder if holder is not None and not arriving and booking.in_house else None
             rows.append(
                 StayRow(
                     booking_id=booking.booking_id,
@@ -482,7 +482,7 @@ class _Bookings(_Repository):
                     queued=booking.queued_at is not None,
                     checked_in_at=booking.checked_in_at,
                     checked_out_at=booking.checked_out_at,
-                    expected_checkout=holder.expected_checkout if in_room and holder else None,
+                    expected_checkout=in_room.expected_checkout if in_room is not None else None,
                 )
             )
         return rows

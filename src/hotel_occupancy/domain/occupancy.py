@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from hotel_occupancy.domain.model import RoomOccupancy, replace
-from hotel_occupancy.domain.transitions import RoomState, Stamp, Tenancy
+from hotel_occupancy.domain.transitions import RoomState, Stamp, Tenancy, Transition
 
-__all__ = ["released", "state_of", "vacated", "with_state"]
+__all__ = ["left_by", "released", "state_of", "vacated", "with_state"]
 
 # (globals: on Python 3.11 reading a member off its Enum class is several times dearer)
 _CLEANED, _INSPECTED = Stamp.CLEANED, Stamp.INSPECTED
@@ -67,3 +67,14 @@ def vacated(occupancy: RoomOccupancy, state: RoomState, at: datetime) -> RoomOcc
 def released(occupancy: RoomOccupancy, state: RoomState, at: datetime) -> RoomOccupancy:
     """The record after its arriving booking was taken off it, in ``state``."""
     return with_state(occupancy, state, at, arriving_booking_id=None)
+
+
+def left_by(
+    t: Transition, occupancy: RoomOccupancy, state: RoomState, at: datetime
+) -> RoomOccupancy:
+    """The record after the booking row ``t`` took off it left, in ``state``: a row that
+    releases the room's arriving booking (``t.arriving is False``) leaves the room's own
+    booking be; any other vacates the room (handed to its arriving booking, if any)."""
+    if t.arriving is False:
+        return released(occupancy, state, at)
+    return vacated(occupancy, state, at)

@@ -88,7 +88,8 @@ def _board_row(hotel: Hotel, row: BoardRow, at: datetime, today: date) -> BoardR
     checkout = row.expected_checkout
     if checkout is None:
         return row
-    local = checkout.astimezone(zone(hotel.timezone))
+    local = _local(hotel, checkout)
+    assert local is not None
     return replace(
         row,
         due_out=local.date() <= today,

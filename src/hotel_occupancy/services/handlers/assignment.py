@@ -8,9 +8,9 @@ from hotel_occupancy.domain.dates import expected_checkout, local_date
 from hotel_occupancy.domain.enums import GuestType, OccupancyStatus
 from hotel_occupancy.domain.errors import RoomNotAvailable
 from hotel_occupancy.domain.model import Booking, Guest, LogEntry, Room, RoomOccupancy, new_id
-from hotel_occupancy.domain.occupancy import released, vacated, with_state
+from hotel_occupancy.domain.occupancy import left_by, with_state
 from hotel_occupancy.domain.rules import check_capacity, check_due_out, check_stay_dates
-from hotel_occupancy.domain.transitions import RoomRole, Tenancy, transition
+from hotel_occupancy.domain.transitions import RoomRole, transition
 from hotel_occupancy.services.lookups import get_booking
 from hotel_occupancy.services.pins import fresh_pins, rest
 from hotel_occupancy.services.runner import Context, handles
@@ -29,7 +29,7 @@ _CHECK_IN_RULE = booking_rule("check_in")
 _REASSIGN_RULE = booking_rule("reassign_room")
 _UNASSIGN_RULE = booking_rule("unassign_room")
 _ASSIGNED = BookingStage.ASSIGNED
-_OCCUPIED = Tenancy.OCCUPIED
+_IN_HOUSE = BookingStage.IN_HOUSE
 _IN = OccupancyStatus.OCCUPIED
 _PRIMARY, _COMPANION = GuestType.PRIMARY, GuestType.COMPANION
 
@@ -190,11 +190,7 @@ def reassign_room(ctx: Context, cmd: ReassignRoom) -> list[LogEntry]:
     before = ctx.check(t, target, booking_id=booking.booking_id)
     check_capacity(room, booking)
     after = t.apply(before)
-    source_after = t_source.apply(source_before)
-    if t_source.arriving is False:  # it awaited an occupied room, whose guest stays
-        ctx.uow.occupancies.update(released(source, source_after, ctx.at))
-    else:
-        ctx.uow.occupancies.update(vacated(source, source_after, ctx.at))
+    ctx.uow.occupancies.update(left_by(t_source, source, t_source.apply(source_before), ctx.at))
     ctx.uow.occupancies.update(
         with_state(target, after, ctx.at, booking_id=booking.booking_id, assigned_by=cmd.staff_id)
     )
@@ -218,30 +214,16 @@ def unassign_room(ctx: Context, cmd: UnassignRoom) -> list[LogEntry]:
     if refused is not None:
         raise refused
     assert occupancy is not None  # an assigned or in-house booking has a room
-    variant = ctx.variant_for(occupancy, booking.booking_id)
-    t = _UNASSIGN[variant]
+    t = _UNASSIGN[ctx.variant_for(occupancy, booking.booking_id)]
     before = ctx.check(t, occupancy, booking_id=booking.booking_id)
     after = t.apply(before)
-    if variant:  # an arriving booking leaves the occupied room it awaited
-        ctx.store_booking(booking, _UNASSIGN_RULE.apply(booking, stage, ctx.at))
-        ctx.uow.occupancies.update(released(occupancy, after, ctx.at))
-        return [
-            ctx.draft(
-                t,
-                room_id=occupancy.room_id,
-                before=before,
-                after=after,
-                booking_id=booking.booking_id,
-                metadata={"undo_check_in": False},
-            )
-        ]
     ctx.store_booking(booking, _UNASSIGN_RULE.apply(booking, stage, ctx.at))
-    undo_check_in = before.tenancy is _OCCUPIED
+    undo_check_in = stage is _IN_HOUSE
     if undo_check_in:
         stay = [g for g in ctx.uow.guests.for_booking(booking.booking_id) if g.in_house]
         ctx.uow.guests.remove_many([g.guest_id for g in stay])
         rest(ctx.uow, ctx.hotel_id, [g.id_pin for g in stay], ctx.at)
-    ctx.uow.occupancies.update(vacated(occupancy, after, ctx.at))
+    ctx.uow.occupancies.update(left_by(t, occupancy, after, ctx.at))
     return [
         ctx.draft(
             t,

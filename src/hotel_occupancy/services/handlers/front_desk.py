@@ -35,7 +35,7 @@ from hotel_occupancy.domain.model import (
     new_id,
     replace,
 )
-from hotel_occupancy.domain.occupancy import released, vacated
+from hotel_occupancy.domain.occupancy import left_by
 from hotel_occupancy.domain.rules import check_capacity
 from hotel_occupancy.domain.transitions import transition
 from hotel_occupancy.services.lookups import get_room
@@ -52,17 +52,21 @@ def _log(
     holder: RoomOccupancy | None,
     metadata: dict[str, MetadataValue],
 ) -> LogEntry:
-    """The entry of a change to ``booking`` that leaves its room as it is: on the room
-    holding it (the service's row checks the room holds it), else on the booking alone."""
+    """The entry of the service's change to ``booking``: on the room holding it, after the
+    service's row (in the variant for the booking's role there) checked the room and, if
+    the row says so, took the booking off it; else on the booking alone."""
     if holder is None:
         return ctx.draft_for_booking(booking.booking_id, metadata=metadata)
     t = transition(ctx.command.action, ctx.variant_for(holder, booking.booking_id))
     before = ctx.check(t, holder, booking_id=booking.booking_id)
+    after = t.apply(before)
+    if t.tenancy is not None or t.arriving is not None:  # the booking leaves the room
+        ctx.uow.occupancies.update(left_by(t, holder, after, ctx.at))
     return ctx.draft(
         t,
         room_id=holder.room_id,
         before=before,
-        after=t.apply(before),
+        after=after,
         booking_id=booking.booking_id,
         metadata=metadata,
     )
@@ -95,7 +99,7 @@ def change_stay(ctx: Context, cmd: ChangeStay) -> list[LogEntry]:
             "arrival can no longer change",
             booking_id=booking.booking_id,
         )
-    if in_house and departure < today and departure != booking.departure:
+    if in_house and departure < today:
         raise BookingNotAssignable(
             f"booking {booking.reference!r} ({booking.booking_id!r}) is in house: its new "
             f"departure {departure.isoformat()} is before today ({today.isoformat()})",
@@ -221,7 +225,7 @@ def _update_stay(
         rest(
             uow,
             hotel.hotel_id,
-            [g.id_pin for g in staying.values() if g.booking_guest_id in gone],
+            [staying[member_id].id_pin for member_id in gone if member_id in staying],
             at,
         )
     if joined:
@@ -265,24 +269,7 @@ def _close(ctx: Context, why: str) -> list[LogEntry]:
             f"{booking.arrival.isoformat()}: it cannot be a no-show before then",
             booking_id=booking.booking_id,
         )
-    metadata: dict[str, MetadataValue] = {"why": why}
-    if holder is None:
-        entry = ctx.draft_for_booking(booking.booking_id, metadata=metadata)
-    else:
-        variant = ctx.variant_for(holder, booking.booking_id)
-        t = transition(ctx.command.action, variant)
-        before = ctx.check(t, holder, booking_id=booking.booking_id)
-        after = t.apply(before)
-        leave = released if variant else vacated
-        ctx.uow.occupancies.update(leave(holder, after, ctx.at))
-        entry = ctx.draft(
-            t,
-            room_id=holder.room_id,
-            before=before,
-            after=after,
-            booking_id=booking.booking_id,
-            metadata=metadata,
-        )
+    entry = _log(ctx, booking, holder, {"why": why})
     ctx.store_booking(booking, closed)
     return [entry]
 
