@@ -6,6 +6,7 @@
     python3 tasks.py bench   # the benchmarks: a table on stdout, figures in JSON
     python3 tasks.py bench-legacy  # the legacy import's benchmark (benchmarks/legacy_import.py)
     python3 tasks.py bench-feed    # the event feed's cost to writers (benchmarks/feed_cost.py)
+    python3 tasks.py bench-audit   # the night audit of 2,000 rooms (benchmarks/night_audit.py)
 
 The virtual environment lives in .venv and is (re)installed whenever pyproject.toml
 changes. Extra arguments after ``check`` go to pytest, e.g. ``python3 tasks.py check -x``.
@@ -67,6 +68,10 @@ def bench_feed(args: list[str]) -> None:
     _run(PYTHON, "benchmarks/feed_cost.py", *args)
 
 
+def bench_audit(args: list[str]) -> None:
+    _run(PYTHON, "benchmarks/night_audit.py", *args)
+
+
 def check(args: list[str]) -> None:
     _run(PYTHON, "-m", "pytest", *args)
     _run(PYTHON, "-m", "mypy", "--strict", "src")
@@ -82,6 +87,7 @@ COMMANDS = {
     "bench": bench,
     "bench-legacy": bench_legacy,
     "bench-feed": bench_feed,
+    "bench-audit": bench_audit,
 }
 
 

@@ -12,12 +12,15 @@ from hotel_occupancy.domain.credentials import PinRules
 from hotel_occupancy.domain.enums import (
     BookingStage,
     Condition,
+    DiscrepancyKind,
     GuestType,
     OccupancyStatus,
     Operation,
+    ServiceStatus,
     StaffRole,
     TaskKind,
     TaskStatus,
+    WorkPriority,
 )
 from hotel_occupancy.domain.errors import (
     AlreadyRegistered,
@@ -41,6 +44,7 @@ from hotel_occupancy.domain.errors import (
     RoomOccupancyError,
     StaffNotFound,
     StorageError,
+    TaskNotFound,
 )
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.feed import ConsumerPosition, ConsumerStatus, FeedPage
@@ -50,17 +54,20 @@ from hotel_occupancy.domain.model import (
     Booking,
     BookingGuest,
     BookingView,
+    DiscrepancyRow,
     FrozenMap,
     Guest,
     Hotel,
     HousekeepingTask,
     LogEntry,
+    NightAudit,
     Room,
     RoomOccupancy,
     Staff,
     StayRow,
 )
 from hotel_occupancy.domain.policy import RolePolicy
+from hotel_occupancy.domain.worksheets import Worksheet, WorksheetLine, WorksheetPlan
 
 __version__ = "0.1.0"
 
@@ -79,6 +86,8 @@ __all__ = [
     "Condition",
     "ConsumerPosition",
     "ConsumerStatus",
+    "DiscrepancyKind",
+    "DiscrepancyRow",
     "FeedPage",
     "FrozenMap",
     "Guest",
@@ -92,6 +101,7 @@ __all__ = [
     "InvalidInput",
     "InvalidTransition",
     "LogEntry",
+    "NightAudit",
     "NotFound",
     "OccupancyEvent",
     "OccupancyStatus",
@@ -107,12 +117,18 @@ __all__ = [
     "RoomNotOccupied",
     "RoomOccupancy",
     "RoomOccupancyError",
+    "ServiceStatus",
     "Staff",
     "StaffNotFound",
     "StaffRole",
     "StayRow",
     "StorageError",
     "TaskKind",
+    "TaskNotFound",
     "TaskStatus",
+    "WorkPriority",
+    "Worksheet",
+    "WorksheetLine",
+    "WorksheetPlan",
     "__version__",
 ]

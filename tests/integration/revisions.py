@@ -4,7 +4,9 @@ The library's code reads and writes the newest schema only, so a migration's tes
 services on a database of an older revision. :func:`built_at` runs them in a scratch
 database at head instead (of the same kind: SQLite or PostgreSQL), then copies its rows into
 the database at the old revision: only the columns that revision has, and a value it cannot
-hold (a column it lacks that is not NULL or false, a row of a table it lacks) fails the test.
+hold (in a column it lacks, one that is not NULL, false or the column's server default, which
+the migration adding the column gives the rows it finds; a row of a table it lacks) fails the
+test.
 :func:`stored_rows` reads a database of any revision as plain rows, to compare what it holds
 before and after a migration.
 """
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, insert, inspect, select, text
+from sqlalchemy import Column, Engine, MetaData, insert, inspect, select, text
 
 from hotel_occupancy.adapters.sqlalchemy import (
     SqlAlchemyUnitOfWork,
@@ -64,6 +66,23 @@ def _scratch(engine: Engine, directory: Path) -> Engine:
     return create_engine(f"sqlite:///{directory / 'scratch.db'}")
 
 
+def _server_default(column: Column[Any]) -> str | None:
+    """The column's server default as SQL text without quotes ('NONE', 1), or None."""
+    arg = getattr(column.server_default, "arg", None)
+    if arg is None:
+        return None
+    return (arg if isinstance(arg, str) else str(getattr(arg, "text", arg))).strip("'")
+
+
+def _implied(column: Column[Any], value: Any) -> bool:
+    """Whether a revision lacking ``column`` implies ``value``: NULL, false, or what the
+    migration adding the column gives existing rows (its server default)."""
+    if value is None or value is False:
+        return True
+    default = _server_default(column)
+    return default is not None and str(value) == default
+
+
 def copy_rows(source: Engine, target: Engine) -> None:
     """Every row of ``source`` (at head) into ``target`` (at any revision), in one
     transaction, log ids included."""
@@ -82,7 +101,8 @@ def copy_rows(source: Engine, target: Engine) -> None:
                 lost = {
                     name: value
                     for name, value in row.items()
-                    if name not in columns | _THE_DATABASES_OWN and value not in (None, False)
+                    if name not in columns | _THE_DATABASES_OWN
+                    and not _implied(table.c[name], value)
                 }
                 assert not lost, f"a row of {table.name} holds what the old revision cannot: {lost}"
             if table is s.guests:  # a primary guest before its companions

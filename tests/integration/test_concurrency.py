@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -646,3 +647,40 @@ def test_a_retry_after_a_commit_whose_answer_was_lost_replays_instead_of_acting_
     assert list(entries) == new
     assert [e.entry_id for e in notifier.events] == [e.id for e in new]
     assert len(after.request_ids - before.request_ids) == 1
+
+
+def test_a_night_audit_fired_by_many_callers_at_once_runs_once(
+    backend: Backend, runner: Runner
+) -> None:
+    """A scheduler firing the night audit from several workers at once: one set of entries is
+    written, every caller gets those very entries back, and only one published them."""
+    business_date = datetime.now(UTC).date()  # the guests checked in today: a night due
+
+    def arrange(uow: SqlAlchemyUnitOfWork, n: int) -> list[Call]:
+        rooms = [f"RN{i}" for i in range(3)]
+        build_hotel(uow, rooms, ["N0", "N1"])
+        check_in(uow, "N0", "RN0")
+        check_in(uow, "N1", "RN1")
+        return [
+            Call(
+                "night_audit",
+                {"hotel_id": "H", "business_date": business_date, "staff_id": "fd"},
+            )
+            for _ in range(n)
+        ]
+
+    race = prepare(backend, runner, arrange)
+    outcomes = race.run()
+    report = "\n".join(f"worker {i}: {o.error}\n{o.detail}" for i, o in enumerate(outcomes))
+    assert all(o.won for o in outcomes), report
+    entries = {o.entries for o in outcomes}
+    assert len(entries) == 1, report
+    (written,) = entries
+    assert [(e[1], e[2]) for e in written] == [("NIGHT_AUDIT", "RN0"), ("NIGHT_AUDIT", "RN1")]
+    publishers = [o for o in outcomes if o.events]
+    assert len(publishers) == 1
+    assert publishers[0].events == written
+    after = uow_on(backend.engine).snapshot()
+    audited = [e for e in after.log if e.operation is ho.Operation.NIGHT_AUDIT]
+    assert [e.id for e in audited] == [e[0] for e in written]
+    assert check_invariants(after) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -425,3 +426,83 @@ def test_the_front_desk_lists_take_one_query_whatever_the_hotel_size(engine: Eng
         assert by_hotel["small"] == by_hotel["large"], name
         # one SELECT of the hotel (its zone and existence), one of the list's rows
         assert by_hotel["small"].count("SELECT") == 2, (name, by_hotel["small"])
+
+
+def housekeeping_day(uow: SqlAlchemyUnitOfWork, h: str, rooms: int) -> dict[str, int]:
+    """Statements of each housekeeping-day call (§10) in hotel ``h`` of ``rooms`` rooms, in
+    which the night audit changes every room: two stayovers, every other room back from a
+    window ending that day."""
+    engine = uow.engine
+    s = services
+    fd, sup = f"{h}-fd", f"{h}-sup"
+    s.register_staff(uow, hotel_id=h, staff_id=f"{h}-hk", name="hk", role=ho.StaffRole.HOUSEKEEPING)
+    s.register_staff(
+        uow, hotel_id=h, staff_id=f"{h}-hk2", name="hk2", role=ho.StaffRole.HOUSEKEEPING
+    )
+    s.assign_room(uow, booking_id=f"{h}-b0", room_id=f"{h}-0", staff_id=fd)
+    s.assign_room(uow, booking_id=f"{h}-b1", room_id=f"{h}-1", staff_id=fd)
+    today = date(2026, 3, 10)  # the clock's day (tests.support.START)
+    for n in range(2, rooms):
+        s.set_out_of_order(
+            uow, room_id=f"{h}-{n}", staff_id=f"{h}-mnt", reason="paint", until=today
+        )
+    calls: list[tuple[str, Callable[[], object]]] = [
+        (
+            "set_service_status",
+            lambda: s.set_service_status(
+                uow, room_id=f"{h}-0", staff_id=fd, status=ho.ServiceStatus.DND
+            ),
+        ),
+        (
+            "report_room_observation",
+            lambda: s.report_room_observation(
+                uow, room_id=f"{h}-1", staff_id=sup, occupied=True, guests=5
+            ),
+        ),
+        ("discrepancies", lambda: s.discrepancies(uow, h)),
+        (
+            "night_audit",
+            lambda: s.night_audit(uow, hotel_id=h, business_date=today, staff_id=fd),
+        ),
+        (
+            "night_audit (again)",
+            lambda: s.night_audit(uow, hotel_id=h, business_date=today, staff_id=fd),
+        ),
+        (
+            "generate_worksheets",
+            lambda: s.generate_worksheets(
+                uow, hotel_id=h, attendants=[f"{h}-hk", f"{h}-hk2"], staff_id=sup
+            ),
+        ),
+        ("worksheet", lambda: s.worksheet(uow, h, f"{h}-hk")),
+        ("assign_task", lambda: None),  # (built below: its task's id is read uncounted)
+    ]
+    counts = {}
+    for name, call in calls:
+        if name == "assign_task":  # (the task's id is looked up outside the count)
+            task_id = s.open_tasks(uow, h)[0].task_id
+            call = functools.partial(
+                s.assign_task, uow, task_id=task_id, assignee_id=f"{h}-hk2", staff_id=sup
+            )
+        with counting(engine) as statements:
+            result = call()
+        if name == "night_audit":
+            assert len(result) == rooms  # type: ignore[arg-type]
+        counts[name] = len(statements)
+    return counts
+
+
+def test_the_housekeeping_day_sends_as_many_statements_for_300_rooms_as_for_6(
+    engine: Engine,
+) -> None:
+    """The night audit changing every room of a 300-room hotel, the worksheets shared out
+    among its tasks and the other calls of §10 cost the same statements as in 6 rooms: the
+    audit reads and writes in bulk."""
+    uow = SqlAlchemyUnitOfWork(engine, clock=FakeClock())
+    build_hotel(uow, "small", 6, party=1)
+    build_hotel(uow, "large", 300, party=1)
+    small = housekeeping_day(uow, "small", 6)
+    large = housekeeping_day(uow, "large", 300)
+    assert small == large
+    assert small["night_audit"] <= 14, small
+    assert small["night_audit (again)"] < small["night_audit"], small

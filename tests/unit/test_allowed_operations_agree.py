@@ -25,10 +25,19 @@ import pytest
 import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.memory import InMemoryUnitOfWork
-from hotel_occupancy.domain.transitions import ACTIONS, RoomState, Service, Tenancy, all_states
+from hotel_occupancy.domain.transitions import (
+    ACTIONS,
+    HOTEL_ACTIONS,
+    RoomState,
+    Service,
+    Tenancy,
+    all_states,
+)
 
 Condition = ho.Condition
 Status = ho.OccupancyStatus
+ROOM_ACTIONS = tuple(a for a in ACTIONS if a not in HOTEL_ACTIONS)
+"""The services allowed_operations judges: those acting on one room (not the night audit)."""
 
 HOTEL = "H"
 STAFF = "M"  # a manager: the policy never refuses, so only the room's state decides
@@ -59,9 +68,17 @@ def ready_condition(require_inspection: bool) -> ho.Condition:
 
 
 def describe(state: RoomState) -> str:
-    """E.g. ``OCCUPIED-CLEANING-IN_SERVICE``: tenancy, condition, service (``+arriving``)."""
+    """E.g. ``OCCUPIED-CLEANING-IN_SERVICE``: tenancy, condition, service (``+arriving``,
+    then any guest service status and discrepancy)."""
     arriving = "+arriving" if state.arriving else ""
-    return f"{state.tenancy.value}{arriving}-{state.condition.value}-{state.service.value}"
+    extra = ""
+    if state.guest_service is not ho.ServiceStatus.NONE:
+        extra += f"-{state.guest_service.value}"
+    if state.discrepancy is not None:
+        extra += f"-{state.discrepancy.value}"
+    return (
+        f"{state.tenancy.value}{arriving}-{state.condition.value}-{state.service.value}{extra}"
+    )
 
 
 def expected_status(state: RoomState) -> ho.OccupancyStatus:
@@ -102,15 +119,26 @@ def drive(uow: InMemoryUnitOfWork, require_inspection: bool, target: RoomState) 
     if target.arriving:  # OWN departs today, and an arrival is pre-assigned to its room
         services.change_stay(uow, booking_id=OWN, staff_id=STAFF, departure=TODAY)
         services.assign_room(uow, booking_id=ARRIVING, room_id=ROOM, staff_id=STAFF, check_in=False)
+    guest_service = target.guest_service
+    if guest_service is ho.ServiceStatus.MAKE_UP_ROOM:  # before cleaning: it may make it dirty
+        services.set_service_status(uow, room_id=ROOM, staff_id=STAFF, status=guest_service)
     for _ in range(len(Condition)):  # the longest way round the conditions is three steps
         current = services.get_occupancy(uow, ROOM).condition
         if current is target.condition:
             break
         next_condition_step(current, target.condition)(uow, room_id=ROOM, staff_id=STAFF)
+    if guest_service.keeps_out:  # after cleaning: nobody cleans a DND room
+        services.set_service_status(uow, room_id=ROOM, staff_id=STAFF, status=guest_service)
     if target.service is Service.OUT_OF_ORDER:
         services.set_out_of_order(uow, room_id=ROOM, staff_id=STAFF, reason="x")
     elif target.service is Service.MAINTENANCE:
         services.start_maintenance(uow, room_id=ROOM, staff_id=STAFF, reason="x")
+    if target.discrepancy is not None:  # last: the front desk's calls above resolve one
+        occupied = target.discrepancy is not ho.DiscrepancyKind.SKIP
+        guests = 5 if target.discrepancy is ho.DiscrepancyKind.PERSON else None
+        services.report_room_observation(
+            uow, room_id=ROOM, staff_id=STAFF, occupied=occupied, guests=guests
+        )
 
 
 def build_scene(require_inspection: bool, target: RoomState) -> InMemoryUnitOfWork:
@@ -153,18 +181,23 @@ def build_scene(require_inspection: bool, target: RoomState) -> InMemoryUnitOfWo
             occupancy.condition,
             occupancy.booking_id,
             occupancy.arriving_booking_id,
+            occupancy.service_status,
+            occupancy.discrepancy,
         )
         for room_id, occupancy in stored.items()
     }
+    none = ho.ServiceStatus.NONE
     wanted = {
         ROOM: (
             expected_status(target),
             target.condition,
             None if target.tenancy is Tenancy.VACANT else OWN,
             ARRIVING if target.arriving else None,
+            target.guest_service,
+            target.discrepancy,
         ),
-        PRE_ROOM: (Status.VACANT_CLEAN, ready, PRE, None),
-        SPARE_ROOM: (Status.VACANT_CLEAN, ready, None, None),
+        PRE_ROOM: (Status.VACANT_CLEAN, ready, PRE, None, none, None),
+        SPARE_ROOM: (Status.VACANT_CLEAN, ready, None, None, none, None),
     }
     assert found == wanted, f"the scene for {describe(target)} was built wrong"
     return uow
@@ -241,6 +274,12 @@ CALLS: dict[str, Call] = {
     "queue_arrival": lambda uow: services.queue_arrival(
         uow, booking_id=held_or_fresh(uow), staff_id=STAFF
     ),
+    "set_service_status": lambda uow: services.set_service_status(
+        uow, room_id=ROOM, staff_id=STAFF, status=ho.ServiceStatus.DND
+    ),
+    "report_room_observation": lambda uow: services.report_room_observation(
+        uow, room_id=ROOM, staff_id=STAFF, occupied=False
+    ),
 }
 
 STATES = tuple(all_states())
@@ -284,21 +323,42 @@ def disagreement(action: str, judged: ho.AllowedOperation, uow: InMemoryUnitOfWo
 
 def test_the_walk_covers_every_consistent_room_state() -> None:
     """The states walked are every tenancy x condition x service, out of service only vacant,
-    and every occupied one in service again awaited by an arriving booking."""
-    expected = {
+    and every occupied one in service again awaited by an arriving booking; each occupied
+    one with every guest service status, and with no discrepancy, SKIP or PERSON; each
+    other one with no discrepancy or SLEEP."""
+    plain = {
         (tenancy, condition, service, False)
         for tenancy in Tenancy
         for condition in Condition
         for service in Service
         if service is Service.IN_SERVICE or tenancy is Tenancy.VACANT
     } | {(Tenancy.OCCUPIED, condition, Service.IN_SERVICE, True) for condition in Condition}
-    walked = [(s.tenancy, s.condition, s.service, s.arriving) for s in STATES]
-    assert sorted(walked) == sorted(expected)
+    kinds = ho.DiscrepancyKind
+    expected = set()
+    for tenancy, condition, service, arriving in plain:
+        if tenancy is Tenancy.OCCUPIED:
+            expected |= {
+                (tenancy, condition, service, arriving, status, discrepancy)
+                for status in ho.ServiceStatus
+                for discrepancy in (None, kinds.SKIP, kinds.PERSON)
+            }
+        else:
+            expected |= {
+                (tenancy, condition, service, arriving, ho.ServiceStatus.NONE, discrepancy)
+                for discrepancy in (None, kinds.SLEEP)
+            }
+    walked = [
+        (s.tenancy, s.condition, s.service, s.arriving, s.guest_service, s.discrepancy)
+        for s in STATES
+    ]
+    assert sorted(walked, key=str) == sorted(expected, key=str)
 
 
 def test_this_module_calls_every_operation_service() -> None:
-    """Every operation service of the transition table has a call here, and only those."""
-    assert set(CALLS) == set(ACTIONS)
+    """Every one-room operation service of the transition table has a call here, and only
+    those (the night audit, acting on a whole hotel, is not one room's)."""
+    assert set(CALLS) == set(ROOM_ACTIONS)
+    assert set(ACTIONS) - set(ROOM_ACTIONS) == {"night_audit"}
 
 
 def test_every_operation_service_is_a_public_service_function() -> None:
@@ -310,10 +370,10 @@ def test_every_operation_service_is_a_public_service_function() -> None:
 
 
 def test_allowed_operations_reports_each_operation_service_exactly_once() -> None:
-    """allowed_operations has one entry per operation service (ACTIONS), none left out."""
+    """allowed_operations has one entry per one-room operation service, none left out."""
     uow = build_scene(False, RoomState(Tenancy.VACANT, Condition.CLEAN))
     reported = [entry.action for entry in services.allowed_operations(uow, ROOM)]
-    assert sorted(reported) == sorted(ACTIONS)
+    assert sorted(reported) == sorted(ROOM_ACTIONS)
 
 
 @pytest.mark.parametrize(("require_inspection", "state"), CASES, ids=[case_id(c) for c in CASES])
@@ -324,9 +384,9 @@ def test_allowed_operations_says_what_every_service_does_in_this_state(
     judged = services.allowed_operations(build_scene(require_inspection, state), ROOM)
     by_action = {entry.action: entry for entry in judged}
     problems: list[str] = []
-    if sorted(entry.action for entry in judged) != sorted(ACTIONS):
+    if sorted(entry.action for entry in judged) != sorted(ROOM_ACTIONS):
         problems.append(f"allowed_operations reported {[e.action for e in judged]}")
-    for action in ACTIONS:
+    for action in ROOM_ACTIONS:
         if action not in by_action:
             problems.append(f"{action}: allowed_operations has no entry for it")
         elif action not in CALLS:

@@ -86,10 +86,11 @@ def test_replace_refuses_an_unknown_field() -> None:
 
 def test_every_consistent_state_is_read_back_from_what_a_record_stores() -> None:
     """RoomState.of gives back each consistent state from (status, condition, booking held,
-    arriving booking held)."""
+    arriving booking held, service status, discrepancy)."""
     for state in all_states():
         held = state.tenancy is not Tenancy.VACANT
-        assert RoomState.of(state.status, state.condition, held, state.arriving) == state
+        stored = (state.status, state.condition, held, state.arriving)
+        assert RoomState.of(*stored, state.guest_service, state.discrepancy) == state
 
 
 def test_an_inconsistent_record_still_gets_its_state_computed() -> None:
@@ -130,11 +131,19 @@ def test_a_remembered_transition_result_equals_a_fresh_one() -> None:
             arriving = state.arriving if t.arriving is None else t.arriving
             if arriving and tenancy is Tenancy.VACANT:  # the arriving booking takes the room
                 tenancy, arriving = Tenancy.ASSIGNED, False
+            if t.discrepancy is None:
+                discrepancy = state.discrepancy
+            elif t.resolves:
+                discrepancy = None
+            else:
+                discrepancy = t.discrepancy  # type: ignore[assignment]
             fresh = RoomState(
                 tenancy,
                 t.condition or state.condition,
                 t.service or state.service,
                 arriving,
+                t.guest_service or state.guest_service,
+                discrepancy,
             )
             assert t.apply(state) == fresh
             assert t.apply(state) == fresh

@@ -33,6 +33,7 @@ from attrs import frozen
 
 from hotel_occupancy.domain.bookings import stage_of
 from hotel_occupancy.domain.credentials import PinAttempts, PinRules, RestingPin
+from hotel_occupancy.domain.enums import OccupancyStatus, Operation
 from hotel_occupancy.domain.errors import AlreadyRegistered, InvalidInput
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.feed import ConsumerPosition
@@ -45,6 +46,7 @@ from hotel_occupancy.domain.model import (
     Hotel,
     HousekeepingTask,
     LogEntry,
+    NightAudit,
     Room,
     RoomOccupancy,
     Staff,
@@ -299,9 +301,19 @@ class InMemoryStore:
                 "room": lambda e: (*_one(e.room_id), *_one(e.from_room_id)),
                 "booking": lambda e: _one(e.booking_id),
                 "request": lambda e: _one(e.request_id),
+                "audit": lambda e: _one(
+                    (e.hotel_id, e.metadata.get("business_date"))
+                    if e.operation is Operation.NIGHT_AUDIT
+                    else None
+                ),
             },
         )
         self.requests: _Table[str, RequestRecord] = _Table("requests", lambda r: r.request_id)
+        self.audits: _Table[tuple[str, date], NightAudit] = _Table(
+            "night_audits",
+            lambda a: (a.hotel_id, a.business_date),
+            {"hotel": lambda a: (a.hotel_id,)},
+        )
         self.pin_attempts: _Table[str, PinAttempts] = _Table("pin_attempts", lambda a: a.room_id)
         self.resting_pins: _Table[tuple[str, str], RestingPin] = _Table(
             "resting_pins", lambda r: (r.hotel_id, r.pin)
@@ -529,6 +541,17 @@ class _Occupancies(_Repository):
             room = store.rooms.get(occupancy.room_id)
             assert room is not None  # I1: every occupancy record has its room
             booking = store.bookings.get(occupancy.booking_id) if occupancy.booking_id else None
+            arriving = (
+                store.bookings.get(occupancy.arriving_booking_id)
+                if occupancy.arriving_booking_id
+                else None
+            )
+            awaiting = arriving if arriving is not None else booking
+            queued = (
+                awaiting is not None
+                and awaiting.queued_at is not None
+                and (arriving is not None or occupancy.status is not OccupancyStatus.OCCUPIED)
+            )
             guests = (
                 sum(1 for g in store.guests.find("booking", booking.booking_id) if g.in_house)
                 if booking is not None
@@ -545,15 +568,26 @@ class _Occupancies(_Repository):
                     guest_count=guests,
                     expected_checkout=occupancy.expected_checkout,
                     arriving_booking_id=occupancy.arriving_booking_id,
+                    service_status=occupancy.service_status,
+                    discrepancy=occupancy.discrepancy,
+                    queued=queued,
                 )
             )
         return rows
+
+    def for_hotel(self, hotel_id: str) -> Sequence[RoomOccupancy]:
+        return sorted(self._store.occupancies.find("hotel", hotel_id), key=_room_id)
 
     def add(self, occupancy: RoomOccupancy) -> None:
         self._store.occupancies.insert(occupancy, self._journal)
 
     def update(self, occupancy: RoomOccupancy) -> None:
         self._store.occupancies.update(occupancy, self._journal)
+
+    def update_many(self, occupancies: Sequence[RoomOccupancy]) -> None:
+        table, journal = self._store.occupancies, self._journal
+        for occupancy in occupancies:
+            table.update(occupancy, journal)
 
     def lock(
         self, room_ids: Collection[str], *, holding: Collection[str] = ()
@@ -612,6 +646,10 @@ def _task_order(task: HousekeepingTask) -> tuple[datetime, str]:
     return (task.created_at, task.task_id)
 
 
+def _room_id(occupancy: RoomOccupancy) -> str:
+    return occupancy.room_id
+
+
 class _Tasks(_Repository):
     def open_for_room(self, room_id: str) -> Sequence[HousekeepingTask]:
         return sorted(self._store.tasks.find("open_room", room_id), key=_task_order)
@@ -619,11 +657,41 @@ class _Tasks(_Repository):
     def open_for_hotel(self, hotel_id: str) -> Sequence[HousekeepingTask]:
         return self._store.tasks.find("open_hotel", hotel_id)
 
+    def get(self, task_id: str) -> HousekeepingTask | None:
+        return self._store.tasks.get(task_id)
+
     def add(self, task: HousekeepingTask) -> None:
         self._store.tasks.insert(task, self._journal)
 
     def update(self, task: HousekeepingTask) -> None:
         self._store.tasks.update(task, self._journal)
+
+    def add_many(self, tasks: Sequence[HousekeepingTask]) -> None:
+        table, journal = self._store.tasks, self._journal
+        for task in tasks:
+            table.insert(task, journal)
+
+    def update_many(self, tasks: Sequence[HousekeepingTask]) -> None:
+        table, journal = self._store.tasks, self._journal
+        for task in tasks:
+            table.update(task, journal)
+
+
+class _Audits(_Repository):
+    # one writer at a time holds the store: claiming needs no lock of its own
+    def claim(self, hotel_id: str) -> NightAudit | None:
+        audits = self._store.audits.find("hotel", hotel_id)
+        return max(audits, key=lambda a: a.business_date, default=None)
+
+    def get(self, hotel_id: str, business_date: date) -> NightAudit | None:
+        return self._store.audits.get((hotel_id, business_date))
+
+    def add(self, audit: NightAudit) -> None:
+        self._store.audits.insert(audit, self._journal)
+
+    def entries(self, audit: NightAudit) -> Sequence[LogEntry]:
+        found = self._store.log.find("audit", (audit.hotel_id, audit.business_date.isoformat()))
+        return sorted((e for e in found if e.timestamp == audit.performed_at), key=lambda e: e.id)
 
 
 class _Log(_Repository):
@@ -877,6 +945,7 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
         self._credentials = _Credentials(self)
         self._legacy = _LegacyImports(self)
         self._feed = _Feed(self)
+        self._audits = _Audits(self)
 
     @property
     def hotels(self) -> _Hotels:
@@ -925,6 +994,10 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
     @property
     def feed(self) -> _Feed:
         return self._feed
+
+    @property
+    def audits(self) -> _Audits:
+        return self._audits
 
     def _require_transaction(self) -> None:
         if self._journal is None:

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 from attrs import frozen
 
-from hotel_occupancy.domain.enums import Condition, StaffRole
+from hotel_occupancy.domain.enums import Condition, ServiceStatus, StaffRole
 from hotel_occupancy.domain.errors import InvalidInput
 from hotel_occupancy.domain.model import BookingGuest, MetadataValue
 from hotel_occupancy.domain.validation import (
@@ -40,6 +40,7 @@ from hotel_occupancy.domain.validation import (
     MAX_TEXT_LENGTH,
     require_bool,
     require_capacity,
+    require_count,
     require_date,
     require_enum,
     require_id,
@@ -51,6 +52,7 @@ from hotel_occupancy.domain.validation import (
 __all__ = [
     "COMMANDS",
     "AssignRoom",
+    "AssignTask",
     "CancelBooking",
     "ChangeStay",
     "CheckIn",
@@ -58,10 +60,12 @@ __all__ = [
     "Command",
     "CompleteCleaning",
     "DeactivateStaff",
+    "GenerateWorksheets",
     "InspectRoom",
     "MarkDirty",
     "MarkNoShow",
     "MoveGuest",
+    "NightAudit",
     "QueueArrival",
     "ReassignRoom",
     "Ref",
@@ -71,8 +75,10 @@ __all__ = [
     "RegisterHotel",
     "RegisterRoom",
     "RegisterStaff",
+    "ReportRoomObservation",
     "ReturnToService",
     "SetOutOfOrder",
+    "SetServiceStatus",
     "StartCleaning",
     "StartMaintenance",
     "UnassignRoom",
@@ -88,6 +94,7 @@ class Ref(StrEnum):
     """What a field of a command refers to, looked up by the runner before the handler."""
 
     HOTEL = "HOTEL"  # an existing hotel
+    TASK = "TASK"  # an existing housekeeping task
     ROOM = "ROOM"  # an existing room, read as its Room (number, capacity)
     ROOM_STATE = "ROOM_STATE"  # an existing room, read as its occupancy record (one read)
     STAFF = "STAFF"  # an existing staff member
@@ -439,7 +446,8 @@ class Command:
         """The command as JSON-ready data: ``{"command": action, <field>: <value>...}``."""
         data: dict[str, JsonValue] = {"command": self.action}
         for field in _fields(type(self)):
-            data[field.name] = _plain(getattr(self, field.name))
+            if field.init:  # (a night audit's request_id is no argument)
+                data[field.name] = _plain(getattr(self, field.name))
         return data
 
     def to_json(self) -> str:
@@ -459,7 +467,7 @@ class Command:
             raise InvalidInput(f"unknown command {name!r}; known: {', '.join(sorted(COMMANDS))}")
         if cls is not Command and target is not cls:
             raise InvalidInput(f"expected the command {cls.action!r}, got {name!r}")
-        fields = {f.name: f for f in _fields(target)}
+        fields = {f.name: f for f in _fields(target) if f.init}
         unknown = sorted(set(data) - set(fields) - {"command"})
         if unknown:
             raise InvalidInput(f"unknown arguments for {name}: {unknown}")
@@ -523,6 +531,9 @@ class RegisterHotel(Command):
     timezone: str = _field(_require_timezone, default="UTC")
     checkout_time: time = clock_time(time(11))
     enforce_stay_dates: bool = flag(False)
+    stayover_every: int = _field(lambda n, v: require_count(n, v, 0, MAX_STAYOVER_EVERY), default=1)
+    checkout_credits: int = _field(lambda n, v: require_count(n, v, 1, MAX_CREDITS), default=2)
+    stayover_credits: int = _field(lambda n, v: require_count(n, v, 1, MAX_CREDITS), default=1)
     request_id: str | None = _request_id()
 
 
@@ -539,6 +550,15 @@ class UpdateHotel(Command):
     require_inspection: bool | None = optional_flag()
     checkout_time: time | None = optional_clock_time()
     enforce_stay_dates: bool | None = optional_flag()
+    stayover_every: int | None = _field(
+        _optional(lambda n, v: require_count(n, v, 0, MAX_STAYOVER_EVERY)), default=None
+    )
+    checkout_credits: int | None = _field(
+        _optional(lambda n, v: require_count(n, v, 1, MAX_CREDITS)), default=None
+    )
+    stayover_credits: int | None = _field(
+        _optional(lambda n, v: require_count(n, v, 1, MAX_CREDITS)), default=None
+    )
     request_id: str | None = _request_id()
 
     def __attrs_post_init__(self) -> None:
@@ -553,7 +573,19 @@ class UpdateHotel(Command):
         return {f: getattr(self, f) for f in _HOTEL_SETTINGS if getattr(self, f) is not None}
 
 
-_HOTEL_SETTINGS = ("name", "require_inspection", "checkout_time", "enforce_stay_dates")
+_HOTEL_SETTINGS = (
+    "name",
+    "require_inspection",
+    "checkout_time",
+    "enforce_stay_dates",
+    "stayover_every",
+    "checkout_credits",
+    "stayover_credits",
+)
+MAX_STAYOVER_EVERY = 366
+"""The most nights a hotel may set between stayover cleanings."""
+MAX_CREDITS = 100
+"""The most credits a hotel may set for one cleaning."""
 
 
 @command("register_room", operation=False)
@@ -761,25 +793,67 @@ class InspectRoom(Command):
         return {"passed": self.passed}
 
 
+def _require_window_condition(instance: Command, attribute: object, value: object) -> None:
+    chosen = require_enum("return_condition", Condition, value)
+    if chosen not in (Condition.DIRTY, Condition.CLEAN):
+        raise InvalidInput(
+            f"a room returns to service DIRTY or CLEAN, not {chosen.value}",
+            room_id=getattr(instance, "room_id", None),
+        )
+
+
+def _return_condition() -> Any:
+    return _field(
+        validator=_require_window_condition,
+        default=Condition.DIRTY,
+        converter=_to_member(Condition),
+    )
+
+
+class _Window:
+    """An out-of-service window: ``until`` (the last day out of service, the hotel's local
+    date; None: until returned by hand) and the condition the night audit of that day
+    returns the room in."""
+
+    __slots__ = ()
+    until: date | None
+    return_condition: Condition
+
+    def entry_metadata(self) -> Mapping[str, MetadataValue]:
+        if self.until is None:
+            return {}
+        return {"until": self.until.isoformat(), "return_condition": self.return_condition.value}
+
+    def record_changes(self) -> Mapping[str, object]:
+        """What the window writes on the occupancy record."""
+        if self.until is None:
+            return {}
+        return {"out_of_service_until": self.until, "return_condition": self.return_condition}
+
+
 @command("set_out_of_order")
 @frozen
-class SetOutOfOrder(Command):
-    """Take a vacant, unassigned room out of order."""
+class SetOutOfOrder(_Window, Command):
+    """Take a vacant, unassigned room out of order (until a day, if given)."""
 
     room_id: str = identifier(Ref.ROOM_STATE)
     staff_id: str = identifier(Ref.STAFF)
     reason: str = text(required=True, default=attrs.NOTHING, notes=True)
+    until: date | None = optional_day()
+    return_condition: Condition = _return_condition()
     request_id: str | None = _request_id()
 
 
 @command("start_maintenance")
 @frozen
-class StartMaintenance(Command):
-    """Put a vacant, unassigned room into maintenance."""
+class StartMaintenance(_Window, Command):
+    """Put a vacant, unassigned room into maintenance (until a day, if given)."""
 
     room_id: str = identifier(Ref.ROOM_STATE)
     staff_id: str = identifier(Ref.STAFF)
     reason: str = text(required=True, default=attrs.NOTHING, notes=True)
+    until: date | None = optional_day()
+    return_condition: Condition = _return_condition()
     request_id: str | None = _request_id()
 
 
@@ -886,4 +960,119 @@ class QueueArrival(Command):
 
     booking_id: str = identifier(Ref.BOOKING)
     staff_id: str = identifier(Ref.STAFF)
+    request_id: str | None = _request_id()
+
+
+# --- §10: the housekeeping day -----------------------------------------------------------
+
+
+@command("set_service_status")
+@frozen
+class SetServiceStatus(Command):
+    """What the guests of an occupied room ask of housekeeping: do not disturb, make up
+    the room, no service today, or nothing (NONE)."""
+
+    room_id: str = identifier(Ref.ROOM_STATE)
+    staff_id: str = identifier(Ref.STAFF)
+    status: ServiceStatus = choice(ServiceStatus)
+    notes: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+    @property
+    def variant(self) -> str:
+        return self.status.value
+
+    def entry_metadata(self) -> Mapping[str, MetadataValue]:
+        return {"service_status": self.status.value}
+
+
+def _require_guests(_instance: object, _attribute: object, value: object) -> None:
+    if value is not None:
+        require_count("guests", value, 0, MAX_OBSERVED_GUESTS)
+
+
+MAX_OBSERVED_GUESTS = 99
+"""The most guests an observation may count in a room."""
+
+
+@command("report_room_observation")
+@frozen
+class ReportRoomObservation(Command):
+    """What housekeeping saw in a room: whether it is occupied and, if counted, how many
+    guests are in it."""
+
+    room_id: str = identifier(Ref.ROOM_STATE)
+    staff_id: str = identifier(Ref.STAFF)
+    occupied: bool = _field(validator=_valid_bool)
+    guests: int | None = _field(validator=_require_guests, default=None)
+    notes: str = text(notes=True)
+    request_id: str | None = _request_id()
+
+    def __attrs_post_init__(self) -> None:
+        if self.guests is not None and (self.guests > 0) is not self.occupied:
+            raise InvalidInput(
+                f"an observation of {self.guests} guests must say occupied={self.guests > 0}",
+                room_id=self.room_id,
+            )
+
+    def entry_metadata(self) -> Mapping[str, MetadataValue]:
+        return {"observed_occupied": self.occupied, "observed_guests": self.guests}
+
+
+@command("night_audit")
+@frozen
+class NightAudit(Command):
+    """Close a hotel's business day: stayover cleanings, service statuses reset, windows
+    that end returned to service. Once per hotel and business date: a second call returns
+    the first one's entries (so it takes no ``request_id``: the date is its key)."""
+
+    hotel_id: str = identifier(Ref.HOTEL)
+    business_date: date = day()
+    staff_id: str = identifier(Ref.STAFF)
+
+    request_id: None = attrs.field(default=None, init=False)
+
+    def entry_metadata(self) -> Mapping[str, MetadataValue]:
+        return {"business_date": self.business_date.isoformat()}
+
+
+@command("assign_task")
+@frozen
+class AssignTask(Command):
+    """Give an open housekeeping task to an active housekeeping staff member."""
+
+    task_id: str = identifier(Ref.TASK)
+    assignee_id: str = identifier(Ref.STAFF)
+    staff_id: str = identifier(Ref.STAFF)
+    request_id: str | None = _request_id()
+
+
+def _require_attendants(_instance: object, _attribute: object, value: object) -> None:
+    if not isinstance(value, tuple) or not value:
+        raise InvalidInput("attendants must be a non-empty list of staff ids")
+    for index, staff_id in enumerate(value):
+        require_id(f"attendants[{index}]", staff_id)
+    if len(set(value)) != len(value):
+        raise InvalidInput("attendants must not name a staff member twice")
+
+
+def _require_max_credits(_instance: object, _attribute: object, value: object) -> None:
+    if value is not None:
+        require_count("max_credits", value, 1, MAX_SHEET_CREDITS)
+
+
+MAX_SHEET_CREDITS = 10_000
+"""The most credits a worksheet may be limited to."""
+
+
+@command("generate_worksheets")
+@frozen
+class GenerateWorksheets(Command):
+    """Share the hotel's open, unstarted cleaning tasks among the attendants by credits,
+    most urgent first (see :mod:`hotel_occupancy.domain.worksheets`)."""
+
+    hotel_id: str = identifier(Ref.HOTEL)
+    attendants: tuple[str, ...] = _field(validator=_require_attendants, converter=_as_tuple)
+    staff_id: str = identifier(Ref.STAFF)
+    max_credits: int | None = _field(validator=_require_max_credits, default=None)
     request_id: str | None = _request_id()

@@ -6,7 +6,7 @@ logs, JSON and database columns, and compare equal to those strings.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class OccupancyStatus(StrEnum):
@@ -35,8 +35,9 @@ class Condition(StrEnum):
 
 class Operation(StrEnum):
     """What a log entry records: the seed's twelve operations, STAY_CHANGE (a booking's
-    dates, party or arrival changed, §9) and IMPORT (a room's state as taken over from a
-    legacy database, §12)."""
+    dates, party or arrival changed, §9), SERVICE_STATUS, NIGHT_AUDIT and DISCREPANCY (the
+    housekeeping day, §10) and IMPORT (a room's state as taken over from a legacy database,
+    §12)."""
 
     ASSIGN = "ASSIGN"
     REASSIGN = "REASSIGN"
@@ -51,6 +52,9 @@ class Operation(StrEnum):
     STATUS_CHANGE = "STATUS_CHANGE"
     OUT_OF_ORDER = "OUT_OF_ORDER"
     STAY_CHANGE = "STAY_CHANGE"
+    SERVICE_STATUS = "SERVICE_STATUS"
+    NIGHT_AUDIT = "NIGHT_AUDIT"
+    DISCREPANCY = "DISCREPANCY"
     IMPORT = "IMPORT"
 
 
@@ -120,3 +124,36 @@ class BookingStage(StrEnum):
     def is_closed(self) -> bool:
         """The booking is over: DEPARTED, CANCELLED or NO_SHOW."""
         return self in (BookingStage.DEPARTED, BookingStage.CANCELLED, BookingStage.NO_SHOW)
+
+
+class ServiceStatus(StrEnum):
+    """What the guests of an occupied room asked of housekeeping today (§10)."""
+
+    NONE = "NONE"
+    DND = "DND"  # do not disturb: no cleaning while it hangs
+    MAKE_UP_ROOM = "MAKE_UP_ROOM"  # please clean now
+    SERVICE_REFUSED = "SERVICE_REFUSED"  # no cleaning today
+
+    @property
+    def keeps_out(self) -> bool:
+        """True for DND and SERVICE_REFUSED: nobody starts cleaning the room."""
+        return self in (ServiceStatus.DND, ServiceStatus.SERVICE_REFUSED)
+
+
+class DiscrepancyKind(StrEnum):
+    """How what housekeeping saw in a room disagrees with the front office (§10)."""
+
+    SKIP = "SKIP"  # the front office says occupied; housekeeping found it vacant
+    SLEEP = "SLEEP"  # the front office says vacant; housekeeping found it occupied
+    PERSON = "PERSON"  # occupied both ways, but the number of guests differs
+
+
+class WorkPriority(IntEnum):
+    """How urgent a cleaning task is on the worksheets (§10): lower comes first."""
+
+    QUEUED_ARRIVAL = 1  # a pre-assigned guest waits at the desk for the room
+    ARRIVAL = 2  # the room is pre-assigned to an arriving booking
+    VACANT_DIRTY = 3  # a vacant room to make sellable
+    MAKE_UP_ROOM = 4  # the guests asked for their room to be made up
+    STAYOVER = 5  # an occupied room's daily cleaning
+    KEEP_OUT = 6  # do not disturb or service refused: last, in case it lifts

@@ -34,6 +34,7 @@ __all__ = [
     "RoomOccupancyError",
     "StaffNotFound",
     "StorageError",
+    "TaskNotFound",
 ]
 
 
@@ -111,6 +112,10 @@ class StaffNotFound(NotFound):
 
 class GuestNotFound(NotFound):
     """No guest has this id."""
+
+
+class TaskNotFound(NotFound):
+    """No housekeeping task has this id."""
 
 
 class GuestNotInHouse(GuestNotFound):

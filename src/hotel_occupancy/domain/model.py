@@ -20,9 +20,11 @@ from attrs import frozen
 from hotel_occupancy.domain.enums import (
     BookingStage,
     Condition,
+    DiscrepancyKind,
     GuestType,
     OccupancyStatus,
     Operation,
+    ServiceStatus,
     StaffRole,
     TaskKind,
     TaskStatus,
@@ -34,12 +36,14 @@ __all__ = [
     "Booking",
     "BookingGuest",
     "BookingView",
+    "DiscrepancyRow",
     "FrozenMap",
     "Guest",
     "Hotel",
     "HousekeepingTask",
     "LogEntry",
     "MetadataValue",
+    "NightAudit",
     "Room",
     "RoomOccupancy",
     "Staff",
@@ -155,6 +159,14 @@ class Hotel:
     enforce_stay_dates: bool = False
     """When True, a check-in before the booking's arrival date or after its departure date
     (the hotel's local date) is refused (§9)."""
+    stayover_every: int = 1
+    """Nights between an in-house guest's stayover cleanings, which the night audit orders
+    (§10): 1, every day; 2, every other day; 0, never."""
+    checkout_credits: int = 2
+    """What cleaning a vacant room (a checkout, a room back from maintenance) counts for on
+    an attendant's worksheet."""
+    stayover_credits: int = 1
+    """What an occupied room's stayover cleaning counts for on a worksheet."""
 
 
 @frozen
@@ -283,6 +295,13 @@ class RoomOccupancy:
     ``booking_id`` is the booking in house (status OCCUPIED) or pre-assigned (vacant).
     ``arriving_booking_id`` is a booking pre-assigned to an OCCUPIED room whose guest is due
     out (§9): at checkout it becomes the room's pre-assigned ``booking_id``.
+
+    ``service_status`` is what the guests of an occupied room asked of housekeeping (§10;
+    NONE on every other room). ``discrepancy`` is an open disagreement between what
+    housekeeping saw and the front office, with who reported it, when, and the number of
+    guests seen (``observed_guests``, if counted). ``out_of_service_until`` is the last day
+    of an out-of-order or maintenance window; the night audit of that day returns the room
+    to service in ``return_condition``.
     """
 
     room_id: str
@@ -300,6 +319,13 @@ class RoomOccupancy:
     last_inspected_by: str | None = None
     last_inspected_at: datetime | None = None
     arriving_booking_id: str | None = None
+    service_status: ServiceStatus = ServiceStatus.NONE
+    discrepancy: DiscrepancyKind | None = None
+    discrepancy_by: str | None = None
+    discrepancy_at: datetime | None = None
+    observed_guests: int | None = None
+    out_of_service_until: date | None = None
+    return_condition: Condition | None = None
 
     @property
     def is_occupied(self) -> bool:
@@ -387,6 +413,9 @@ class BoardRow:
     zone. ``due_out``: the in-house booking leaves today (the hotel's local date) or should
     have left already; ``overdue``: its expected checkout has passed.
     ``arriving_booking_id``: a booking pre-assigned to the room while its guest is due out.
+    ``service_status``: what its guests asked of housekeeping (§10); ``discrepancy``: an
+    open disagreement between housekeeping and the front office; ``queued``: the guest of
+    the booking awaiting the room (pre-assigned or arriving) waits at the desk.
     """
 
     room_id: str
@@ -401,6 +430,9 @@ class BoardRow:
     due_out: bool = False
     overdue: bool = False
     expected_checkout_local: datetime | None = None
+    service_status: ServiceStatus = ServiceStatus.NONE
+    discrepancy: DiscrepancyKind | None = None
+    queued: bool = False
 
 
 @frozen
@@ -455,6 +487,42 @@ class StayRow:
     expected_checkout: datetime | None
     expected_checkout_local: datetime | None = None
     overdue: bool = False
+
+
+@frozen
+class NightAudit:
+    """The record of one hotel's night audit of one business date (§10): there is at
+    most one per hotel and date. ``rooms_changed`` counts its log entries."""
+
+    hotel_id: str
+    business_date: date
+    performed_by: str
+    performed_at: datetime
+    rooms_changed: int = 0
+
+
+@frozen
+class DiscrepancyRow:
+    """One open discrepancy (:func:`hotel_occupancy.services.discrepancies`): what
+    housekeeping saw in a room against what the front office says.
+
+    ``status``/``booking_id``/``expected_guests``: the front office's view now (the room's
+    status, its in-house booking, that booking's in-house guests); ``observed_occupied`` and
+    ``observed_guests``: what was seen. ``reported_at`` is UTC, ``reported_at_local`` the
+    same time in the hotel's zone.
+    """
+
+    room_id: str
+    number: str
+    kind: DiscrepancyKind
+    status: OccupancyStatus
+    booking_id: str | None
+    expected_guests: int
+    observed_occupied: bool
+    observed_guests: int | None
+    reported_by: str
+    reported_at: datetime
+    reported_at_local: datetime | None = None
 
 
 @frozen

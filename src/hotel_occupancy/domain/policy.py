@@ -10,7 +10,11 @@ from hotel_occupancy.domain.enums import StaffRole
 from hotel_occupancy.domain.errors import InvalidInput
 from hotel_occupancy.domain.transitions import ACTIONS
 
-__all__ = ["DEFAULT_GRANTS", "RolePolicy"]
+OPERATION_SERVICES: tuple[str, ...] = (*ACTIONS, "assign_task", "generate_worksheets")
+"""Every service a policy can grant: those with rows in the transition table, and those
+that share out housekeeping tasks (which change no room's state)."""
+
+__all__ = ["DEFAULT_GRANTS", "OPERATION_SERVICES", "RolePolicy"]
 
 _FRONT_DESK = frozenset(
     {
@@ -26,10 +30,20 @@ _FRONT_DESK = frozenset(
         "cancel_booking",
         "mark_no_show",
         "queue_arrival",
+        "night_audit",
+        "set_service_status",
     }
 )
-_HOUSEKEEPING = frozenset({"mark_dirty", "start_cleaning", "complete_cleaning"})
-_SUPERVISOR = _HOUSEKEEPING | {"inspect_room"}
+_HOUSEKEEPING = frozenset(
+    {
+        "mark_dirty",
+        "start_cleaning",
+        "complete_cleaning",
+        "set_service_status",
+        "report_room_observation",
+    }
+)
+_SUPERVISOR = _HOUSEKEEPING | {"inspect_room", "assign_task", "generate_worksheets"}
 _MAINTENANCE = frozenset({"set_out_of_order", "start_maintenance", "return_to_service"})
 
 DEFAULT_GRANTS: Mapping[StaffRole, frozenset[str]] = {
@@ -37,7 +51,7 @@ DEFAULT_GRANTS: Mapping[StaffRole, frozenset[str]] = {
     StaffRole.HOUSEKEEPING: _HOUSEKEEPING,
     StaffRole.SUPERVISOR: _SUPERVISOR,
     StaffRole.MAINTENANCE: _MAINTENANCE,
-    StaffRole.MANAGER: frozenset(ACTIONS),
+    StaffRole.MANAGER: frozenset(OPERATION_SERVICES),
 }
 """The default grants of §4: front desk, housekeeping, supervisor, maintenance, manager."""
 
@@ -50,7 +64,7 @@ def _freeze(grants: Mapping[StaffRole, Iterable[str]]) -> Mapping[StaffRole, fro
         if isinstance(actions, str):
             raise InvalidInput(f"grants of {role.value} must be a collection of service names")
         names = frozenset(actions)
-        unknown = sorted(names - set(ACTIONS))
+        unknown = sorted(names - set(OPERATION_SERVICES))
         if unknown:
             raise InvalidInput(
                 f"unknown operation services in the grants of {role.value}: {unknown}"

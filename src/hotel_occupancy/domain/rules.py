@@ -11,7 +11,15 @@ from hotel_occupancy.domain.errors import (
     HotelMismatch,
     RoomNotAvailable,
 )
-from hotel_occupancy.domain.model import Booking, Guest, Hotel, Room, RoomOccupancy, Staff
+from hotel_occupancy.domain.model import (
+    Booking,
+    Guest,
+    Hotel,
+    HousekeepingTask,
+    Room,
+    RoomOccupancy,
+    Staff,
+)
 
 __all__ = [
     "check_capacity",
@@ -21,7 +29,7 @@ __all__ = [
     "describe",
 ]
 
-Owned = Hotel | Room | RoomOccupancy | Staff | Booking | Guest
+Owned = Hotel | Room | RoomOccupancy | Staff | Booking | Guest | HousekeepingTask
 
 
 def describe(thing: Owned) -> tuple[str, str]:
@@ -34,6 +42,8 @@ def describe(thing: Owned) -> tuple[str, str]:
         return "booking", thing.booking_id
     if isinstance(thing, Guest):
         return "guest", thing.guest_id
+    if isinstance(thing, HousekeepingTask):
+        return "task", thing.task_id
     return "hotel", thing.hotel_id
 
 

@@ -4,7 +4,10 @@ A room's state has three independent dimensions (:class:`RoomState`): its *tenan
 (vacant, pre-assigned to an arriving booking, occupied by an in-house booking), its
 housekeeping :class:`~hotel_occupancy.domain.enums.Condition`, and its *service* state
 (in service, out of order, in maintenance); an occupied room can also be *awaited* by an
-arriving booking pre-assigned to it while its guest is due out (§9). The headline
+arriving booking pre-assigned to it while its guest is due out (§9). The housekeeping
+day (§10) adds what the guests of an occupied room asked of housekeeping (its
+:class:`~hotel_occupancy.domain.enums.ServiceStatus`) and an open discrepancy between
+what housekeeping saw and the front office. The headline
 :class:`~hotel_occupancy.domain.enums.OccupancyStatus` is derived from them.
 
 :data:`TRANSITIONS` lists every allowed transition as data: for one service (``action``),
@@ -23,7 +26,13 @@ from enum import Enum, StrEnum
 import attrs
 from attrs import frozen
 
-from hotel_occupancy.domain.enums import Condition, OccupancyStatus, Operation
+from hotel_occupancy.domain.enums import (
+    Condition,
+    DiscrepancyKind,
+    OccupancyStatus,
+    Operation,
+    ServiceStatus,
+)
 from hotel_occupancy.domain.errors import (
     BookingNotAssignable,
     InvalidTransition,
@@ -36,7 +45,9 @@ __all__ = [
     "ACTIONS",
     "ARRIVING_VARIANTS",
     "CHECKPOINTS",
+    "HOTEL_ACTIONS",
     "READY",
+    "RESOLVED",
     "TRANSITIONS",
     "CleaningEffect",
     "Guard",
@@ -50,6 +61,7 @@ __all__ = [
     "Transition",
     "all_states",
     "booking_effect",
+    "choose",
     "default_steps",
     "default_variant",
     "ready_conditions",
@@ -74,15 +86,22 @@ class Service(StrEnum):
     MAINTENANCE = "MAINTENANCE"
 
 
+_NO_SERVICE = ServiceStatus.NONE
+
+
 @frozen(cache_hash=True)
 class RoomState:
-    """The state of a room along its three dimensions, and whether an arriving booking
-    awaits it (only an occupied room: its guest is due out)."""
+    """The state of a room along its three dimensions, whether an arriving booking awaits
+    it (only an occupied room: its guest is due out), what its guests asked of
+    housekeeping (``guest_service``: only an occupied room has one but NONE) and its open
+    discrepancy, if any (SKIP and PERSON only on an occupied room, SLEEP only on another)."""
 
     tenancy: Tenancy
     condition: Condition
     service: Service = Service.IN_SERVICE
     arriving: bool = False
+    guest_service: ServiceStatus = ServiceStatus.NONE
+    discrepancy: DiscrepancyKind | None = None
     status: OccupancyStatus = attrs.field(init=False, eq=False, repr=False)
     """The headline status derived from the three dimensions."""
 
@@ -96,25 +115,40 @@ class RoomState:
         condition: Condition,
         has_booking: bool,
         has_arriving: bool = False,
+        guest_service: ServiceStatus = _NO_SERVICE,
+        discrepancy: DiscrepancyKind | None = None,
     ) -> RoomState:
         """The state of a stored occupancy record (``status``, ``condition``, booking set,
-        arriving booking set)."""
-        return _STORED[(status, condition, has_booking, has_arriving)]
+        arriving booking set, service status, open discrepancy)."""
+        return _STORED[(status, condition, has_booking, has_arriving, guest_service, discrepancy)]
 
     @property
     def is_consistent(self) -> bool:
         """Only rooms in service are ever assigned or occupied; only an occupied room is
-        awaited by an arriving booking."""
+        awaited by an arriving booking or has a guest service status; SKIP and PERSON
+        discrepancies are about an occupied room, SLEEP about one that is not."""
+        occupied = self.tenancy is Tenancy.OCCUPIED
         in_service = self.service is Service.IN_SERVICE or self.tenancy is Tenancy.VACANT
-        return in_service and (not self.arriving or self.tenancy is Tenancy.OCCUPIED)
+        discrepancy = self.discrepancy
+        return (
+            in_service
+            and (not self.arriving or occupied)
+            and (occupied or self.guest_service is _NO_SERVICE)
+            and (discrepancy is None or (discrepancy is not DiscrepancyKind.SLEEP) is occupied)
+        )
 
     def label(self) -> str:
-        """A short human-readable name, e.g. ``OCCUPIED/CLEAN``, ``VACANT_DIRTY+assigned``
-        or ``OCCUPIED+arriving/DIRTY``."""
+        """A short human-readable name, e.g. ``OCCUPIED/CLEAN``, ``VACANT_DIRTY+assigned``,
+        ``OCCUPIED+arriving/DIRTY`` or ``OCCUPIED/CLEAN+DND+SKIP``."""
         suffix = "+assigned" if self.tenancy is Tenancy.ASSIGNED else ""
         if self.arriving:
             suffix += "+arriving"
-        return f"{self.status.value}{suffix}/{self.condition.value}"
+        extra = ""
+        if self.guest_service is not _NO_SERVICE:
+            extra += f"+{self.guest_service.value}"
+        if self.discrepancy is not None:
+            extra += f"+{self.discrepancy.value}"
+        return f"{self.status.value}{suffix}/{self.condition.value}{extra}"
 
 
 def _status(tenancy: Tenancy, condition: Condition, service: Service) -> OccupancyStatus:
@@ -130,7 +164,12 @@ def _status(tenancy: Tenancy, condition: Condition, service: Service) -> Occupan
 
 
 def _record_state(
-    status: OccupancyStatus, condition: Condition, has_booking: bool, has_arriving: bool
+    status: OccupancyStatus,
+    condition: Condition,
+    has_booking: bool,
+    has_arriving: bool,
+    guest_service: ServiceStatus,
+    discrepancy: DiscrepancyKind | None,
 ) -> RoomState:
     if status is OccupancyStatus.OCCUPIED:
         tenancy = Tenancy.OCCUPIED
@@ -142,19 +181,21 @@ def _record_state(
         OccupancyStatus.OUT_OF_ORDER: Service.OUT_OF_ORDER,
         OccupancyStatus.MAINTENANCE: Service.MAINTENANCE,
     }.get(status, Service.IN_SERVICE)
-    return RoomState(tenancy, condition, service, has_arriving)
+    return RoomState(tenancy, condition, service, has_arriving, guest_service, discrepancy)
 
 
 # The state of every record an occupancy row can hold (inconsistent ones included, which
 # the invariant checker reports), built once: reading a record's state makes no object.
 _STORED = {
-    (status, condition, has_booking, has_arriving): _record_state(
-        status, condition, has_booking, has_arriving
+    (status, condition, has_booking, has_arriving, guest_service, discrepancy): _record_state(
+        status, condition, has_booking, has_arriving, guest_service, discrepancy
     )
     for status in OccupancyStatus
     for condition in Condition
     for has_booking in (False, True)
     for has_arriving in (False, True)
+    for guest_service in ServiceStatus
+    for discrepancy in (None, *DiscrepancyKind)
 }
 
 INITIAL_STATE = RoomState(Tenancy.VACANT, Condition.CLEAN, Service.IN_SERVICE)
@@ -180,6 +221,14 @@ class _Ready(Enum):
 READY = _Ready.READY
 """Guard value meaning "ready for a guest": CLEAN or INSPECTED, or only INSPECTED when the
 hotel requires inspection."""
+
+
+class _Resolved(Enum):
+    RESOLVED = "RESOLVED"
+
+
+RESOLVED = _Resolved.RESOLVED
+"""Effect value meaning "the room's open discrepancy, if any, is resolved"."""
 
 
 def ready_conditions(require_inspection: bool) -> frozenset[Condition]:
@@ -227,8 +276,9 @@ class Guard:
 
     A field left as None is not checked. ``condition`` may be :data:`READY`.
     ``arriving``: whether an arriving booking must (True) or must not (False) await the
-    room. ``words``, if given, say what the guard asks for instead of the words made from
-    its fields.
+    room. ``guest_service`` and ``discrepancy``: the service statuses and discrepancies
+    (None for none open) admitted. ``words``, if given, say what the guard asks for
+    instead of the words made from its fields.
     """
 
     error: type[RoomOccupancyError]
@@ -236,6 +286,8 @@ class Guard:
     service: frozenset[Service] | None = None
     condition: frozenset[Condition] | _Ready | None = None
     arriving: bool | None = None
+    guest_service: frozenset[ServiceStatus] | None = None
+    discrepancy: frozenset[DiscrepancyKind | None] | None = None
     words: str | None = None
 
     def expectation(self, require_inspection: bool) -> str:
@@ -256,6 +308,13 @@ class Guard:
             words.append("awaited by an arriving booking")
         elif self.arriving is False:
             words.append("not awaited by an arriving booking")
+        if self.guest_service is not None:
+            words.append(
+                "with service status " + " or ".join(sorted(s.value for s in self.guest_service))
+            )
+        if self.discrepancy is not None:
+            kinds = sorted("none" if d is None else d.value for d in self.discrepancy)
+            words.append("with discrepancy " + " or ".join(kinds))
         return " and ".join(words)
 
     def admits(self, state: RoomState, require_inspection: bool) -> bool:
@@ -265,6 +324,10 @@ class Guard:
         if self.service is not None and state.service not in self.service:
             return False
         if self.arriving is not None and state.arriving is not self.arriving:
+            return False
+        if self.guest_service is not None and state.guest_service not in self.guest_service:
+            return False
+        if self.discrepancy is not None and state.discrepancy not in self.discrepancy:
             return False
         if self.condition is READY:
             return state.condition in ready_conditions(require_inspection)
@@ -279,6 +342,9 @@ class Transition:
     acted on becomes it; False, it is released; None, unchanged. A row that leaves an
     awaited room vacant hands the room to its arriving booking: the room is then
     pre-assigned to it (a checkout, a move out, an undone check-in of a due-out room).
+    ``guest_service`` is the room's new service status (None: unchanged);
+    ``discrepancy`` the discrepancy it opens, or :data:`RESOLVED` (the front office's rows
+    resolve any open one), or None (unchanged).
     """
 
     action: str
@@ -294,6 +360,8 @@ class Transition:
     maintenance: TaskEffect | None = None
     stamp: Stamp | None = None
     arriving: bool | None = None
+    guest_service: ServiceStatus | None = None
+    discrepancy: DiscrepancyKind | _Resolved | None = None
     # the state after this transition, per state before it (see apply)
     _after: dict[RoomState, RoomState] = attrs.field(
         factory=dict, init=False, eq=False, hash=False, repr=False
@@ -319,13 +387,26 @@ class Transition:
             arriving = state.arriving if self.arriving is None else self.arriving
             if arriving and tenancy is Tenancy.VACANT:  # handed to the arriving booking
                 tenancy, arriving = Tenancy.ASSIGNED, False
+            discrepancy = self.discrepancy
             after = self._after[state] = RoomState(
                 tenancy,
                 self.condition or state.condition,
                 self.service or state.service,
                 arriving,
+                self.guest_service or state.guest_service,
+                state.discrepancy
+                if discrepancy is None
+                else None
+                if discrepancy is RESOLVED
+                else discrepancy,
             )
         return after
+
+    @property
+    def resolves(self) -> bool:
+        """Whether this row resolves the room's open discrepancy (the front office's rows
+        and an agreeing observation do)."""
+        return self.discrepancy is RESOLVED
 
 
 @frozen
@@ -354,10 +435,18 @@ class Refusal:
 
 _T = frozenset
 _VACANT = _T({Tenancy.VACANT})
+_OCCUPIED = _T({Tenancy.OCCUPIED})
 _IN_SERVICE = _T({Service.IN_SERVICE})
+_OUT_OF_SERVICE = _T({Service.OUT_OF_ORDER, Service.MAINTENANCE})
+_NO_SLEEP = Guard(
+    RoomNotAvailable,
+    discrepancy=_T({None, DiscrepancyKind.SKIP, DiscrepancyKind.PERSON}),
+    words="without an open SLEEP discrepancy (housekeeping found someone in it)",
+)
 _SELLABLE = (
     Guard(RoomNotAvailable, tenancy=_VACANT),
     Guard(RoomNotAvailable, service=_IN_SERVICE),
+    _NO_SLEEP,
 )
 _READY = Guard(RoomNotAvailable, condition=READY)
 _CLEANISH = _T({Condition.CLEAN, Condition.INSPECTED})
@@ -394,6 +483,7 @@ TRANSITIONS: tuple[Transition, ...] = (
             Guard(RoomNotAvailable, arriving=False, words="left by its departing guest"),
             _PRE_ASSIGNED,
             _READY,
+            _NO_SLEEP,
         ),
         tenancy=Tenancy.OCCUPIED,
     ),
@@ -428,6 +518,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Operation.UNASSIGN,
         (_HELD,),
         tenancy=Tenancy.VACANT,
+        guest_service=ServiceStatus.NONE,
     ),
     Transition(
         "unassign_room",
@@ -447,6 +538,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         condition=Condition.DIRTY,
         cleaning=CleaningEffect.TURNOVER,
         inspection=TaskEffect.CANCEL,
+        guest_service=ServiceStatus.NONE,
     ),
     Transition(
         "move_guest",
@@ -466,6 +558,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         condition=Condition.DIRTY,
         cleaning=CleaningEffect.TURNOVER,
         inspection=TaskEffect.CANCEL,
+        guest_service=ServiceStatus.NONE,
     ),
     Transition(
         "mark_dirty",
@@ -482,7 +575,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         "",
         RoomRole.ROOM,
         Operation.CLEAN_START,
-        (Guard(InvalidTransition, condition=_T({Condition.DIRTY})),),
+        (
+            Guard(InvalidTransition, condition=_T({Condition.DIRTY})),
+            Guard(
+                InvalidTransition,
+                guest_service=_T({ServiceStatus.NONE, ServiceStatus.MAKE_UP_ROOM}),
+                words="not keeping housekeeping out (DND or SERVICE_REFUSED)",
+            ),
+        ),
         condition=Condition.CLEANING,
         cleaning=CleaningEffect.START,
     ),
@@ -609,6 +709,156 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition("queue_arrival", "", RoomRole.ROOM, Operation.STAY_CHANGE, (_PRE_ASSIGNED,)),
     Transition("queue_arrival", "arriving", RoomRole.ROOM, Operation.STAY_CHANGE, (_AWAITED,)),
+    # §10: the housekeeping day. What the guests ask of housekeeping (an occupied room only;
+    # setting the status it has is refused, so a double-click is not logged twice)
+    *(
+        Transition(
+            "set_service_status",
+            variant,
+            RoomRole.ROOM,
+            Operation.SERVICE_STATUS,
+            (
+                Guard(RoomNotOccupied, tenancy=_OCCUPIED),
+                Guard(
+                    InvalidTransition,
+                    guest_service=_T(ServiceStatus) - {status},
+                    words=f"not already {status.value}",
+                ),
+                *conditions,
+            ),
+            guest_service=status,
+            **effects,  # type: ignore[arg-type]
+        )
+        for variant, status, conditions, effects in (
+            ("NONE", ServiceStatus.NONE, (), {}),
+            ("DND", ServiceStatus.DND, (), {}),
+            ("SERVICE_REFUSED", ServiceStatus.SERVICE_REFUSED, (), {}),
+            (  # a make-up request on a clean room makes it dirty, with a cleaning task
+                "MAKE_UP_ROOM",
+                ServiceStatus.MAKE_UP_ROOM,
+                (Guard(InvalidTransition, condition=_CLEANISH),),
+                {
+                    "condition": Condition.DIRTY,
+                    "cleaning": CleaningEffect.OPEN,
+                    "inspection": TaskEffect.CANCEL,
+                },
+            ),
+            (  # ...and on a room already to clean (or being cleaned) only says it is wanted
+                "MAKE_UP_ROOM/dirty",
+                ServiceStatus.MAKE_UP_ROOM,
+                (Guard(InvalidTransition, condition=_T({Condition.DIRTY, Condition.CLEANING})),),
+                {},
+            ),
+        )
+    ),
+    # what housekeeping saw against the front office: the variant is the finding (see
+    # hotel_occupancy.domain.discrepancies), an agreeing one resolves what was open
+    Transition(
+        "report_room_observation",
+        "agrees",
+        RoomRole.ROOM,
+        Operation.DISCREPANCY,
+        (),
+        discrepancy=RESOLVED,
+    ),
+    Transition(
+        "report_room_observation",
+        "SKIP",
+        RoomRole.ROOM,
+        Operation.DISCREPANCY,
+        (Guard(InvalidTransition, tenancy=_OCCUPIED),),
+        discrepancy=DiscrepancyKind.SKIP,
+    ),
+    Transition(
+        "report_room_observation",
+        "SLEEP",
+        RoomRole.ROOM,
+        Operation.DISCREPANCY,
+        (Guard(InvalidTransition, tenancy=_T({Tenancy.VACANT, Tenancy.ASSIGNED})),),
+        discrepancy=DiscrepancyKind.SLEEP,
+    ),
+    Transition(
+        "report_room_observation",
+        "PERSON",
+        RoomRole.ROOM,
+        Operation.DISCREPANCY,
+        (Guard(InvalidTransition, tenancy=_OCCUPIED),),
+        discrepancy=DiscrepancyKind.PERSON,
+    ),
+    # the night audit, on each room it changes: a stayover cleaning when the hotel's
+    # stayover_every says one is due (the handler says which rooms are due), service
+    # statuses reset, and out-of-service windows that end return their room
+    Transition(
+        "night_audit",
+        "stayover",
+        RoomRole.ROOM,
+        Operation.NIGHT_AUDIT,
+        (
+            Guard(InvalidTransition, tenancy=_OCCUPIED),
+            Guard(InvalidTransition, condition=_CLEANISH),
+        ),
+        condition=Condition.DIRTY,
+        cleaning=CleaningEffect.OPEN,
+        inspection=TaskEffect.CANCEL,
+        guest_service=ServiceStatus.NONE,
+    ),
+    Transition(
+        "night_audit",
+        "service-reset",
+        RoomRole.ROOM,
+        Operation.NIGHT_AUDIT,
+        (
+            Guard(InvalidTransition, tenancy=_OCCUPIED),
+            Guard(InvalidTransition, guest_service=_T(ServiceStatus) - {ServiceStatus.NONE}),
+        ),
+        guest_service=ServiceStatus.NONE,
+    ),
+    Transition(
+        "night_audit",
+        "return-DIRTY",
+        RoomRole.ROOM,
+        Operation.NIGHT_AUDIT,
+        (Guard(InvalidTransition, service=_OUT_OF_SERVICE),),
+        service=Service.IN_SERVICE,
+        condition=Condition.DIRTY,
+        cleaning=CleaningEffect.OPEN,
+        inspection=TaskEffect.CANCEL,
+        maintenance=TaskEffect.COMPLETE,
+    ),
+    Transition(
+        "night_audit",
+        "return-CLEAN",
+        RoomRole.ROOM,
+        Operation.NIGHT_AUDIT,
+        (Guard(InvalidTransition, service=_OUT_OF_SERVICE),),
+        service=Service.IN_SERVICE,
+        condition=Condition.CLEAN,
+        cleaning=CleaningEffect.CANCEL,
+        inspection=TaskEffect.OPEN,
+        maintenance=TaskEffect.COMPLETE,
+    ),
+)
+
+FRONT_OFFICE: frozenset[str] = frozenset(
+    {
+        "assign_room",
+        "check_in",
+        "reassign_room",
+        "unassign_room",
+        "move_guest",
+        "checkout_room",
+        "change_stay",
+        "update_party",
+        "cancel_booking",
+        "mark_no_show",
+        "queue_arrival",
+    }
+)
+"""The front office's services: every row of theirs, on every room it touches, resolves
+the room's open discrepancy (§10: the front office has acted on what it knows)."""
+
+TRANSITIONS = tuple(
+    attrs.evolve(t, discrepancy=RESOLVED) if t.action in FRONT_OFFICE else t for t in TRANSITIONS
 )
 
 _BY_KEY: Mapping[tuple[str, str, RoomRole], Transition] = {
@@ -616,13 +866,21 @@ _BY_KEY: Mapping[tuple[str, str, RoomRole], Transition] = {
 }
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
-"""The operation services, in the order of the table (and of ``allowed_operations``)."""
+"""The operation services with rows in the table, in its order (and, but for
+:data:`HOTEL_ACTIONS`, of ``allowed_operations``)."""
+
+HOTEL_ACTIONS: frozenset[str] = frozenset({"night_audit"})
+"""Services that act on every room of a hotel at once rather than on one room:
+``allowed_operations`` (one room's view) leaves them out."""
 
 _DEFAULT_STEPS: Mapping[str, tuple[tuple[str, str, RoomRole], ...]] = {
     "assign_room": (("assign_room", "pre-assign", RoomRole.ROOM), ("check_in", "", RoomRole.ROOM)),
     "move_guest": (("move_guest", "", RoomRole.SOURCE),),
     "inspect_room": (("inspect_room", "passed", RoomRole.ROOM),),
     "return_to_service": (("return_to_service", "DIRTY", RoomRole.ROOM),),
+    "set_service_status": (("set_service_status", "DND", RoomRole.ROOM),),
+    "report_room_observation": (("report_room_observation", "agrees", RoomRole.ROOM),),
+    "night_audit": (("night_audit", "stayover", RoomRole.ROOM),),
 }
 """The rows a call of the service with its default arguments runs, one after the other, on
 the room it acts on (the source of a move; the target of an assignment, which by default
@@ -644,6 +902,28 @@ def default_variant(action: str) -> str:
 def transition(action: str, variant: str = "", role: RoomRole = RoomRole.ROOM) -> Transition:
     """The row for ``action`` / ``variant`` / ``role``; KeyError if the table has none."""
     return _BY_KEY[(action, variant, role)]
+
+
+_CHOICES: dict[tuple[str, tuple[str, ...]], tuple[Transition, ...]] = {}
+
+
+def choose(
+    action: str, variants: tuple[str, ...], state: RoomState, require_inspection: bool
+) -> Transition | Refusal:
+    """The first of the rows ``action``/``variants`` (on the room acted on) that admits
+    ``state``; if none does, the first row's refusal. Where a call may run one of several
+    rows, the table's guards decide which, not the handler."""
+    rows = _CHOICES.get((action, variants))
+    if rows is None:  # (looked up once per choice: the night audit chooses for every room)
+        rows = _CHOICES[(action, variants)] = tuple(
+            _BY_KEY[(action, variant, RoomRole.ROOM)] for variant in variants
+        )
+    for t in rows:
+        if t.refusal(state, require_inspection) is None:
+            return t
+    refusal = rows[0].refusal(state, require_inspection)
+    assert refusal is not None
+    return refusal
 
 
 def _booking_effects() -> Mapping[Operation, tuple[bool, Tenancy | None]]:
@@ -694,7 +974,11 @@ def all_states() -> Iterator[RoomState]:
     for service in Service:
         for tenancy in Tenancy:
             for arriving in (False, True):
-                for condition in Condition:
-                    state = RoomState(tenancy, condition, service, arriving)
-                    if state.is_consistent:
-                        yield state
+                for guest_service in ServiceStatus:
+                    for discrepancy in (None, *DiscrepancyKind):
+                        for condition in Condition:
+                            state = RoomState(
+                                tenancy, condition, service, arriving, guest_service, discrepancy
+                            )
+                            if state.is_consistent:
+                                yield state

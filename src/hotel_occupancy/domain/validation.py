@@ -108,6 +108,13 @@ def require_capacity(value: object) -> int | None:
     return value
 
 
+def require_count(name: str, value: object, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high`` (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput(f"{name} must be a whole number from {low} to {high}; got {value!r}")
+    return value
+
+
 def require_bool(name: str, value: object) -> bool:
     """A real bool (not 0/1, not a string)."""
     if not isinstance(value, bool):

@@ -21,6 +21,7 @@ from hotel_occupancy.domain.errors import (
     RoomNotFound,
     RoomOccupancyError,
     StaffNotFound,
+    TaskNotFound,
 )
 from hotel_occupancy.domain.model import Booking, Guest, Hotel, Room, RoomOccupancy, Staff
 from hotel_occupancy.services.ports import UnitOfWork
@@ -64,6 +65,7 @@ _BOOKING = Lookup("bookings", "booking", "booking_id", BookingNotFound)
 # existence and gives its state
 _ROOM_STATE = Lookup("occupancies", "room", "room_id", RoomNotFound)
 _GUEST = Lookup("guests", "guest", "guest_id", GuestNotFound)
+_TASK = Lookup("tasks", "task", "task_id", TaskNotFound)
 
 LOOKUPS: Mapping[Ref, Lookup] = {
     Ref.HOTEL: _HOTEL,
@@ -72,6 +74,7 @@ LOOKUPS: Mapping[Ref, Lookup] = {
     Ref.STAFF: _STAFF,
     Ref.BOOKING: _BOOKING,
     Ref.GUEST: _GUEST,
+    Ref.TASK: _TASK,
     Ref.NEW_HOTEL: _HOTEL,
     Ref.NEW_ROOM: _ROOM,
     Ref.NEW_STAFF: _STAFF,

@@ -259,21 +259,55 @@ def inspect_room(
 
 
 def set_out_of_order(
-    uow: UnitOfWork, *, room_id: str, staff_id: str, reason: str, request_id: str | None = None
+    uow: UnitOfWork,
+    *,
+    room_id: str,
+    staff_id: str,
+    reason: str,
+    until: date | None = None,
+    return_condition: Condition = Condition.DIRTY,
+    request_id: str | None = None,
 ) -> tuple[LogEntry, ...]:
-    """Take a vacant, unassigned room out of order (it keeps its condition)."""
+    """Take a vacant, unassigned room out of order (it keeps its condition). With
+    ``until`` (the last day out of order, the hotel's local date, not before today) the
+    night audit of that day returns it to service in ``return_condition`` (DIRTY, the
+    default, or CLEAN)."""
     return execute(
-        uow, SetOutOfOrder(room_id=room_id, staff_id=staff_id, reason=reason, request_id=request_id)
+        uow,
+        SetOutOfOrder(
+            room_id=room_id,
+            staff_id=staff_id,
+            reason=reason,
+            until=until,
+            return_condition=return_condition,
+            request_id=request_id,
+        ),
     )
 
 
 def start_maintenance(
-    uow: UnitOfWork, *, room_id: str, staff_id: str, reason: str, request_id: str | None = None
+    uow: UnitOfWork,
+    *,
+    room_id: str,
+    staff_id: str,
+    reason: str,
+    until: date | None = None,
+    return_condition: Condition = Condition.DIRTY,
+    request_id: str | None = None,
 ) -> tuple[LogEntry, ...]:
-    """Put a vacant, unassigned room into maintenance, with a MAINTENANCE task."""
+    """Put a vacant, unassigned room into maintenance, with a MAINTENANCE task. With
+    ``until`` the night audit of that day returns it to service in ``return_condition``,
+    as :func:`set_out_of_order` does."""
     return execute(
         uow,
-        StartMaintenance(room_id=room_id, staff_id=staff_id, reason=reason, request_id=request_id),
+        StartMaintenance(
+            room_id=room_id,
+            staff_id=staff_id,
+            reason=reason,
+            until=until,
+            return_condition=return_condition,
+            request_id=request_id,
+        ),
     )
 
 

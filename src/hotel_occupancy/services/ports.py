@@ -42,6 +42,7 @@ from hotel_occupancy.domain.model import (
     Hotel,
     HousekeepingTask,
     LogEntry,
+    NightAudit,
     Room,
     RoomOccupancy,
     Staff,
@@ -61,6 +62,7 @@ __all__ = [
     "LegacyImportUnitOfWork",
     "LegacySource",
     "LogRepository",
+    "NightAuditRepository",
     "Notifier",
     "OccupancyRepository",
     "PinSource",
@@ -202,17 +204,28 @@ class OccupancyRepository(Protocol):
         ascending room id (the canonical order, so two operations never deadlock); later
         reads of them in the transaction may be served from what it read."""
 
+    def for_hotel(self, hotel_id: str) -> Sequence[RoomOccupancy]:
+        """Every occupancy record of the hotel, in ascending room id, in one go. In a write
+        transaction an adapter with row locks locks them all (in that order: the canonical
+        one); later reads of them in the transaction may be served from what it read."""
+
     def board(self, hotel_id: str) -> Sequence[BoardRow]:
         """One row per room of the hotel, in any order: its number, status, condition,
-        booking id and reference, in-house guest count, expected checkout and arriving
-        booking id (the fields after it left at their defaults: the service fills them).
-        (A read model: adapters build it in one go, e.g. one SQL query.)"""
+        booking id and reference, in-house guest count, expected checkout, arriving
+        booking id, service status, discrepancy and whether the booking awaiting the room
+        (its pre-assigned booking, or its arriving one) is queued; the fields ``due_out``,
+        ``overdue`` and ``expected_checkout_local`` left at their defaults (the service
+        fills them). (A read model: adapters build it in one go, e.g. one SQL query.)"""
 
     def add(self, occupancy: RoomOccupancy) -> None:
         """Store the occupancy record of a newly registered room."""
 
     def update(self, occupancy: RoomOccupancy) -> None:
         """Replace the stored record of the same room."""
+
+    def update_many(self, occupancies: Sequence[RoomOccupancy]) -> None:
+        """Replace the stored records of these rooms, in one go (the night audit's bulk
+        write: a number of statements that does not grow with the number of rooms)."""
 
 
 class GuestRepository(Protocol):
@@ -247,11 +260,41 @@ class TaskRepository(Protocol):
     def open_for_hotel(self, hotel_id: str) -> Sequence[HousekeepingTask]:
         """The hotel's open tasks, in any order."""
 
+    def get(self, task_id: str) -> HousekeepingTask | None:
+        """The task, or None."""
+
     def add(self, task: HousekeepingTask) -> None:
         """Store a new task."""
 
     def update(self, task: HousekeepingTask) -> None:
         """Replace the stored task with the same id."""
+
+    def add_many(self, tasks: Sequence[HousekeepingTask]) -> None:
+        """Store new tasks, in one go."""
+
+    def update_many(self, tasks: Sequence[HousekeepingTask]) -> None:
+        """Replace the stored tasks with the same ids, in one go."""
+
+
+class NightAuditRepository(Protocol):
+    """The night audits done (§10): at most one per hotel and business date."""
+
+    def claim(self, hotel_id: str) -> NightAudit | None:
+        """The hotel's latest night audit (by business date), or None. In a write
+        transaction an adapter whose writers run concurrently first waits for any other
+        transaction auditing the same hotel to end (audits of one hotel are serialised;
+        other hotels and other operations never wait on it), so what it returns includes
+        what that one committed."""
+
+    def get(self, hotel_id: str, business_date: date) -> NightAudit | None:
+        """The audit of that hotel and business date, or None."""
+
+    def add(self, audit: NightAudit) -> None:
+        """Record an audit (a second one for the same hotel and date is refused)."""
+
+    def entries(self, audit: NightAudit) -> Sequence[LogEntry]:
+        """The log entries the audit appended, in id order: the hotel's NIGHT_AUDIT entries
+        timed ``performed_at`` whose metadata names its ``business_date``."""
 
 
 class LogRepository(Protocol):
@@ -378,6 +421,8 @@ class UnitOfWork(Protocol):
     def credentials(self) -> CredentialRepository: ...
     @property
     def feed(self) -> FeedRepository: ...
+    @property
+    def audits(self) -> NightAuditRepository: ...
 
     def reading(self) -> UnitOfWork:
         """Mark the next ``with`` block as a read-only transaction and return ``self``:

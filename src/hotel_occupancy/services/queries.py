@@ -27,7 +27,13 @@ from hotel_occupancy.domain.model import (
     replace,
 )
 from hotel_occupancy.domain.occupancy import state_of
-from hotel_occupancy.domain.transitions import ACTIONS, RoomState, Transition, default_steps
+from hotel_occupancy.domain.transitions import (
+    ACTIONS,
+    HOTEL_ACTIONS,
+    RoomState,
+    Transition,
+    default_steps,
+)
 from hotel_occupancy.domain.validation import require_date, require_id
 from hotel_occupancy.domain.zones import zone
 from hotel_occupancy.services import lookups as c
@@ -269,6 +275,8 @@ def allowed_operations(uow: UnitOfWork, room_id: str) -> tuple[AllowedOperation,
     state = state_of(occupancy)
     result = []
     for action in ACTIONS:
+        if action in HOTEL_ACTIONS:  # (not one room's operation: the night audit)
+            continue
         steps = default_steps(action)  # the rows a call with default arguments runs here
         reason = None
         rule = room_rule(action)

@@ -45,11 +45,16 @@ def register_hotel(
     timezone: str = "UTC",
     checkout_time: time = time(11),
     enforce_stay_dates: bool = False,
+    stayover_every: int = 1,
+    checkout_credits: int = 2,
+    stayover_credits: int = 1,
     request_id: str | None = None,
 ) -> tuple[LogEntry, ...]:
     """Register a hotel and its policy: whether rooms need an inspection before a guest
-    checks in, its IANA ``timezone``, its local ``checkout_time``, and whether check-in
-    is refused outside a booking's stay dates (``enforce_stay_dates``)."""
+    checks in, its IANA ``timezone``, its local ``checkout_time``, whether check-in is
+    refused outside a booking's stay dates (``enforce_stay_dates``), the nights between
+    an in-house guest's stayover cleanings (``stayover_every``: 1 daily, 0 never) and what
+    a checkout and a stayover cleaning count for on a worksheet (the credits)."""
     return execute(
         uow,
         RegisterHotel(
@@ -59,6 +64,9 @@ def register_hotel(
             timezone=timezone,
             checkout_time=checkout_time,
             enforce_stay_dates=enforce_stay_dates,
+            stayover_every=stayover_every,
+            checkout_credits=checkout_credits,
+            stayover_credits=stayover_credits,
             request_id=request_id,
         ),
     )
@@ -72,6 +80,9 @@ def update_hotel(
     require_inspection: bool | None = None,
     checkout_time: time | None = None,
     enforce_stay_dates: bool | None = None,
+    stayover_every: int | None = None,
+    checkout_credits: int | None = None,
+    stayover_credits: int | None = None,
     request_id: str | None = None,
 ) -> tuple[LogEntry, ...]:
     """Change a hotel's name or policy; an argument left as None keeps its value, and at
@@ -86,6 +97,9 @@ def update_hotel(
             require_inspection=require_inspection,
             checkout_time=checkout_time,
             enforce_stay_dates=enforce_stay_dates,
+            stayover_every=stayover_every,
+            checkout_credits=checkout_credits,
+            stayover_credits=stayover_credits,
             request_id=request_id,
         ),
     )

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import attrs
 
@@ -42,12 +42,12 @@ from hotel_occupancy.domain.model import (
     new_id,
 )
 from hotel_occupancy.domain.rules import check_same_hotel
-from hotel_occupancy.domain.transitions import RoomState, Transition
+from hotel_occupancy.domain.transitions import Refusal, RoomState, Transition, choose
 from hotel_occupancy.domain.validation import EARLIEST_YEAR, LATEST_YEAR
 from hotel_occupancy.services.lookups import LOOKUPS, Lookup, get_hotel, room_occupancy
 from hotel_occupancy.services.ports import RequestRecord, UnitOfWork
 
-__all__ = ["Context", "Handler", "execute", "handles", "now"]
+__all__ = ["Context", "Handler", "Stored", "execute", "handles", "now", "run"]
 
 C = TypeVar("C", bound=Command)
 Handler = Callable[["Context", Any], Sequence[LogEntry]]
@@ -55,6 +55,14 @@ Handler = Callable[["Context", Any], Sequence[LogEntry]]
 
 _DEPARTED = BookingStage.DEPARTED  # (a global: an Enum member is dear to read on 3.11)
 _STAY_CHANGE = Operation.STAY_CHANGE
+
+
+class Stored(tuple[LogEntry, ...]):
+    """What a handler returns when it finds its call already done, by an earlier call it is
+    the same as by nature (a night audit of a date already audited): the entries that call
+    stored. The runner appends and publishes nothing for them."""
+
+    __slots__ = ()
 
 
 class _Route:
@@ -134,7 +142,7 @@ class Context:
     reads the time with :meth:`now` if it needs it, and has no ``hotel``.
     """
 
-    __slots__ = ("actor", "at", "command", "found", "hotel", "hotel_id", "uow")
+    __slots__ = ("actor", "at", "command", "found", "hotel", "hotel_id", "outcome", "uow")
 
     at: datetime
     hotel: Hotel
@@ -148,6 +156,8 @@ class Context:
         """What the command's reference fields refer to, by field name (a ``Ref.ROOM`` field
         gives a Room, ``Ref.ROOM_STATE`` a RoomOccupancy, ``Ref.BOOKING`` a Booking...)."""
         self.hotel_id = ""
+        self.outcome: object = None
+        """What the handler gives its service besides log entries (see :func:`run`)."""
         if command.operation:
             self.at = now(uow)  # an operation is timed when it starts
 
@@ -196,21 +206,42 @@ class Context:
 
         The room's times never go backwards: if its record changed later than the clock
         says it is now (a clock set back), this run takes that time instead."""
+        state = self._state(occupancy)
+        refusal = t.refusal(state, self.hotel.require_inspection)
+        if refusal is not None:
+            self._refuse(refusal, occupancy, context)
+        return state
+
+    def check_any(
+        self, action: str, variants: tuple[str, ...], occupancy: RoomOccupancy, **context: object
+    ) -> tuple[Transition, RoomState]:
+        """The first of the rows ``action``/``variants`` that admits the room's state, and
+        that state; if none does, the error the first row names (see :func:`choose`)."""
+        state = self._state(occupancy)
+        chosen = choose(action, variants, state, self.hotel.require_inspection)
+        if isinstance(chosen, Refusal):
+            self._refuse(chosen, occupancy, context)
+        return chosen, state
+
+    def _state(self, occupancy: RoomOccupancy) -> RoomState:
+        # the room's times never go backwards (see check)
         if occupancy.updated_at > self.at:
             self.at = occupancy.updated_at
-        state = RoomState.of(  # as state_of
+        return RoomState.of(  # as state_of
             occupancy.status,
             occupancy.condition,
             occupancy.booking_id is not None,
             occupancy.arriving_booking_id is not None,
+            occupancy.service_status,
+            occupancy.discrepancy,
         )
-        refusal = t.refusal(state, self.hotel.require_inspection)
-        if refusal is not None:
-            room_id = occupancy.room_id
-            raise refusal.error(
-                f"{refusal.describe()} (room {room_id!r})", room_id=room_id, **context
-            )
-        return state
+
+    @staticmethod
+    def _refuse(
+        refusal: Refusal, occupancy: RoomOccupancy, context: Mapping[str, object]
+    ) -> NoReturn:
+        room_id = occupancy.room_id
+        raise refusal.error(f"{refusal.describe()} (room {room_id!r})", room_id=room_id, **context)
 
     def booking_stage(self, booking: Booking) -> tuple[BookingStage, RoomOccupancy | None]:
         """The booking's stage and the occupancy record holding it, if any."""
@@ -264,14 +295,16 @@ class Context:
     ) -> LogEntry:
         """A log entry (id not yet assigned) for row ``t`` on ``room_id``, with the command's
         notes. Its metadata names the service called (``action``, what the policy allowed),
-        the row it ran when that differs (``step``), the row's ``variant``, and the
-        command's own entry metadata."""
+        the row it ran when that differs (``step``), the row's ``variant``, the discrepancy
+        it resolved (``resolved_discrepancy``), and the command's own entry metadata."""
         command = self.command
         meta: dict[str, MetadataValue] = {"action": command.action}
         if t.action != command.action:
             meta["step"] = t.action
         if t.variant:
             meta["variant"] = t.variant
+        if before.discrepancy is not None and after.discrepancy is None:
+            meta["resolved_discrepancy"] = before.discrepancy.value
         extra = command.entry_metadata()
         if extra:
             meta.update(extra)
@@ -391,6 +424,12 @@ def execute(uow: UnitOfWork, command: Command) -> tuple[LogEntry, ...]:
     log entries it appended (empty for reference data). Their events are published after
     commit. A repeated ``request_id`` with the same command returns the very same entries
     and changes nothing; with another command it is RequestIdConflict."""
+    return run(uow, command)[0]
+
+
+def run(uow: UnitOfWork, command: Command) -> tuple[tuple[LogEntry, ...], object]:
+    """:func:`execute`, also returning what the handler gave its service besides the
+    entries (``Context.outcome``: a worksheet plan...; None for a replayed call)."""
     if not isinstance(command, Command):
         raise InvalidInput(f"execute() takes a Command, not {type(command).__name__}")
     route = _HANDLERS.get(type(command))
@@ -400,12 +439,14 @@ def execute(uow: UnitOfWork, command: Command) -> tuple[LogEntry, ...]:
     fingerprint = command.fingerprint() if request_id is not None else ""
     with uow:
         if request_id is not None and _used(uow, command, fingerprint) is not None:
-            return tuple(uow.log.for_request(request_id)) if command.operation else ()
+            return (tuple(uow.log.for_request(request_id)) if command.operation else ()), None
         if command.operation:
             lock_rows(uow, command, route)
         context = Context(uow, command)
         context.admit(route.lookups)
         drafts = route.handler(context, command)
+        if isinstance(drafts, Stored):  # done before, by the same call: nothing to write
+            return tuple(drafts), context.outcome
         if request_id is not None:
             uow.requests.add(
                 RequestRecord(
@@ -416,4 +457,4 @@ def execute(uow: UnitOfWork, command: Command) -> tuple[LogEntry, ...]:
         if entries:
             uow.emit(OccupancyEvent.from_entry(entry) for entry in entries)
         uow.commit()
-    return entries
+    return entries, context.outcome

@@ -21,9 +21,11 @@ from hotel_occupancy.domain.bookings import stage_from
 from hotel_occupancy.domain.credentials import PinAttempts
 from hotel_occupancy.domain.enums import (
     Condition,
+    DiscrepancyKind,
     GuestType,
     OccupancyStatus,
     Operation,
+    ServiceStatus,
     StaffRole,
     TaskKind,
     TaskStatus,
@@ -39,6 +41,7 @@ from hotel_occupancy.domain.model import (
     Hotel,
     HousekeepingTask,
     LogEntry,
+    NightAudit,
     Room,
     RoomOccupancy,
     Staff,
@@ -96,6 +99,9 @@ def hotel(row: Row) -> Hotel:
         timezone=row["timezone"],
         checkout_time=row["checkout_time"],
         enforce_stay_dates=bool(row["enforce_stay_dates"]),
+        stayover_every=row["stayover_every"],
+        checkout_credits=row["checkout_credits"],
+        stayover_credits=row["stayover_credits"],
     )
 
 
@@ -109,6 +115,9 @@ def hotel_of_staff(row: Row) -> Hotel:
         timezone=row["hotel_timezone"],
         checkout_time=row["hotel_checkout_time"],
         enforce_stay_dates=bool(row["hotel_enforce_stay_dates"]),
+        stayover_every=row["hotel_stayover_every"],
+        checkout_credits=row["hotel_checkout_credits"],
+        stayover_credits=row["hotel_stayover_credits"],
     )
 
 
@@ -176,15 +185,33 @@ def party_rows(booking: Booking) -> list[dict[str, Any]]:
 
 _STATUS = {s.value: s for s in OccupancyStatus}
 _CONDITION = {c.value: c for c in Condition}
+_SERVICE = {s.value: s for s in ServiceStatus}
+_DISCREPANCY: dict[str | None, DiscrepancyKind | None] = {d.value: d for d in DiscrepancyKind}
+_DISCREPANCY[None] = None
 
 
 @_reading("the room board")
 def board_row(row: Sequence[Any]) -> BoardRow:
     """A board row from the driver's (room_id, number, status, condition, booking_id,
-    reference, expected_checkout, guest_count, arriving_booking_id); ``expected_checkout``
-    as the driver returns it (see :func:`~hotel_occupancy.adapters.sqlalchemy.schema.as_utc`).
-    The fields after ``arriving_booking_id`` are left at their defaults (the service's)."""
-    room_id, number, status, condition, booking_id, reference, expected, count, arriving = row
+    reference, expected_checkout, guest_count, arriving_booking_id, service_status,
+    discrepancy, queued); ``expected_checkout`` as the driver returns it (see
+    :func:`~hotel_occupancy.adapters.sqlalchemy.schema.as_utc`), ``queued`` 1 or 0. The
+    fields ``due_out``, ``overdue`` and ``expected_checkout_local`` are left at their
+    defaults (the service's)."""
+    (
+        room_id,
+        number,
+        status,
+        condition,
+        booking_id,
+        reference,
+        expected,
+        count,
+        arriving,
+        service,
+        discrepancy,
+        queued,
+    ) = row
     return BoardRow(  # positional, in BoardRow's field order: a board maps thousands of rows
         room_id,
         number,
@@ -195,6 +222,12 @@ def board_row(row: Sequence[Any]) -> BoardRow:
         count,
         None if expected is None else as_utc(expected),
         arriving,
+        False,
+        False,
+        None,
+        _SERVICE[service],
+        _DISCREPANCY[discrepancy],
+        bool(queued),
     )
 
 
@@ -268,6 +301,13 @@ def occupancy(row: Row) -> RoomOccupancy:
         last_inspected_by=row["last_inspected_by"],
         last_inspected_at=row["last_inspected_at"],
         arriving_booking_id=row["arriving_booking_id"],
+        service_status=ServiceStatus(row["service_status"]),
+        discrepancy=_optional(DiscrepancyKind, row["discrepancy"]),
+        discrepancy_by=row["discrepancy_by"],
+        discrepancy_at=row["discrepancy_at"],
+        observed_guests=row["observed_guests"],
+        out_of_service_until=row["out_of_service_until"],
+        return_condition=_optional(Condition, row["return_condition"]),
     )
 
 
@@ -339,6 +379,17 @@ def request(row: Row) -> RequestRecord:
 
 def entries(rows: Sequence[Row]) -> list[LogEntry]:
     return [entry(row) for row in rows]
+
+
+@_reading("ho_night_audits")
+def night_audit(row: Row) -> NightAudit:
+    return NightAudit(
+        hotel_id=row["hotel_id"],
+        business_date=row["business_date"],
+        performed_by=row["performed_by"],
+        performed_at=row["performed_at"],
+        rooms_changed=row["rooms_changed"],
+    )
 
 
 @_reading("ho_pin_attempts")

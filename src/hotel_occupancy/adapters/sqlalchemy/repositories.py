@@ -13,10 +13,12 @@ Locks on PostgreSQL, and why no two operations deadlock on them:
   UPDATE would block; so a room's operation (mark_dirty on an occupied room, say) never
   waits for an operation holding that room's booking, and the two cannot deadlock.
 - The canonical order of an operation's locks is: the ``request_id``'s advisory lock
-  (:class:`Requests`), then the booking, then occupancy records in ascending ``room_id``,
-  then guests. :meth:`Bookings.held_by` locks the booking a room holds before the room,
-  and :meth:`Occupancies.lock` locks all of an operation's records in one statement, in
-  that order. A booking asked for after an occupancy record (today checkout and move read
+  (:class:`Requests`), then the hotel's night audit lock (:class:`NightAudits`, only the
+  night audit takes it), then the booking, then occupancy records in ascending
+  ``room_id``, then guests. :meth:`Bookings.held_by` locks the booking a room holds before
+  the room, and :meth:`Occupancies.lock` locks all of an operation's records in one
+  statement, in that order (:meth:`Occupancies.for_hotel` all of a hotel's, the night
+  audit's). A booking asked for after an occupancy record (today checkout and move read
   the room first) is out of the order: it is locked ``NOWAIT``, so that instead of waiting
   for an operation that holds the booking and waits for this room (a deadlock PostgreSQL
   would only break after its ``deadlock_timeout``), the call fails at once with
@@ -53,18 +55,21 @@ from sqlalchemy.sql.expression import Executable
 
 from hotel_occupancy.adapters.sqlalchemy import mapping
 from hotel_occupancy.adapters.sqlalchemy.schema import (
+    AUDIT_LOCKS,
     LOG_ENTRY_COLUMNS,
     booking_guests,
     bookings,
     guests,
     hotels,
     log,
+    night_audits,
     occupancies,
     requests,
     rooms,
     staff,
     tasks,
 )
+from hotel_occupancy.domain.enums import OccupancyStatus, Operation
 from hotel_occupancy.domain.model import (
     BoardRow,
     Booking,
@@ -72,6 +77,7 @@ from hotel_occupancy.domain.model import (
     Hotel,
     HousekeepingTask,
     LogEntry,
+    NightAudit,
     Room,
     RoomOccupancy,
     Staff,
@@ -291,6 +297,12 @@ _ROOMS_AND_HOLDERS = (  # in ascending room_id: the order their locks are taken 
     .order_by(occupancies.c.room_id)
 )
 _ROOMS_AND_HOLDERS_LOCKED = _ROOMS_AND_HOLDERS.with_for_update(key_share=True)
+_OCCUPANCIES_OF_HOTEL = (  # in ascending room_id: the order their locks are taken in
+    select(occupancies)
+    .where(occupancies.c.hotel_id == bindparam("key"))
+    .order_by(occupancies.c.room_id)
+)
+_OCCUPANCIES_OF_HOTEL_LOCKED = _OCCUPANCIES_OF_HOTEL.with_for_update(key_share=True)
 _IN_HOUSE = (
     select(func.count())
     .where(guests.c.booking_id == occupancies.c.booking_id)
@@ -298,7 +310,15 @@ _IN_HOUSE = (
     .correlate(occupancies)
     .scalar_subquery()
 )
-_BOARD = (  # one query: rooms, their occupancy, the booking's reference, in-house guests
+_ARRIVING = bookings.alias("arriving")
+_QUEUED = or_(  # the booking awaiting the room, pre-assigned or arriving, waits at the desk
+    and_(
+        occupancies.c.status != OccupancyStatus.OCCUPIED.value,
+        bookings.c.queued_at.is_not(None),
+    ),
+    _ARRIVING.c.queued_at.is_not(None),
+)
+_BOARD = (  # one query: rooms, their occupancy, the bookings' reference and queue, guests
     select(
         rooms.c.room_id,
         rooms.c.number,
@@ -309,9 +329,13 @@ _BOARD = (  # one query: rooms, their occupancy, the booking's reference, in-hou
         occupancies.c.expected_checkout,
         case((occupancies.c.booking_id.is_(None), 0), else_=_IN_HOUSE),
         occupancies.c.arriving_booking_id,
+        occupancies.c.service_status,
+        occupancies.c.discrepancy,
+        case((_QUEUED, 1), else_=0),  # an integer on both databases (read raw)
     )
     .join(occupancies, occupancies.c.room_id == rooms.c.room_id)
     .outerjoin(bookings, bookings.c.booking_id == occupancies.c.booking_id)
+    .outerjoin(_ARRIVING, _ARRIVING.c.booking_id == occupancies.c.arriving_booking_id)
     .where(rooms.c.hotel_id == bindparam("hotel"))
 )
 _BOARD_COMPILED: dict[str, SQLCompiler] = {}  # by dialect name
@@ -350,8 +374,11 @@ _OPEN_TASKS_OF_ROOM = (
 _OPEN_TASKS_OF_HOTEL = select(tasks).where(
     tasks.c.hotel_id == bindparam("key"), tasks.c.status.in_(_OPEN)
 )
+_TASK, _ = _by_key(tasks, "task_id")
 _UPDATE_TASK = _update_by_key(tasks, "task_id")
 _APPEND = insert(log).returning(log.c.id, sort_by_parameter_order=True)
+# SQLite: in batches of many rows, whose ids come back in any order (see Log.append)
+_APPEND_UNORDERED = insert(log).returning(log.c.id)
 _APPEND_ONE = insert(log)
 _LOG_OF_ROOM = (
     select(*LOG_ENTRY_COLUMNS)
@@ -366,6 +393,26 @@ _LOG_OF_REQUEST = (
 )
 _REQUEST, _ = _by_key(requests, "request_id")
 _LOCK_REQUEST = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("key"), 0)))
+_LOCK_AUDITS = select(func.pg_advisory_xact_lock(AUDIT_LOCKS, func.hashtext(bindparam("hotel"))))
+_LATEST_AUDIT = (
+    select(night_audits)
+    .where(night_audits.c.hotel_id == bindparam("hotel"))
+    .order_by(night_audits.c.business_date.desc())
+    .limit(1)
+)
+_AUDIT = select(night_audits).where(
+    night_audits.c.hotel_id == bindparam("hotel"),
+    night_audits.c.business_date == bindparam("day"),
+)
+_AUDIT_ENTRIES = (  # by the index (hotel_id, operation, timestamp)
+    select(*LOG_ENTRY_COLUMNS)
+    .where(
+        log.c.hotel_id == bindparam("hotel"),
+        log.c.operation == Operation.NIGHT_AUDIT.value,
+        log.c.timestamp == bindparam("at"),
+    )
+    .order_by(log.c.id)
+)
 _INSERT = {
     table: insert(table)
     for table in (
@@ -378,6 +425,7 @@ _INSERT = {
         guests,
         tasks,
         requests,
+        night_audits,
     )
 }
 
@@ -417,6 +465,32 @@ class _Repository:
 
     def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         self._conn.execute(_INSERT[table], rows)
+
+    def _update_many(self, table: Table, key: str, entities: Sequence[Any]) -> list[dict[str, Any]]:
+        """The executemany rows of an UPDATE of ``table`` by ``:key`` writing ``entities``
+        (keyed by their field ``key``). An executemany has one column set: the columns any
+        of them changes from the row as read in this transaction, if every one was read
+        (fewer columns to bind, check and index, as :meth:`_update`), else all. The rows as
+        read become what was written. None: nothing changed."""
+        rows_read = self._uow.rows_read
+        written: list[tuple[str, dict[str, Any]]] = []
+        columns: set[str] = set()
+        every_one_read = True
+        for entity in entities:
+            values = mapping.plain(entity, key)
+            name = getattr(entity, key)
+            read = rows_read.get((table.name, name))
+            if read is None:
+                every_one_read = False
+            else:
+                columns.update(k for k, v in values.items() if k not in read or read[k] != v)
+                read.update(values)
+            written.append((name, values))
+        if every_one_read:
+            if not columns:
+                return []
+            return [{**{c: v[c] for c in columns}, "key": name} for name, v in written]
+        return [{**values, "key": name} for name, values in written]
 
     def _update(self, statement: Update, table: Table, key: str, values: dict[str, Any]) -> None:
         """UPDATE the row ``key``: only the columns that differ from the row as read in this
@@ -670,6 +744,27 @@ class Occupancies(_Repository):
                     found[occupancy.room_id] = occupancy
         return found
 
+    def for_hotel(self, hotel_id: str) -> Sequence[RoomOccupancy]:
+        """Every occupancy record of the hotel, in ascending ``room_id``, in one statement:
+        in a write transaction locked in that order (the canonical one) and kept, with the
+        bookings they hold, so that later ``get``, ``for_booking`` and ``lock`` calls for
+        them send nothing. (A record the transaction already keeps is read again: the
+        database holds what the transaction last wrote.)"""
+        query = self._locked(_OCCUPANCIES_OF_HOTEL, _OCCUPANCIES_OF_HOTEL_LOCKED)
+        found: list[RoomOccupancy] = []
+        for row in self._all(query, key=hotel_id):
+            occupancy = self._read(row)
+            assert occupancy is not None
+            found.append(occupancy)
+        if self._uow.writing:  # a booking held by a locked record can be held by no other
+            self._holders_kept.update(
+                booking_id
+                for occupancy in found
+                for booking_id in (occupancy.booking_id, occupancy.arriving_booking_id)
+                if booking_id is not None
+            )
+        return found
+
     def _read(self, row: Mapping[Any, Any] | None) -> RoomOccupancy | None:
         if row is None:
             return None
@@ -705,6 +800,18 @@ class Occupancies(_Repository):
         self._update(_UPDATE_OCCUPANCY, occupancies, occupancy.room_id, values)
         if occupancy.room_id in self._kept:
             self._kept[occupancy.room_id] = occupancy
+
+    def update_many(self, records: Sequence[RoomOccupancy]) -> None:
+        """One executemany for all of them (the night audit's bulk write), each row written
+        whole (an executemany has one column set); what the transaction keeps follows."""
+        if not records:
+            return
+        rows = self._update_many(occupancies, "room_id", records)
+        if rows:
+            self._conn.execute(_UPDATE_OCCUPANCY, rows)
+        for occupancy in records:
+            if occupancy.room_id in self._kept:
+                self._kept[occupancy.room_id] = occupancy
 
     def _end_transaction(self) -> None:  # called by the unit of work
         self._kept.clear()
@@ -765,11 +872,24 @@ class Tasks(_Repository):
     def open_for_hotel(self, hotel_id: str) -> Sequence[HousekeepingTask]:
         return [mapping.task(row) for row in self._all(_OPEN_TASKS_OF_HOTEL, key=hotel_id)]
 
+    def get(self, task_id: str) -> HousekeepingTask | None:
+        row = self._one(_TASK, key=task_id)
+        return mapping.task(row) if row else None
+
     def add(self, task: HousekeepingTask) -> None:
         self._insert(tasks, [mapping.plain(task)])
 
     def update(self, task: HousekeepingTask) -> None:
         self._update(_UPDATE_TASK, tasks, task.task_id, mapping.plain(task, "task_id"))
+
+    def add_many(self, new: Sequence[HousekeepingTask]) -> None:
+        if new:  # one executemany, whatever their number
+            self._insert(tasks, [mapping.plain(t) for t in new])
+
+    def update_many(self, changed: Sequence[HousekeepingTask]) -> None:
+        rows = self._update_many(tasks, "task_id", changed) if changed else []
+        if rows:  # one executemany
+            self._conn.execute(_UPDATE_TASK, rows)
 
 
 class Log(_Repository):
@@ -781,6 +901,12 @@ class Log(_Repository):
             key = self._conn.execute(_APPEND_ONE, rows[0]).inserted_primary_key
             assert key is not None  # an INSERT of one row always has one
             ids = [key[0]]
+        elif self._conn.dialect.name == "sqlite":
+            # RETURNING in parameter order makes SQLAlchemy send one INSERT per row on
+            # SQLite; a night audit writes one entry per room. The write transaction holds
+            # the database's only write lock, and SQLite gives each row of one INSERT the
+            # next rowid in turn, so the ids returned, sorted, are the rows' in order.
+            ids = sorted(self._conn.execute(_APPEND_UNORDERED, rows).scalars())
         else:
             ids = list(self._conn.execute(_APPEND, rows).scalars())
         return tuple(replace(d, id=i) for d, i in zip(drafts, ids, strict=True))
@@ -817,11 +943,46 @@ class Requests(_Repository):
         self._insert(requests, [mapping.plain(record)])
 
 
+class NightAudits(_Repository):
+    """The night audits done (§10). On PostgreSQL, :meth:`claim` in a write transaction
+    first takes a transaction-scoped advisory lock on the hotel
+    (``pg_advisory_xact_lock(AUDIT_LOCKS, hashtext(hotel_id))``, see
+    :data:`~hotel_occupancy.adapters.sqlalchemy.schema.AUDIT_LOCKS`), in a statement of its
+    own, so that two audits of one hotel take turns: the second one's lookup, taking its
+    snapshot once the first has ended, sees what it committed (under READ COMMITTED).
+    Other hotels' audits and other operations never wait on it (a hash collision only
+    makes two hotels' audits take turns). SQLite needs nothing: its write transactions
+    hold the write lock from BEGIN. The primary key (hotel, business date) refuses a second
+    audit of a day whatever happens: the unit of work raises it as ConcurrencyConflict."""
+
+    def claim(self, hotel_id: str) -> NightAudit | None:
+        if self._uow.writing and self._conn.dialect.name == "postgresql":
+            self._conn.execute(_LOCK_AUDITS, {"hotel": hotel_id})
+        row = self._one(_LATEST_AUDIT, hotel=hotel_id)
+        return mapping.night_audit(row) if row else None
+
+    def get(self, hotel_id: str, business_date: date) -> NightAudit | None:
+        row = self._one(_AUDIT, hotel=hotel_id, day=business_date)
+        return mapping.night_audit(row) if row else None
+
+    def add(self, audit: NightAudit) -> None:
+        self._insert(night_audits, [mapping.plain(audit)])
+
+    def entries(self, audit: NightAudit) -> Sequence[LogEntry]:
+        """One SELECT of the hotel's NIGHT_AUDIT entries timed ``performed_at`` (by the
+        index on (hotel_id, operation, timestamp)), of which those whose metadata names the
+        audit's business date are kept."""
+        day = audit.business_date.isoformat()
+        found = self._all(_AUDIT_ENTRIES, hotel=audit.hotel_id, at=audit.performed_at)
+        return [e for e in mapping.entries(found) if e.metadata.get("business_date") == day]
+
+
 __all__ = [
     "Bookings",
     "Guests",
     "Hotels",
     "Log",
+    "NightAudits",
     "Occupancies",
     "Requests",
     "Rooms",

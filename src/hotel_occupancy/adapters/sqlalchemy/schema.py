@@ -19,6 +19,12 @@ The database guards what it can, so that no code path, concurrent or not, can br
   indexes);
 - a unique PIN per hotel among in-house guests (PINs are cleared at checkout, and NULLs
   never collide), and departed guests hold neither PIN nor device token (CHECK);
+- the housekeeping day (§10, CHECK): a service status only on an OCCUPIED room; a
+  discrepancy names who reported it and when, a skip or person discrepancy only on an
+  OCCUPIED room and a sleeper only on another one, observed guests only with a
+  discrepancy; an out-of-service window only on a room out of order or in maintenance,
+  with the condition it returns in (DIRTY or CLEAN); one night audit per hotel and
+  business date (primary key);
 - a unique ``request_id``;
 - log entries record a state change (the four before/after states all set), except
   history imported from legacy audit columns (§12), for the operations an audit column
@@ -65,9 +71,11 @@ from sqlalchemy.types import DateTime, TypeDecorator
 
 from hotel_occupancy.domain.enums import (
     Condition,
+    DiscrepancyKind,
     GuestType,
     OccupancyStatus,
     Operation,
+    ServiceStatus,
     StaffRole,
     TaskKind,
     TaskStatus,
@@ -129,6 +137,14 @@ def _id(name: str, *args: Any, **kw: Any) -> Column[str]:
     return Column(name, String(ID), *args, **kw)
 
 
+HOTEL_CHECKS = {
+    "stayover_every_range": "stayover_every >= 0 AND stayover_every <= 366",
+    "checkout_credits_range": "checkout_credits >= 1 AND checkout_credits <= 100",
+    "stayover_credits_range": "stayover_credits >= 1 AND stayover_credits <= 100",
+}
+"""The CHECK constraints of ``ho_hotels`` on its housekeeping settings (§10), by name
+(migration 0007 adds the same)."""
+
 hotels = Table(
     "ho_hotels",
     metadata,
@@ -146,6 +162,11 @@ hotels = Table(
         Boolean(create_constraint=True, name="stay_dates_bool"),
         nullable=False,
     ),
+    # the housekeeping day (§10): how often stayovers are cleaned, what a cleaning counts for
+    Column("stayover_every", Integer, nullable=False, server_default=text("1")),
+    Column("checkout_credits", Integer, nullable=False, server_default=text("2")),
+    Column("stayover_credits", Integer, nullable=False, server_default=text("1")),
+    *(CheckConstraint(condition, name=name) for name, condition in HOTEL_CHECKS.items()),
 )
 
 rooms = Table(
@@ -262,6 +283,39 @@ ARRIVING_RULE = (
 """An arriving booking waits only in an occupied room, for another booking's guest to
 leave (CHECK ``arriving_into_occupied``)."""
 
+_WINDOW_STATUSES = (OccupancyStatus.OUT_OF_ORDER, OccupancyStatus.MAINTENANCE)
+_OCCUPIED_DISCREPANCIES = (DiscrepancyKind.SKIP, DiscrepancyKind.PERSON)
+_RETURN_CONDITIONS = (Condition.DIRTY, Condition.CLEAN)
+
+HOUSEKEEPING_CHECKS = {
+    "service_status_known": _one_of("service_status", ServiceStatus),
+    # only the guests of an occupied room ask anything of housekeeping
+    "service_only_occupied": "service_status = 'NONE' OR status = 'OCCUPIED'",
+    "discrepancy_known": _one_of("discrepancy", DiscrepancyKind),
+    # a skip or a person discrepancy is about an occupied room, a sleeper about a vacant one
+    "discrepancy_matches_status": (
+        f"discrepancy IS NULL OR ({_one_of('discrepancy', _OCCUPIED_DISCREPANCIES)} AND "
+        "status = 'OCCUPIED') OR (discrepancy = 'SLEEP' AND status <> 'OCCUPIED')"
+    ),
+    "discrepancy_reported": (
+        "(discrepancy IS NULL) = (discrepancy_by IS NULL) AND "
+        "(discrepancy IS NULL) = (discrepancy_at IS NULL)"
+    ),
+    "observed_guests_counted": (
+        "observed_guests IS NULL OR (observed_guests >= 0 AND discrepancy IS NOT NULL)"
+    ),
+    "return_condition_known": _one_of("return_condition", _RETURN_CONDITIONS),
+    "window_complete": "(out_of_service_until IS NULL) = (return_condition IS NULL)",
+    "window_out_of_service": (
+        f"out_of_service_until IS NULL OR {_one_of('status', _WINDOW_STATUSES)}"
+    ),
+}
+"""The CHECK constraints of ``ho_occupancies`` on the housekeeping day's columns (§10):
+service status, discrepancy and out-of-service window, by name (migration 0007 adds the
+same)."""
+
+_DISCREPANCY_OPEN = text("discrepancy IS NOT NULL")
+
 occupancies = Table(
     "ho_occupancies",
     metadata,
@@ -281,6 +335,15 @@ occupancies = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     # a booking pre-assigned to the room while its in-house guest is due out (§9)
     _id("arriving_booking_id", nullable=True, unique=True),
+    # the housekeeping day (§10): what the guests asked, what housekeeping saw, and the
+    # last day of an out-of-order or maintenance window with the condition it returns in
+    Column("service_status", String(20), nullable=False, server_default=ServiceStatus.NONE.value),
+    Column("discrepancy", String(20), nullable=True),
+    _id("discrepancy_by", nullable=True),
+    Column("discrepancy_at", UTCDateTime, nullable=True),
+    Column("observed_guests", Integer, nullable=True),
+    Column("out_of_service_until", Date, nullable=True),
+    Column("return_condition", String(20), nullable=True),
     ForeignKeyConstraint(["hotel_id", "room_id"], ["ho_rooms.hotel_id", "ho_rooms.room_id"]),
     ForeignKeyConstraint(
         ["hotel_id", "booking_id"], ["ho_bookings.hotel_id", "ho_bookings.booking_id"]
@@ -295,12 +358,23 @@ occupancies = Table(
     ForeignKeyConstraint(
         ["hotel_id", "last_inspected_by"], ["ho_staff.hotel_id", "ho_staff.staff_id"]
     ),
+    ForeignKeyConstraint(
+        ["hotel_id", "discrepancy_by"], ["ho_staff.hotel_id", "ho_staff.staff_id"]
+    ),
     CheckConstraint(_one_of("status", OccupancyStatus), name="status_known"),
     CheckConstraint(_one_of("condition", Condition), name="condition_known"),
     CheckConstraint(_STATUS_RULES, name="status_consistent"),
     CheckConstraint(ARRIVING_RULE, name="arriving_into_occupied"),
+    *(CheckConstraint(condition, name=name) for name, condition in HOUSEKEEPING_CHECKS.items()),
     Index(None, "hotel_id", "status"),
     Index(None, "booking_id", "status"),
+    # the open discrepancies of a hotel (§10): few, so a partial index
+    Index(
+        "ix_ho_occupancies_open_discrepancies",
+        "hotel_id",
+        sqlite_where=_DISCREPANCY_OPEN,
+        postgresql_where=_DISCREPANCY_OPEN,
+    ),
 )
 
 guests = Table(
@@ -441,6 +515,7 @@ log = Table(
     ),
     CheckConstraint(HISTORY_OPERATION_RULE, name="history_operation"),
     Index(None, "room_id", "operation", "timestamp"),
+    Index(None, "hotel_id", "operation", "timestamp"),  # a night audit's entries (§10)
     Index(None, "from_room_id"),
     Index(None, "booking_id", "timestamp"),
     Index(None, "performed_by", "timestamp"),
@@ -512,6 +587,20 @@ for _statement in FEED_TRIGGERS:
     event.listen(log, "after_create", _postgresql_ddl(_statement))
 for _function in FEED_FUNCTIONS:
     event.listen(log, "after_drop", _postgresql_ddl(f"DROP FUNCTION IF EXISTS {_function}()"))
+
+night_audits = Table(
+    "ho_night_audits",
+    metadata,
+    _id("hotel_id", ForeignKey("ho_hotels.hotel_id"), primary_key=True),
+    Column("business_date", Date, primary_key=True),
+    _id("performed_by", nullable=False),
+    Column("performed_at", UTCDateTime, nullable=False),
+    Column("rooms_changed", Integer, nullable=False),
+    ForeignKeyConstraint(["hotel_id", "performed_by"], ["ho_staff.hotel_id", "ho_staff.staff_id"]),
+    CheckConstraint("rooms_changed >= 0", name="rooms_changed_not_negative"),
+)
+"""The night audits done (§10): at most one per hotel and business date (its primary key),
+by a staff member of the hotel."""
 
 consumers = Table(
     "ho_consumers",
@@ -638,6 +727,13 @@ PLACEMENT_LOCKS = 0x686F_626B
 """The first key of the PostgreSQL advisory locks the occupancy guard takes on a booking it
 is placing (the two-integer key space, like the feed's consumer locks):
 ``pg_advisory_xact_lock(this, hashtext(booking_id))``."""
+
+AUDIT_LOCKS = 0x686F_6E61
+"""The first key of the PostgreSQL advisory locks that serialise the night audits of a
+hotel (§10, :class:`~hotel_occupancy.adapters.sqlalchemy.repositories.NightAudits`):
+``pg_advisory_xact_lock(this, hashtext(hotel_id))``. Distinct from :data:`PLACEMENT_LOCKS`
+and the feed's consumer locks (``0x686F6665``); the request ids' locks use the one-bigint
+key space, which never meets the two-integer one."""
 
 _ONE_ROOM_WHEN = (
     "EXISTS (SELECT 1 FROM ho_occupancies AS other WHERE other.room_id <> NEW.room_id AND "

@@ -90,6 +90,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         self._tasks = repos.Tasks(self)
         self._log = repos.Log(self)
         self._requests = repos.Requests(self)
+        self._audits = repos.NightAudits(self)
         self._credentials = Credentials(self)
         self._legacy = LegacyImports(self, self._hotels)
         self._feed = SqlFeed(self)
@@ -129,6 +130,11 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
     @property
     def requests(self) -> repos.Requests:
         return self._requests
+
+    @property
+    def audits(self) -> repos.NightAudits:
+        """The night audits done (§10; see :class:`.repositories.NightAudits`)."""
+        return self._audits
 
     @property
     def credentials(self) -> Credentials:

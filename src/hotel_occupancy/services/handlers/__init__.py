@@ -8,8 +8,16 @@ from hotel_occupancy.services.handlers import (
     assignment,
     front_desk,
     housekeeping,
+    housekeeping_day,
     reference,
     stays,
 )
 
-__all__ = ["assignment", "front_desk", "housekeeping", "reference", "stays"]
+__all__ = [
+    "assignment",
+    "front_desk",
+    "housekeeping",
+    "housekeeping_day",
+    "reference",
+    "stays",
+]

@@ -35,7 +35,7 @@ from hotel_occupancy.domain.model import (
     new_id,
     replace,
 )
-from hotel_occupancy.domain.occupancy import left_by
+from hotel_occupancy.domain.occupancy import left_by, with_state
 from hotel_occupancy.domain.rules import check_capacity
 from hotel_occupancy.domain.transitions import transition
 from hotel_occupancy.services.lookups import get_room
@@ -62,6 +62,8 @@ def _log(
     after = t.apply(before)
     if t.tenancy is not None or t.arriving is not None:  # the booking leaves the room
         ctx.uow.occupancies.update(left_by(t, holder, after, ctx.at))
+    elif after != before:  # (the front office resolved a discrepancy, §10)
+        ctx.uow.occupancies.update(with_state(holder, after, ctx.at))
     return ctx.draft(
         t,
         room_id=holder.room_id,

@@ -29,14 +29,14 @@ RoomCommand = (
 )
 
 
-def room_operation(ctx: Context, cmd: RoomCommand) -> list[LogEntry]:
-    """Apply the command's row of the table to its room."""
+def room_operation(ctx: Context, cmd: RoomCommand, **changes: object) -> list[LogEntry]:
+    """Apply the command's row of the table to its room (and ``changes`` to its record)."""
     occupancy: RoomOccupancy = ctx.found["room_id"]
     t = transition(cmd.action, cmd.variant)
     before = ctx.check(t, occupancy)
     after = t.apply(before)
     ctx.uow.occupancies.update(
-        with_state(occupancy, after, ctx.at, stamp=t.stamp, staff_id=cmd.staff_id)
+        with_state(occupancy, after, ctx.at, stamp=t.stamp, staff_id=cmd.staff_id, **changes)
     )
     ctx.update_tasks(t, cmd.room_id, occupancy.booking_id)
     return [
@@ -54,6 +54,4 @@ handles(MarkDirty)(room_operation)
 handles(StartCleaning)(room_operation)
 handles(CompleteCleaning)(room_operation)
 handles(InspectRoom)(room_operation)
-handles(SetOutOfOrder)(room_operation)
-handles(StartMaintenance)(room_operation)
 handles(ReturnToService)(room_operation)

@@ -41,6 +41,9 @@ def register_hotel(ctx: Context, cmd: RegisterHotel) -> tuple[LogEntry, ...]:
             cmd.timezone,
             cmd.checkout_time,
             cmd.enforce_stay_dates,
+            cmd.stayover_every,
+            cmd.checkout_credits,
+            cmd.stayover_credits,
         )
     )
     return NOTHING_LOGGED

@@ -155,6 +155,8 @@ class QueryContract(SceneContract):
             "cancel_booking": "BookingNotAssignable",
             "mark_no_show": "BookingNotAssignable",
             "queue_arrival": "BookingNotAssignable",
+            "set_service_status": "RoomNotOccupied",
+            "report_room_observation": None,
         }
         scene.checked_in("R101")
         occupied = services.allowed_operations(scene.uow, "R101")
