@@ -292,11 +292,14 @@ class Context:
         booking_id: str | None = None,
         from_room_id: str | None = None,
         metadata: Mapping[str, MetadataValue] | None = None,
+        source: tuple[RoomState, RoomState] | None = None,
     ) -> LogEntry:
         """A log entry (id not yet assigned) for row ``t`` on ``room_id``, with the command's
         notes. Its metadata names the service called (``action``, what the policy allowed),
         the row it ran when that differs (``step``), the row's ``variant``, the discrepancy
-        it resolved (``resolved_discrepancy``), and the command's own entry metadata."""
+        it resolved (``resolved_discrepancy``; ``source_resolved_discrepancy`` for the room a
+        booking left, ``source`` being its states before and after), and the command's own
+        entry metadata."""
         command = self.command
         meta: dict[str, MetadataValue] = {"action": command.action}
         if t.action != command.action:
@@ -305,6 +308,8 @@ class Context:
             meta["variant"] = t.variant
         if before.discrepancy is not None and after.discrepancy is None:
             meta["resolved_discrepancy"] = before.discrepancy.value
+        if source is not None and source[0].discrepancy is not None and not source[1].discrepancy:
+            meta["source_resolved_discrepancy"] = source[0].discrepancy.value
         extra = command.entry_metadata()
         if extra:
             meta.update(extra)

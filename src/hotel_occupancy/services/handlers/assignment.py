@@ -190,7 +190,8 @@ def reassign_room(ctx: Context, cmd: ReassignRoom) -> list[LogEntry]:
     before = ctx.check(t, target, booking_id=booking.booking_id)
     check_capacity(room, booking)
     after = t.apply(before)
-    ctx.uow.occupancies.update(left_by(t_source, source, t_source.apply(source_before), ctx.at))
+    source_after = t_source.apply(source_before)
+    ctx.uow.occupancies.update(left_by(t_source, source, source_after, ctx.at))
     ctx.uow.occupancies.update(
         with_state(target, after, ctx.at, booking_id=booking.booking_id, assigned_by=cmd.staff_id)
     )
@@ -202,6 +203,7 @@ def reassign_room(ctx: Context, cmd: ReassignRoom) -> list[LogEntry]:
             after=after,
             booking_id=booking.booking_id,
             from_room_id=source.room_id,
+            source=(source_before, source_after),
         )
     ]
 

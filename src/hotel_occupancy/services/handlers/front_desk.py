@@ -120,9 +120,10 @@ def change_stay(ctx: Context, cmd: ChangeStay) -> list[LogEntry]:
     )
     ctx.uow.bookings.update(replace(booking, arrival=arrival, departure=departure))
     if in_house and holder is not None and holder.booking_id == booking.booking_id:
+        current = ctx.occupancy(holder.room_id)  # as _log left it (a discrepancy resolved)
         ctx.uow.occupancies.update(
             replace(
-                holder,
+                current,
                 expected_checkout=expected_checkout(ctx.hotel, departure),
                 updated_at=ctx.at,
             )

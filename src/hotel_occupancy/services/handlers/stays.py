@@ -36,7 +36,8 @@ def move_guest(ctx: Context, cmd: MoveGuest) -> list[LogEntry]:
     check_capacity(target_room, booking)
     after = t.apply(before)
     ctx.store_booking(booking, moved)
-    ctx.uow.occupancies.update(vacated(source, t_source.apply(source_before), ctx.at))
+    source_after = t_source.apply(source_before)
+    ctx.uow.occupancies.update(vacated(source, source_after, ctx.at))
     ctx.update_tasks(t_source, cmd.from_room_id, booking.booking_id)
     ctx.uow.occupancies.update(
         with_state(
@@ -57,6 +58,7 @@ def move_guest(ctx: Context, cmd: MoveGuest) -> list[LogEntry]:
             after=after,
             booking_id=booking.booking_id,
             from_room_id=cmd.from_room_id,
+            source=(source_before, source_after),
         )
     ]
 

@@ -69,6 +69,11 @@ being written, say)::
 - :class:`FrontDeskContract` (``front_desk``): the front desk of SPEC §9: new dates and
   parties, cancellations and no-shows, arrivals pre-assigned to due-out rooms, the queue at
   the desk, the hotel's stay-date policy, and the day's lists;
+- :class:`HousekeepingDayContract` (``housekeeping_day``): the housekeeping day of SPEC
+  §10: guest service statuses, housekeeping's observations, the discrepancies they find
+  and what resolves them, the night audit (stayover cleanings, statuses reset,
+  out-of-service windows that end, once per hotel and date), tasks given to attendants,
+  the worksheets shared by credits, and the board's housekeeping columns;
 - :class:`FeedContract` (``feed``): the event feed of SPEC §11 (``uow.feed``): reading
   from positions, in pages and by hotel, refused and rolled-back calls adding nothing,
   imported history (with ``uow.legacy`` only; skipped otherwise), consumers and their
@@ -92,6 +97,7 @@ from hotel_occupancy.testing.contract.credentials import CredentialsContract
 from hotel_occupancy.testing.contract.feed import FeedContract
 from hotel_occupancy.testing.contract.front_desk import FrontDeskContract
 from hotel_occupancy.testing.contract.housekeeping import HousekeepingContract
+from hotel_occupancy.testing.contract.housekeeping_day import HousekeepingDayContract
 from hotel_occupancy.testing.contract.idempotency import IdempotencyContract
 from hotel_occupancy.testing.contract.isolation import IsolationContract
 from hotel_occupancy.testing.contract.moves_and_checkout import MovesAndCheckoutContract
@@ -114,6 +120,7 @@ __all__ = [
     "FeedContract",
     "FrontDeskContract",
     "HousekeepingContract",
+    "HousekeepingDayContract",
     "IdempotencyContract",
     "IsolationContract",
     "MovesAndCheckoutContract",
@@ -131,6 +138,7 @@ __all__ = [
 # pytest runs the tests a class inherits in reverse order of its bases (the last base's
 # first), so this order runs the port cases first and the surroundings last.
 class UnitOfWorkContract(
+    HousekeepingDayContract,
     FrontDeskContract,
     FeedContract,
     CredentialsContract,

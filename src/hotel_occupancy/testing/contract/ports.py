@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import attrs
@@ -34,7 +34,9 @@ from hotel_occupancy.testing.contract.scene import (
     DEPARTURE,
     DEPARTURE_AT_11_UTC,
     DIRTY,
+    MAINT,
     OCC,
+    OOO,
     START,
     VC,
     VD,
@@ -58,6 +60,15 @@ IN_PROGRESS = ho.TaskStatus.IN_PROGRESS
 DONE = ho.TaskStatus.DONE
 PRIMARY = ho.GuestType.PRIMARY
 COMPANION = ho.GuestType.COMPANION
+HOUSEKEEPING = ho.StaffRole.HOUSEKEEPING
+DND = ho.ServiceStatus.DND
+MAKE_UP_ROOM = ho.ServiceStatus.MAKE_UP_ROOM
+NO_SERVICE = ho.ServiceStatus.NONE
+SKIP = ho.DiscrepancyKind.SKIP
+SLEEP = ho.DiscrepancyKind.SLEEP
+PERSON = ho.DiscrepancyKind.PERSON
+NIGHT = ARRIVAL
+"""The business date of the night audits the port cases record."""
 
 Entity = (
     ho.Hotel
@@ -68,6 +79,7 @@ Entity = (
     | ho.Guest
     | ho.HousekeepingTask
     | RequestRecord
+    | ho.NightAudit
 )
 """What :meth:`PortScene.stored` can store (log entries are appended instead)."""
 
@@ -221,6 +233,42 @@ def request(request_id: str, *, hotel_id: str = P) -> RequestRecord:
     )
 
 
+def night(
+    day: date = NIGHT, *, hotel_id: str = P, performed_by: str = "pfd", minute: int = 5
+) -> ho.NightAudit:
+    """The record of the hotel's night audit of ``day``, done ``minute`` minutes after the
+    start."""
+    return ho.NightAudit(
+        hotel_id=hotel_id,
+        business_date=day,
+        performed_by=performed_by,
+        performed_at=at(minute),
+        rooms_changed=2,
+    )
+
+
+def audited(
+    room_id: str,
+    day: date = NIGHT,
+    *,
+    minute: int = 5,
+    booking_id: str | None = "B1",
+    **changes: Any,
+) -> ho.LogEntry:
+    """A night audit's entry on the room (the stayover cleaning of ``booking_id``) for
+    ``day``, timed ``minute`` minutes after the start."""
+    return draft(
+        room_id,
+        Op.NIGHT_AUDIT,
+        minute=minute,
+        status_before=OCC,
+        status_after=OCC,
+        booking_id=booking_id,
+        metadata={"action": "night_audit", "variant": "stayover", "business_date": day.isoformat()},
+        **changes,
+    )
+
+
 def event(entry_id: int) -> ho.OccupancyEvent:
     """An event to emit (it announces nothing stored: the unit of work only carries it)."""
     return ho.OccupancyEvent.from_entry(draft("P1", id=entry_id))
@@ -258,6 +306,8 @@ class PortScene:
             uow.guests.add_many([entity])
         elif isinstance(entity, ho.HousekeepingTask):
             uow.tasks.add(entity)
+        elif isinstance(entity, ho.NightAudit):
+            uow.audits.add(entity)
         else:
             uow.requests.add(entity)
 
@@ -644,6 +694,131 @@ class PortContract:
             assert uow.occupancies.for_booking("B1") is None
             assert uow.occupancies.get("P2") == occupancy("P2")
 
+    def test_occupancies_for_hotel_lists_the_hotels_records_in_room_id_order(
+        self, port_scene: PortScene
+    ) -> None:
+        """occupancies.for_hotel: every record of the hotel, in ascending room id, with the
+        housekeeping day's fields; none of another hotel's."""
+        asked = attrs.evolve(
+            occupied("P2", "B1"),
+            service_status=DND,
+            discrepancy=PERSON,
+            discrepancy_by="phk",
+            discrepancy_at=at(2),
+            observed_guests=3,
+            updated_at=at(2),
+        )
+        sleeper = occupancy("P1", discrepancy=SLEEP, discrepancy_by="phk", discrepancy_at=at(3))
+        window = occupancy("P3", status=OOO, out_of_service_until=DEPARTURE, return_condition=CLEAN)
+        elsewhere = occupancy("Q1", hotel_id=Q)
+        port_scene.stored(
+            hotel(P),
+            hotel(Q),
+            member("phk", role=HOUSEKEEPING),
+            *(room(r) for r in ("P3", "P1", "P2")),
+            room("Q1", hotel_id=Q),
+            booking("B1"),
+            window,
+            elsewhere,
+            asked,
+            sleeper,
+        )
+        uow = port_scene.uow
+        with uow:  # in a write transaction (where an adapter with row locks takes them)
+            assert list(uow.occupancies.for_hotel(P)) == [sleeper, asked, window]
+        with uow.reading():
+            assert list(uow.occupancies.for_hotel(P)) == [sleeper, asked, window]
+            assert list(uow.occupancies.for_hotel(Q)) == [elsewhere]
+            assert list(uow.occupancies.for_hotel("NOPE")) == []
+
+    def test_occupancies_update_many_replaces_those_rooms_records_only(
+        self, port_scene: PortScene
+    ) -> None:
+        """occupancies.update_many replaces the records given, setting and clearing the
+        housekeeping day's fields, and no others; left uncommitted, it is undone."""
+        port_scene.hotel_with_rooms("P1", "P2", "P3")
+        port_scene.stored(member("phk", role=HOUSEKEEPING), booking("B1"))
+        asked = attrs.evolve(
+            occupied("P1", "B1"),
+            service_status=MAKE_UP_ROOM,
+            discrepancy=SKIP,
+            discrepancy_by="phk",
+            discrepancy_at=at(2),
+            updated_at=at(2),
+        )
+        repaired = occupancy(
+            "P3",
+            status=MAINT,
+            out_of_service_until=DEPARTURE,
+            return_condition=DIRTY,
+            updated_at=at(2),
+        )
+        reset = attrs.evolve(
+            asked,
+            condition=DIRTY,
+            service_status=NO_SERVICE,
+            discrepancy=None,
+            discrepancy_by=None,
+            discrepancy_at=None,
+            updated_at=at(3),
+        )
+        returned = occupancy("P3", status=VD, condition=DIRTY, updated_at=at(3))
+        uow = port_scene.uow
+        with uow:
+            uow.occupancies.update_many([asked, repaired])
+            assert [uow.occupancies.get("P1"), uow.occupancies.get("P3")] == [asked, repaired]
+            uow.commit()
+        with uow.reading():
+            assert list(uow.occupancies.for_hotel(P)) == [asked, occupancy("P2"), repaired]
+        with uow:
+            uow.occupancies.update_many([reset, returned])
+            assert uow.occupancies.get("P1") == reset
+        with uow:
+            uow.occupancies.update_many([])
+            assert list(uow.occupancies.for_hotel(P)) == [asked, occupancy("P2"), repaired]
+            uow.occupancies.update_many([reset, returned])
+            uow.commit()
+        with uow.reading():
+            assert list(uow.occupancies.for_hotel(P)) == [reset, occupancy("P2"), returned]
+
+    def test_occupancies_board_carries_service_status_discrepancy_and_queue(
+        self, port_scene: PortScene
+    ) -> None:
+        """occupancies.board: each row's service status and open discrepancy, and whether
+        the booking awaiting the room (pre-assigned, or arriving) is queued."""
+        in_house_stay, arriving = booking("B1"), attrs.evolve(booking("B2"), queued_at=at(3))
+        waiting, unhurried = attrs.evolve(booking("B3"), queued_at=at(4)), booking("B4")
+        port_scene.stored(
+            hotel(),
+            member("phk", role=HOUSEKEEPING),
+            *(room(r) for r in ("P1", "P2", "P3", "P4")),
+            in_house_stay,
+            arriving,
+            waiting,
+            unhurried,
+            attrs.evolve(
+                occupied("P1", "B1"),
+                arriving_booking_id="B2",
+                service_status=DND,
+                discrepancy=SKIP,
+                discrepancy_by="phk",
+                discrepancy_at=at(2),
+            ),
+            occupancy("P2", booking_id="B3"),
+            occupancy("P3", booking_id="B4"),
+            occupancy("P4", discrepancy=SLEEP, discrepancy_by="phk", discrepancy_at=at(2)),
+        )
+        uow = port_scene.uow
+        with uow.reading():
+            board = sorted(uow.occupancies.board(P), key=operator.attrgetter("room_id"))
+        assert [(r.room_id, r.service_status, r.discrepancy, r.queued) for r in board] == [
+            ("P1", DND, SKIP, True),
+            ("P2", NO_SERVICE, None, True),
+            ("P3", NO_SERVICE, None, False),
+            ("P4", NO_SERVICE, SLEEP, False),
+        ]
+        assert board[0].arriving_booking_id == "B2"
+
     # --- guests ---------------------------------------------------------------------------
 
     def test_guests_get_returns_the_stored_guest_and_none_for_an_unknown_id(
@@ -846,6 +1021,152 @@ class PortContract:
             assert list(uow.tasks.open_for_room("P1")) == []
             assert list(uow.tasks.open_for_hotel(P)) == []
         assert port_scene.uow.snapshot().tasks == (done,)
+
+    def test_tasks_get_returns_the_task_whatever_its_status_or_none(
+        self, port_scene: PortScene
+    ) -> None:
+        """tasks.get returns every field of the task, open or closed, or None."""
+        port_scene.hotel_with_rooms("P1")
+        done = attrs.evolve(
+            task("t-2", "P1", status=DONE),
+            created_by="pfd",
+            assigned_to="phk",
+            booking_id="B1",
+            started_at=at(1),
+            closed_at=at(2),
+            updated_at=at(2),
+        )
+        port_scene.stored(member("phk", role=HOUSEKEEPING), booking("B1"), task("t-1", "P1"), done)
+        uow = port_scene.uow
+        with uow.reading():
+            assert uow.tasks.get("t-1") == task("t-1", "P1")
+            assert uow.tasks.get("t-2") == done
+            assert uow.tasks.get("NOPE") is None
+
+    def test_tasks_add_many_keeps_committed_tasks_and_drops_uncommitted_ones(
+        self, port_scene: PortScene
+    ) -> None:
+        """tasks.add_many stores the tasks in one go, seen at once; left uncommitted, they
+        are gone."""
+        port_scene.hotel_with_rooms("P1", "P2", "P3", "P4")
+        kept = [task("t-1", "P1"), task("t-2", "P2", kind=ho.TaskKind.TURNOVER, created=1)]
+        dropped = [task("t-3", "P3", kind=ho.TaskKind.INSPECTION), task("t-4", "P4")]
+        uow = port_scene.uow
+        with uow:
+            uow.tasks.add_many(kept)
+            uow.tasks.add_many([])
+            assert [uow.tasks.get("t-1"), uow.tasks.get("t-2")] == kept
+            uow.commit()
+        with uow:
+            uow.tasks.add_many(dropped)
+            assert uow.tasks.get("t-4") == dropped[1]
+        with uow.reading():
+            assert by_id(uow.tasks.open_for_hotel(P)) == kept
+            assert uow.tasks.get("t-3") is None
+            assert uow.tasks.get("t-4") is None
+
+    def test_tasks_update_many_replaces_those_tasks_only(self, port_scene: PortScene) -> None:
+        """tasks.update_many replaces the tasks given in one go (given to an attendant, or
+        done and out of the lists), and no others; left uncommitted, it is undone."""
+        port_scene.hotel_with_rooms("P1", "P2", "P3")
+        first, second, third = task("t-1", "P1"), task("t-2", "P2"), task("t-3", "P3")
+        port_scene.stored(member("phk", role=HOUSEKEEPING), first, second, third)
+        given = attrs.evolve(first, assigned_to="phk", updated_at=at(1))
+        done = attrs.evolve(second, status=DONE, closed_at=at(1), updated_at=at(1))
+        uow = port_scene.uow
+        with uow:
+            uow.tasks.update_many([given, done])
+            assert [uow.tasks.get("t-1"), uow.tasks.get("t-2")] == [given, done]
+            uow.commit()
+        with uow:
+            uow.tasks.update_many([attrs.evolve(third, assigned_to="phk"), first])
+            uow.tasks.update_many([])
+        with uow.reading():
+            assert by_id(uow.tasks.open_for_hotel(P)) == [given, third]
+            assert list(uow.tasks.open_for_room("P2")) == []
+            assert uow.tasks.get("t-2") == done
+            assert uow.tasks.get("t-3") == third
+
+    # --- audits ---------------------------------------------------------------------------
+
+    def test_audits_get_returns_the_audit_of_that_hotel_and_date_or_none(
+        self, port_scene: PortScene
+    ) -> None:
+        """audits.get returns every field of the hotel's audit of the date, or None."""
+        port_scene.hotel_with_rooms("P1")
+        port_scene.stored(hotel(Q), member("qfd", hotel_id=Q))
+        ours, later = night(), night(NIGHT + timedelta(days=1), minute=9)
+        theirs = night(hotel_id=Q, performed_by="qfd", minute=6)
+        port_scene.stored(ours, later, theirs)
+        uow = port_scene.uow
+        with uow.reading():
+            assert uow.audits.get(P, NIGHT) == ours
+            assert uow.audits.get(P, NIGHT + timedelta(days=1)) == later
+            assert uow.audits.get(Q, NIGHT) == theirs
+            assert uow.audits.get(P, NIGHT - timedelta(days=1)) is None
+            assert uow.audits.get("NOPE", NIGHT) is None
+
+    def test_audits_claim_returns_the_hotels_latest_audit_or_none(
+        self, port_scene: PortScene
+    ) -> None:
+        """audits.claim: the hotel's audit of the latest business date (not the latest
+        recorded), or None; in a write transaction as in a read-only one."""
+        port_scene.hotel_with_rooms("P1")
+        port_scene.stored(hotel(Q))
+        latest = night(NIGHT + timedelta(days=2), minute=7)
+        port_scene.stored(night(), latest, night(NIGHT + timedelta(days=1), minute=9))
+        uow = port_scene.uow
+        with uow:
+            assert uow.audits.claim(P) == latest
+            assert uow.audits.claim(Q) is None
+        with uow.reading():
+            assert uow.audits.claim(P) == latest
+            assert uow.audits.claim(Q) is None
+
+    def test_audits_add_keeps_a_committed_audit_and_drops_an_uncommitted_one(
+        self, port_scene: PortScene
+    ) -> None:
+        """audits.add records an audit seen at once (by get and claim); left uncommitted,
+        it is gone."""
+        port_scene.hotel_with_rooms("P1")
+        tomorrow = NIGHT + timedelta(days=1)
+        uow = port_scene.uow
+        with uow:
+            uow.audits.add(night())
+            assert uow.audits.get(P, NIGHT) == night()
+            uow.commit()
+        with uow:
+            uow.audits.add(night(tomorrow))
+            assert uow.audits.claim(P) == night(tomorrow)
+        with uow.reading():
+            assert uow.audits.get(P, NIGHT) == night()
+            assert uow.audits.get(P, tomorrow) is None
+            assert uow.audits.claim(P) == night()
+
+    def test_audits_entries_are_the_hotels_night_audit_entries_of_that_time_and_date(
+        self, port_scene: PortScene
+    ) -> None:
+        """audits.entries: the entries of the audit's hotel, operation NIGHT_AUDIT, timed
+        its performed_at and naming its business date, in id order."""
+        port_scene.hotel_with_rooms("P1", "P2")
+        port_scene.stored(
+            hotel(Q), room("Q1", hotel_id=Q), member("qfd", hotel_id=Q), booking("B1")
+        )
+        record = night()
+        port_scene.stored(record)
+        first, _later, _other_op, theirs, _other_day, second = port_scene.appended(
+            audited("P1"),
+            audited("P1", minute=6),
+            draft("P1", minute=5, metadata={"business_date": NIGHT.isoformat()}),
+            audited("Q1", hotel_id=Q, performed_by="qfd", booking_id=None),
+            audited("P2", NIGHT + timedelta(days=1)),
+            audited("P2"),
+        )
+        uow = port_scene.uow
+        with uow.reading():
+            assert list(uow.audits.entries(record)) == [first, second]
+            assert list(uow.audits.entries(night(minute=7))) == []
+            assert list(uow.audits.entries(night(hotel_id=Q, performed_by="qfd"))) == [theirs]
 
     # --- log ------------------------------------------------------------------------------
 
