@@ -76,9 +76,7 @@ def describe(state: RoomState) -> str:
         extra += f"-{state.guest_service.value}"
     if state.discrepancy is not None:
         extra += f"-{state.discrepancy.value}"
-    return (
-        f"{state.tenancy.value}{arriving}-{state.condition.value}-{state.service.value}{extra}"
-    )
+    return f"{state.tenancy.value}{arriving}-{state.condition.value}-{state.service.value}{extra}"
 
 
 def expected_status(state: RoomState) -> ho.OccupancyStatus:

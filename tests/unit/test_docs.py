@@ -11,8 +11,10 @@ from hotel_occupancy.domain import diagram
 from hotel_occupancy.domain.bookings import BOOKING_RULES, BookingRule, BookingStage
 from hotel_occupancy.domain.transitions import (
     ACTIONS,
+    FRONT_OFFICE,
     TRANSITIONS,
     RoomRole,
+    RoomState,
     Transition,
     all_states,
 )
@@ -95,6 +97,69 @@ def test_every_transition_row_has_a_line_in_the_table(row: Transition) -> None:
     for guard in row.guards:
         assert f"`{guard.error.__name__}`" in line
     assert len(table) == len(TRANSITIONS)
+
+
+def _moves(row: Transition, dimension: str) -> set[tuple[str, str]]:
+    """The (before, after) values of one dimension of the room state that ``row`` changes,
+    over every state it admits (a discrepancy of None is the node NONE)."""
+
+    def node(state: RoomState) -> str:
+        value = getattr(state, dimension)
+        return diagram.NO_DISCREPANCY if value is None else str(value.value)
+
+    return {
+        (node(state), node(row.apply(state)))
+        for state in all_states()
+        for require_inspection in (False, True)
+        if row.refusal(state, require_inspection) is None and node(state) != node(row.apply(state))
+    }
+
+
+@pytest.mark.parametrize("row", TRANSITIONS, ids=_row_id)
+def test_every_change_of_the_guest_service_status_is_drawn(row: Transition) -> None:
+    """The guest service diagram draws an arrow, labelled with the row, exactly for each
+    change of the service status the row makes, and the arrows are on the page."""
+    label = diagram.row_label(row)
+    edges = [e for e in diagram.guest_service_edges() if label in e.labels]
+    assert {(e.source, e.target) for e in edges} == _moves(row, "guest_service")
+    for edge in edges:
+        assert _edge_line(edge) in diagram.guest_service_diagram()
+        assert _edge_line(edge) in diagram.render()
+
+
+@pytest.mark.parametrize("row", TRANSITIONS, ids=_row_id)
+def test_every_change_of_a_discrepancy_is_drawn(row: Transition) -> None:
+    """The discrepancy diagram draws an arrow exactly for each change of the open
+    discrepancy the row makes, labelled with the row (the front office's rows under one
+    label, the page naming each of their services), and the arrows are on the page."""
+    front_office = row.action in FRONT_OFFICE
+    label = diagram.FRONT_OFFICE_LABEL if front_office else diagram.row_label(row)
+    moves = _moves(row, "discrepancy")
+    edges = [e for e in diagram.discrepancy_edges() if label in e.labels]
+    if front_office:
+        assert moves <= {(e.source, e.target) for e in edges}
+        assert all(target == diagram.NO_DISCREPANCY for _, target in moves)
+        assert f"`{row.action}`" in diagram.render().split("## Discrepancies")[1]
+    else:
+        assert {(e.source, e.target) for e in edges} == moves
+    for edge in edges:
+        assert _edge_line(edge) in diagram.discrepancy_diagram()
+        assert _edge_line(edge) in diagram.render()
+
+
+def test_the_housekeeping_day_diagrams_show_what_opens_and_resolves() -> None:
+    """DND is set and reset by the night audit and checkout; a SLEEP is opened by an
+    observation and resolved by an agreeing one or by the front office."""
+    service = {(e.source, e.target): e.labels for e in diagram.guest_service_edges()}
+    assert "set_service_status (DND)" in service[("NONE", "DND")]
+    assert {"night_audit (service-reset)", "checkout_room"} <= set(service[("DND", "NONE")])
+    found = {(e.source, e.target): e.labels for e in diagram.discrepancy_edges()}
+    assert found[("NONE", "SLEEP")] == ("report_room_observation (SLEEP)",)
+    assert set(found[("SLEEP", "NONE")]) == {
+        diagram.FRONT_OFFICE_LABEL,
+        "report_room_observation (agrees)",
+    }
+    assert all(source != target for source, target in {*service, *found})
 
 
 def test_the_condition_diagram_follows_the_cleaning_cycle() -> None:

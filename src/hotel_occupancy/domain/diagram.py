@@ -7,6 +7,14 @@ against every row, in a hotel that requires inspection and in one that does not;
 whose guards the state passes gives an edge from the state to the one the row leads to.
 Nothing is drawn by hand, so the diagram cannot disagree with the code.
 
+A room state has more dimensions than one diagram can show (tenancy, condition, service,
+an arriving booking, the guests' service status, an open discrepancy: over a hundred
+consistent states), so each diagram projects the states onto some of them: the status
+diagram onto the headline status (pre-assigned and awaited rooms apart), the others onto
+the condition, the guest service status and the discrepancy. Every row is drawn on the
+status diagram (a row that changes only another dimension loops on its status) and on
+each other diagram whose dimension it changes.
+
 Regenerate the committed page with::
 
     python -m hotel_occupancy.domain.diagram > docs/state-diagram.md
@@ -19,6 +27,7 @@ and check that it is up to date (exit status 1 if not) with::
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
@@ -26,11 +35,18 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from hotel_occupancy.domain.bookings import BOOKING_RULES, BookingStage
-from hotel_occupancy.domain.enums import Condition, OccupancyStatus
+from hotel_occupancy.domain.enums import (
+    Condition,
+    DiscrepancyKind,
+    OccupancyStatus,
+    ServiceStatus,
+)
 from hotel_occupancy.domain.transitions import (
     ARRIVING_VARIANTS,
+    FRONT_OFFICE,
     INITIAL_STATE,
     READY,
+    RESOLVED,
     TRANSITIONS,
     CleaningEffect,
     Guard,
@@ -53,6 +69,10 @@ __all__ = [
     "booking_table",
     "condition_diagram",
     "condition_edges",
+    "discrepancy_diagram",
+    "discrepancy_edges",
+    "guest_service_diagram",
+    "guest_service_edges",
     "main",
     "render",
     "role_name",
@@ -68,6 +88,14 @@ COMMAND = "python -m hotel_occupancy.domain.diagram > docs/state-diagram.md"
 
 REGISTERED = "register_room"
 """The label of the edge from the start marker: how a room enters its first state."""
+
+FRONT_OFFICE_LABEL = "front office"
+"""How the discrepancy diagram labels the front office's rows, which all resolve an open
+discrepancy (:data:`~hotel_occupancy.domain.transitions.FRONT_OFFICE`); the page lists
+them."""
+
+NO_DISCREPANCY = "NONE"
+"""The node of the discrepancy diagram for a room with no open discrepancy."""
 
 _INSPECTION_SETTINGS = (False, True)
 
@@ -93,6 +121,48 @@ _VARIANT_ARGUMENTS: dict[tuple[str, str], str] = {
     ("inspect_room", "failed"): "`passed=False`",
     ("return_to_service", "DIRTY"): "`condition=Condition.DIRTY` (the default)",
     ("return_to_service", "CLEAN"): "`condition=Condition.CLEAN`",
+    ("set_service_status", "NONE"): ("`status=ServiceStatus.NONE`: the guests' request is lifted"),
+    ("set_service_status", "DND"): "`status=ServiceStatus.DND` (do not disturb)",
+    ("set_service_status", "SERVICE_REFUSED"): (
+        "`status=ServiceStatus.SERVICE_REFUSED`: the guests decline today's cleaning"
+    ),
+    ("set_service_status", "MAKE_UP_ROOM"): (
+        "`status=ServiceStatus.MAKE_UP_ROOM` on a room that is clean: it is to be cleaned now"
+    ),
+    ("set_service_status", "MAKE_UP_ROOM/dirty"): (
+        "`status=ServiceStatus.MAKE_UP_ROOM` on a room already to clean or being cleaned: "
+        "the request is recorded, the cleaning task is the one already open (the table's "
+        "guards choose between the two rows)"
+    ),
+    ("report_room_observation", "agrees"): (
+        "what housekeeping saw (`occupied`, `guests`) agrees with the front office: an open "
+        "discrepancy is resolved; an occupied room whose guests were not counted "
+        "(`guests=None`) agrees on occupancy"
+    ),
+    ("report_room_observation", "SKIP"): (
+        "`occupied=False` on a room the front office has OCCUPIED (the guest may have "
+        "left without checking out)"
+    ),
+    ("report_room_observation", "SLEEP"): (
+        "`occupied=True` on a room the front office has vacant (someone is in a room nobody sold)"
+    ),
+    ("report_room_observation", "PERSON"): (
+        "`occupied=True` with a `guests` count other than the in-house guests of the room's booking"
+    ),
+    ("night_audit", "stayover"): (
+        "run by the audit on each OCCUPIED room whose stayover cleaning is due on the "
+        "business date (the hotel's `stayover_every`, counted in nights since check-in)"
+    ),
+    ("night_audit", "service-reset"): (
+        "run by the audit on each other OCCUPIED room with a guest service status"
+    ),
+    ("night_audit", "return-DIRTY"): (
+        "run by the audit on each room whose out-of-service window (`until`) ends on or "
+        "before the business date, with `return_condition=Condition.DIRTY` (the default)"
+    ),
+    ("night_audit", "return-CLEAN"): (
+        "as the row before, for a window set with `return_condition=Condition.CLEAN`"
+    ),
     **{
         (action, "arriving"): (
             "the booking acted on is the room's arriving booking, not the in-house one"
@@ -215,6 +285,16 @@ def _condition_key(state: RoomState) -> _NodeKey:
     return (_order(state.condition), state.condition.value)
 
 
+def _guest_service_key(state: RoomState) -> _NodeKey:
+    return (_order(state.guest_service), state.guest_service.value)
+
+
+def _discrepancy_key(state: RoomState) -> _NodeKey:
+    if state.discrepancy is None:
+        return (0, NO_DISCREPANCY)
+    return (1 + _order(state.discrepancy), state.discrepancy.value)
+
+
 def _status_title(state: RoomState) -> str:
     suffix = " (pre-assigned)" if state.tenancy is Tenancy.ASSIGNED else ""
     if state.arriving:
@@ -231,24 +311,37 @@ def _status_nodes() -> list[tuple[str, str]]:
 # --- edges -------------------------------------------------------------------------------
 
 
-def _steps() -> Iterable[tuple[RoomState, Transition, bool, RoomState]]:
-    """Every (state, row, require_inspection, new state) the table allows."""
-    for state in all_states():
-        for t in TRANSITIONS:
-            for require_inspection in _INSPECTION_SETTINGS:
-                if t.refusal(state, require_inspection) is None:
-                    yield state, t, require_inspection, t.apply(state)
+_Step = tuple[RoomState, Transition, bool, RoomState]
 
 
-def _edges(node: Callable[[RoomState], _NodeKey], *, keep_loops: bool) -> tuple[Edge, ...]:
+@functools.cache
+def _steps() -> tuple[_Step, ...]:
+    """Every (state, row, require_inspection, new state) the table allows (worked out
+    once: the table is fixed when the module is imported)."""
+    return tuple(
+        (state, t, require_inspection, t.apply(state))
+        for state in all_states()
+        for t in TRANSITIONS
+        for require_inspection in _INSPECTION_SETTINGS
+        if t.refusal(state, require_inspection) is None
+    )
+
+
+def _edges(
+    node: Callable[[RoomState], _NodeKey],
+    *,
+    keep_loops: bool,
+    name: Callable[[Transition], str] = row_label,
+) -> tuple[Edge, ...]:
     """The edges between the nodes ``node`` maps states to, one per pair of nodes, each
-    labelled with the rows that draw it (marked when only one inspection setting does)."""
+    labelled with the rows that draw it (as ``name`` names a row; marked when only one
+    inspection setting draws it)."""
     settings: dict[tuple[_NodeKey, _NodeKey], dict[str, set[bool]]] = {}
     for before, t, require_inspection, after in _steps():
         pair = (node(before), node(after))
         if pair[0] == pair[1] and not keep_loops:
             continue
-        settings.setdefault(pair, {}).setdefault(row_label(t), set()).add(require_inspection)
+        settings.setdefault(pair, {}).setdefault(name(t), set()).add(require_inspection)
     edges = []
     for (source, target), labels in sorted(settings.items()):
         marked = []
@@ -262,15 +355,34 @@ def _edges(node: Callable[[RoomState], _NodeKey], *, keep_loops: bool) -> tuple[
     return tuple(edges)
 
 
+@functools.cache
 def status_edges() -> tuple[Edge, ...]:
     """The edges of the status diagram, self-loops included (a row that changes only the
     condition, such as ``mark_dirty`` on an occupied room, loops on its status)."""
     return _edges(_status_key, keep_loops=True)
 
 
+@functools.cache
 def condition_edges() -> tuple[Edge, ...]:
     """The edges of the condition diagram: only the rows that change the condition."""
     return _edges(_condition_key, keep_loops=False)
+
+
+@functools.cache
+def guest_service_edges() -> tuple[Edge, ...]:
+    """The edges of the guest service status diagram: only the rows that change it."""
+    return _edges(_guest_service_key, keep_loops=False)
+
+
+def _discrepancy_label(t: Transition) -> str:
+    return FRONT_OFFICE_LABEL if t.action in FRONT_OFFICE else row_label(t)
+
+
+@functools.cache
+def discrepancy_edges() -> tuple[Edge, ...]:
+    """The edges of the discrepancy diagram: only the rows that open, change or resolve
+    a discrepancy, the front office's rows under one label (:data:`FRONT_OFFICE_LABEL`)."""
+    return _edges(_discrepancy_key, keep_loops=False, name=_discrepancy_label)
 
 
 # --- Mermaid -------------------------------------------------------------------------------
@@ -296,7 +408,45 @@ def condition_diagram() -> str:
     return _mermaid(declarations, INITIAL_STATE.condition.value, condition_edges())
 
 
+def guest_service_diagram() -> str:
+    """A Mermaid ``stateDiagram-v2`` block of the guests' service status."""
+    declarations = [f"    state {s.value}" for s in ServiceStatus]
+    return _mermaid(declarations, INITIAL_STATE.guest_service.value, guest_service_edges())
+
+
+def discrepancy_diagram() -> str:
+    """A Mermaid ``stateDiagram-v2`` block of a room's open discrepancy (none, SKIP,
+    SLEEP or PERSON)."""
+    declarations = [
+        f'    state "none open" as {NO_DISCREPANCY}',
+        *(f"    state {d.value}" for d in DiscrepancyKind),
+    ]
+    assert INITIAL_STATE.discrepancy is None
+    return _mermaid(declarations, NO_DISCREPANCY, discrepancy_edges())
+
+
 # --- the table -------------------------------------------------------------------------------
+
+
+def _among(members: frozenset[_E], every: Iterable[_E]) -> str:
+    """``is A or B``, or ``is not C`` when that is shorter to say."""
+    missing = [m for m in every if m not in members]
+    if missing and len(missing) < len(members):
+        return f"is not {_names(missing)}"
+    return f"is {_names(members)}"
+
+
+def _discrepancy_guard(kinds: frozenset[DiscrepancyKind | None]) -> str:
+    open_kinds = frozenset(k for k in kinds if k is not None)
+    missing = [k for k in DiscrepancyKind if k not in open_kinds]
+    if None in kinds and len(missing) == 1:
+        return f"no open {missing[0].value} discrepancy"
+    if None in kinds and not missing:
+        return "any discrepancy or none"
+    text = f"open discrepancy is {_names(open_kinds)}" if open_kinds else ""
+    if None in kinds:
+        return f"no open discrepancy, or {text}" if text else "no open discrepancy"
+    return text
 
 
 def _guard_text(guard: Guard) -> str:
@@ -316,6 +466,10 @@ def _guard_text(guard: Guard) -> str:
         parts.append("an arriving booking awaits the room")
     elif guard.arriving is False:
         parts.append("no arriving booking awaits the room")
+    if guard.guest_service is not None:
+        parts.append(f"guest service {_among(guard.guest_service, ServiceStatus)}")
+    if guard.discrepancy is not None:
+        parts.append(_discrepancy_guard(guard.discrepancy))
     return f"{' and '.join(parts) or 'always'}, else `{guard.error.__name__}`"
 
 
@@ -329,6 +483,15 @@ def _new_state_text(t: Transition) -> str:
         )
         if value is not None
     ]
+    if t.guest_service is not None:
+        changes.append(f"guest service → {t.guest_service.value}")
+    if t.discrepancy is RESOLVED:
+        changes.append("discrepancy → none (an open one is resolved)")
+    elif isinstance(t.discrepancy, DiscrepancyKind):
+        changes.append(
+            f"discrepancy → {t.discrepancy.value} (opened, or reported again: who saw "
+            "it, when, and the guests counted)"
+        )
     if t.arriving is True:
         changes.append("arriving booking → the booking acted on")
     elif t.arriving is False:
@@ -344,10 +507,9 @@ def _new_state_text(t: Transition) -> str:
 def _hands_over(t: Transition) -> bool:
     """Whether the row can leave an awaited room vacant, which hands the room over to its
     arriving booking (see :meth:`~hotel_occupancy.domain.transitions.Transition.apply`)."""
-    return any(
-        before.arriving and after.tenancy is Tenancy.ASSIGNED and t.tenancy is Tenancy.VACANT
+    return t.tenancy is Tenancy.VACANT and any(
+        row is t and before.arriving and after.tenancy is Tenancy.ASSIGNED
         for before, row, _, after in _steps()
-        if row is t
     )
 
 
@@ -391,7 +553,10 @@ def transition_table() -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for t in TRANSITIONS:
-        guards = "<br>".join(f"{i}. {_guard_text(g)}" for i, g in enumerate(t.guards, 1))
+        guards = (
+            "<br>".join(f"{i}. {_guard_text(g)}" for i, g in enumerate(t.guards, 1))
+            or "none: any room"
+        )
         cells = [
             f"`{t.action}`",
             _variant_text(t),
@@ -500,8 +665,24 @@ def _vocabulary() -> str:
             "OUT_OF_ORDER or MAINTENANCE from the service, else OCCUPIED from the tenancy, "
             "else VACANT_DIRTY while the condition is DIRTY or CLEANING and VACANT_CLEAN "
             "when it is CLEAN or INSPECTED.",
+            f"- **guest service**: {_names(ServiceStatus)}: what the guests of an occupied "
+            "room ask of housekeeping (the occupancy's `service_status`). Only an OCCUPIED "
+            "room has one other than NONE. DND and SERVICE_REFUSED keep cleaners out.",
+            f"- **discrepancy**: none, or the open one: {_names(DiscrepancyKind)} (the "
+            "occupancy's `discrepancy`): what housekeeping saw against the front office. "
+            "SKIP and PERSON are about an OCCUPIED room, SLEEP about one that is not. A "
+            f"state label shows both, e.g. `{_EXAMPLE.label()}`. Neither changes the "
+            "headline status.",
         ]
     )
+
+
+_EXAMPLE = RoomState(
+    Tenancy.OCCUPIED,
+    Condition.CLEAN,
+    guest_service=ServiceStatus.DND,
+    discrepancy=DiscrepancyKind.PERSON,
+)
 
 
 def render() -> str:
@@ -516,24 +697,48 @@ def render() -> str:
         "Every room state is tried against every row, in a hotel that requires inspection "
         "and in one that does not. See [Concepts](concepts.md) for the ideas behind it.",
         "A room's state has three dimensions, and an occupied room may be awaited by an "
-        "arriving booking; the table's guards are written in them:",
+        "arriving booking; a room also has its guests' service status and may have an "
+        "open discrepancy. The table's guards are written in them:",
         _vocabulary(),
         f"A newly registered room is {initial.status.value}, condition "
         f"{initial.condition.value}, {initial.tenancy.value.lower()}, "
-        f"{initial.service.value.replace('_', ' ').lower()}, and has no log entry.",
+        f"{initial.service.value.replace('_', ' ').lower()}, guest service "
+        f"{initial.guest_service.value}, with no discrepancy and no log entry.",
         "## Occupancy and service status",
         "Each arrow is labelled with the services (and their variant or room role) that move "
-        "a room along it. An arrow that loops back on a status changes only the condition or "
-        "the booking. A move or a reassignment touches two rooms: the target (where the log "
+        "a room along it. An arrow that loops back on a status changes only the condition, "
+        "the booking, the guest service status or the discrepancy (or nothing but the "
+        "log). A move or a reassignment touches two rooms: the target (where the log "
         "entry is written) and the source. An occupied room awaited by an arriving booking "
         "(`OCCUPIED_ARRIVING`) is drawn apart; a variant `(arriving)` acts on that arriving "
-        "booking, not on the in-house one.",
+        "booking, not on the in-house one. The guest service status and an open "
+        "discrepancy are not drawn here (they do not change the headline status): they "
+        "have diagrams of their own below.",
         status_diagram(),
         "## Housekeeping condition",
         "Only the services that change the condition are drawn; every other one leaves the "
         "condition as it is. Cleaning and `mark_dirty` depend on the condition alone, "
         "whatever the room's status.",
         condition_diagram(),
+        "## Guest service status",
+        "What the guests of an occupied room ask of housekeeping. Only the services that "
+        "change it are drawn. `set_service_status` sets it on an OCCUPIED room; setting "
+        "the status the room already has is refused. The guests leaving (a checkout, a "
+        "move out, an undone check-in) and the night audit reset it to NONE. "
+        "`start_cleaning` is refused while it is DND or SERVICE_REFUSED (the room's "
+        "cleaning task stays open), and MAKE_UP_ROOM on a clean room makes it DIRTY with "
+        "a cleaning task (see the condition above).",
+        guest_service_diagram(),
+        "## Discrepancies",
+        "What housekeeping saw against the front office, opened by "
+        "`report_room_observation` and listed by `services.discrepancies`. Only the "
+        "services that open, change or resolve one are drawn. An observation that agrees "
+        "with the front office resolves the open discrepancy, and so does every row of "
+        f"the front office's services, drawn as `{FRONT_OFFICE_LABEL}`: "
+        f"{', '.join(f'`{a}`' for a in sorted(FRONT_OFFICE))}; the entry of the room "
+        "acted on then has `resolved_discrepancy` in its metadata. A room with an open "
+        "SLEEP cannot be assigned, checked into or moved into (`RoomNotAvailable`).",
+        discrepancy_diagram(),
         "## The transition table",
         "One line per row. The guards are about the room's state only, checked in order; "
         "the first that fails gives the error. The services check the input, the "
