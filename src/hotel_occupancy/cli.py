@@ -6,13 +6,15 @@ Errors are one line on stderr and a non-zero exit code; nothing is changed by a 
 that fails.
 
 The reading commands (``board``, ``history``, ``tasks``, ``arrivals``, ``departures``,
-``in-house``, ``check``) only ever open read-only transactions: on SQLite they never take
-the write lock, so they answer at once while a writer works. ``board`` and the front
-desk's lists show times in the hotel's own zone, which their column titles name
-(``history``, ``tasks`` and ``follow`` keep to UTC); their ``--json`` gives each time in
-UTC and in local time (``*_local``). Text output shows control characters escaped
-(``\\n``, ``\\x1b``, ``\\u202e``), so stored text can neither forge lines nor drive the
-terminal; ``--json`` is exact. A password in ``--db`` is never printed.
+``in-house``, ``discrepancies``, ``worksheets --show``, ``check``) only ever open read-only
+transactions: on SQLite they never take the write lock, so they answer at once while a
+writer works. ``board``, the front desk's lists and the housekeeping day's commands
+(``night-audit``, ``worksheets``, ``discrepancies``) show times in the hotel's own zone,
+which their titles name (``history``, ``tasks`` and ``follow`` keep to UTC); their
+``--json`` gives each time in UTC and in local time (``*_local``). Text output shows
+control characters escaped (``\\n``, ``\\x1b``, ``\\u202e``), so stored text can neither
+forge lines nor drive the terminal; ``--json`` is exact. A password in ``--db`` is never
+printed.
 
 ``follow`` and ``relay`` run until interrupted (Ctrl-C or SIGTERM, their normal end: exit
 code 0) unless given ``--once``; see :mod:`hotel_occupancy.relay` for the webhooks.
@@ -36,7 +38,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
 from enum import Enum, StrEnum
 from functools import partial
@@ -65,9 +67,11 @@ from hotel_occupancy.domain.dates import local_date
 from hotel_occupancy.domain.invariants import Violation, check_invariants
 from hotel_occupancy.domain.legacy import ImportSettings, Owner
 from hotel_occupancy.domain.transitions import ACTIONS
+from hotel_occupancy.domain.worksheets import work_order
 from hotel_occupancy.domain.zones import zone
 from hotel_occupancy.services import lookups
 from hotel_occupancy.services.feed import MAX_LIMIT
+from hotel_occupancy.services.handlers.housekeeping_day import work_items
 from hotel_occupancy.services.side_by_side import MIRROR_CONSUMER
 from hotel_occupancy.simulation import simulate, simulation_clock
 
@@ -261,9 +265,9 @@ def _integrity_findings(engine: Engine) -> list[str]:
 # --- why a database failed ---------------------------------------------------------------
 
 _DAMAGED = "the database is damaged or not a hotel_occupancy database"
-_WRITERS = frozenset({"init", "db", "demo", "do", "legacy", "relay"})
+_WRITERS = frozenset({"init", "db", "demo", "do", "legacy", "relay", "night-audit", "worksheets"})
 """The commands that write to the database (the others only read; ``follow`` writes its
-consumer's position when given one)."""
+consumer's position when given one; ``worksheets --show`` only reads)."""
 
 
 def _sqlite_error(error: BaseException) -> sqlite3.Error | None:
@@ -471,12 +475,27 @@ def waiting_bookings(uow: SqlAlchemyUnitOfWork, board: Sequence[ho.BoardRow]) ->
     return waiting
 
 
+def _queued(row: ho.BoardRow, waiting: dict[str, Waiting]) -> bool:
+    """Whether the guest of the booking waiting for the room of ``row`` waits at the desk."""
+    booking_id = _waiting_for(row)
+    return row.queued or (booking_id in waiting and waiting[booking_id].queued)
+
+
 def _board_flags(row: ho.BoardRow, waiting: dict[str, Waiting]) -> str:
     flags = ["overdue" if row.overdue else "due out"] if row.due_out or row.overdue else []
-    booking_id = _waiting_for(row)
-    if booking_id in waiting and waiting[booking_id].queued:
+    if _queued(row, waiting):
         flags.append("queued")
     return ", ".join(flags)
+
+
+SERVICE_LABELS: dict[ho.ServiceStatus, str] = {
+    ho.ServiceStatus.NONE: "",
+    ho.ServiceStatus.DND: "DND",
+    ho.ServiceStatus.MAKE_UP_ROOM: "MAKE_UP",
+    ho.ServiceStatus.SERVICE_REFUSED: "REFUSED",
+}
+"""How a guest service status reads in the compact columns of the board and the
+worksheets (NONE is left blank)."""
 
 
 def _reference(booking_id: str | None, waiting: dict[str, Waiting]) -> str:
@@ -493,15 +512,19 @@ def print_board(
     waiting: dict[str, Waiting] | None = None,
 ) -> None:
     """The board as a table, times in the hotel's zone ``timezone`` (named in the column
-    title): the booking in each room, the one arriving into it when its guest is due out,
-    and the flags "due out" / "overdue" (the guest in house) and "queued" (the guest
-    waiting at the desk for the room); then the counts."""
+    title): each room's guest service status (``service``: DND, MAKE_UP or REFUSED; blank
+    for none) and open discrepancy (``disc``: SKIP, SLEEP or PERSON), the booking in it,
+    the one arriving into it when its guest is due out, and the flags "due out" /
+    "overdue" (the guest in house) and "queued" (the guest waiting at the desk for the
+    room); then the counts."""
     waiting = waiting or {}
     rows: list[list[object]] = [
         [
             "room",
             "status",
             "condition",
+            "service",
+            "disc",
             "booking",
             "guests",
             f"expected checkout ({timezone})",
@@ -515,6 +538,8 @@ def print_board(
                 r.number,
                 r.status.value,
                 r.condition.value,
+                SERVICE_LABELS[r.service_status],
+                r.discrepancy.value if r.discrepancy is not None else "",
                 r.booking_reference or "",
                 r.guest_count or "",
                 _when(r.expected_checkout_local or _local(r.expected_checkout, timezone)),
@@ -530,7 +555,13 @@ def print_board(
     extra = [
         (due, f"due out ({overdue} overdue)" if overdue else "due out"),
         (sum(1 for r in board if r.arriving_booking_id is not None), "arriving"),
-        (sum(1 for w in waiting.values() if w.queued), "queued"),
+        (sum(1 for r in board if _queued(r, waiting)), "queued"),
+        *(
+            (sum(1 for r in board if r.service_status is status), status.value)
+            for status in ho.ServiceStatus
+            if status is not ho.ServiceStatus.NONE
+        ),
+        (sum(1 for r in board if r.discrepancy is not None), "with a discrepancy"),
     ]
     shown = [f"{n} {what}" for n, what in extra if n]
     out.write("\n" + line + (f"; {', '.join(shown)}" if shown else "") + "\n")
@@ -584,7 +615,9 @@ def _stay_change(metadata: Any) -> str:
 def describe_operation(entry: ho.LogEntry | ho.OccupancyEvent) -> str:
     """The operation of a log entry, with what the table would not show otherwise: the
     source of a move or reassignment, what a STAY_CHANGE changed, why a booking was
-    released (cancelled, no-show), an arrival pre-assigned into a due-out room."""
+    released (cancelled, no-show), an arrival pre-assigned into a due-out room; what a
+    night audit did to the room, the service status set, what an observation found, and
+    the discrepancy an operation resolved (§10)."""
     details = []
     if entry.from_room_id:
         details.append(f"from {entry.from_room_id}")
@@ -596,6 +629,15 @@ def describe_operation(entry: ho.LogEntry | ho.OccupancyEvent) -> str:
         details.append(_CLOSED[why])
     elif entry.operation is ho.Operation.ASSIGN and metadata.get("arriving") is True:
         details.append("arriving")
+    elif entry.operation is ho.Operation.NIGHT_AUDIT:
+        details.append(audit_change(entry))
+    elif entry.operation is ho.Operation.SERVICE_STATUS:
+        details.append(str(metadata.get("service_status", "")))
+    elif entry.operation is ho.Operation.DISCREPANCY:
+        details.append(str(metadata.get("variant", "")))
+    resolved = metadata.get("resolved_discrepancy")
+    if isinstance(resolved, str):
+        details.append(f"resolves {resolved}")
     details = [d for d in details if d]
     return entry.operation.value + (f" ({'; '.join(details)})" if details else "")
 
@@ -725,6 +767,315 @@ def print_tasks(tasks: Sequence[ho.HousekeepingTask], numbers: dict[str, str], o
     table(rows, out)
 
 
+def _count(n: int, what: str, plural: str | None = None) -> str:
+    """``1 room``, ``2 rooms``."""
+    return f"{n} {what if n == 1 else plural or what + 's'}"
+
+
+def _local_title(moment: datetime, timezone: str) -> str:
+    """``2026-06-02 07:30 (Europe/Lisbon)``: an instant in the hotel's zone, named."""
+    return f"{_when(_local(moment, timezone))} ({timezone})"
+
+
+# --- the housekeeping day: night audit, worksheets, discrepancies -------------------------
+
+AUDIT_CHANGES = {
+    "stayover": "stayover cleaning due",
+    "service-reset": "service status reset",
+    "return-DIRTY": "returned to service (DIRTY)",
+    "return-CLEAN": "returned to service (CLEAN)",
+}
+"""What a night audit's entry did to its room, by the entry's ``metadata["variant"]``. A
+stayover also resets the room's service status."""
+
+
+def audit_change(entry: ho.LogEntry | ho.OccupancyEvent) -> str:
+    """What the night audit's ``entry`` (or its event) changed in its room, in a few words."""
+    variant = str(entry.metadata.get("variant", ""))
+    return AUDIT_CHANGES.get(variant, variant or entry.operation.value)
+
+
+@frozen
+class AuditRun:
+    """A run of ``night-audit``: the audit's entries and whether this run only replayed
+    an audit of the same date done before (``replay``: nothing changed; the entries are
+    that audit's). ``record`` is the audit as stored (who ran it, when); ``overdue`` the
+    in-house bookings the audit found overdue to depart."""
+
+    hotel: ho.Hotel
+    business_date: date
+    entries: tuple[ho.LogEntry, ...]
+    replay: bool
+    record: ho.NightAudit | None
+    overdue: tuple[ho.BookingView, ...]
+    numbers: dict[str, str]
+
+
+def _overdue_ids(
+    uow: SqlAlchemyUnitOfWork, hotel_id: str, day: date, entries: Sequence[ho.LogEntry]
+) -> list[str]:
+    """The bookings the audit of ``day`` found overdue: as its first entry's metadata
+    says; an audit that changed no room has no entry to say it, so then the bookings in
+    house now and due out on ``day`` or before."""
+    if entries:
+        try:
+            found = json.loads(str(entries[0].metadata.get("overdue_departures", "[]")))
+        except ValueError:
+            found = []
+        return [str(booking_id) for booking_id in found] if isinstance(found, list) else []
+    return [row.booking_id for row in services.departures(uow, hotel_id, day)]
+
+
+def print_night_audit(run: AuditRun, out: Output) -> None:
+    """The night audit's rooms changed (number, what changed, status and condition, entry
+    id) and the departures it found overdue; times in the hotel's zone."""
+    hotel, tz = run.hotel, run.hotel.timezone
+    out.write(
+        visible(
+            f"Night audit of {run.business_date.isoformat()} at {hotel.name} ({hotel.hotel_id})"
+        )
+        + "\n"
+    )
+    if run.record is not None:
+        out.write(
+            visible(
+                f"audited by {run.record.performed_by} at "
+                f"{_local_title(run.record.performed_at, tz)}"
+            )
+            + "\n"
+        )
+    if run.replay:
+        out.write(
+            "replay: this business date was audited before; nothing was changed now and the "
+            "rooms below are those that audit changed\n"
+        )
+    out.write("\n")
+    if run.entries:
+        rows: list[list[object]] = [["room", "change", "status", "condition", "entry"]]
+        for e in run.entries:
+            rows.append(
+                [
+                    run.numbers.get(e.room_id or "", e.room_id or ""),
+                    audit_change(e),
+                    _change(e.status_before, e.status_after),
+                    _change(e.condition_before, e.condition_after),
+                    f"#{e.id}",
+                ]
+            )
+        table(rows, out)
+        kinds = Counter(audit_change(e) for e in run.entries)
+        summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        out.write(f"\n{_count(len(run.entries), 'room')} changed: {summary}\n")
+    else:
+        out.write("no room changed\n")
+    if not run.overdue:
+        out.write("no overdue departures\n")
+        return
+    out.write(f"\n{_count(len(run.overdue), 'overdue departure')}:\n\n")
+    rows = [["reference", "room", "departure", "stage"]]
+    for view in run.overdue:
+        rows.append(
+            [
+                view.reference,
+                view.room_number or "",
+                view.booking.departure.isoformat(),
+                view.stage.value,
+            ]
+        )
+    table(rows, out)
+
+
+def night_audit_data(run: AuditRun) -> dict[str, Any]:
+    """A run of ``night-audit`` as JSON-ready data."""
+    record, tz = run.record, run.hotel.timezone
+    return {
+        "hotel_id": run.hotel.hotel_id,
+        "business_date": run.business_date.isoformat(),
+        "timezone": tz,
+        "replay": run.replay,
+        "performed_by": record.performed_by if record else None,
+        "performed_at": plain(record.performed_at) if record else None,
+        "performed_at_local": plain(_local(record.performed_at, tz)) if record else None,
+        "rooms": [
+            {
+                "room_id": e.room_id,
+                "number": run.numbers.get(e.room_id or "", e.room_id),
+                "change": audit_change(e),
+                "variant": e.metadata.get("variant"),
+                "entry_id": e.id,
+            }
+            for e in run.entries
+        ],
+        "overdue_departures": [
+            {
+                "booking_id": view.booking_id,
+                "reference": view.reference,
+                "room_number": view.room_number,
+                "departure": view.booking.departure.isoformat(),
+                "stage": view.stage.value,
+            }
+            for view in run.overdue
+        ],
+        "entries": plain(run.entries),
+    }
+
+
+def worksheet_line_data(line: ho.WorksheetLine) -> dict[str, Any]:
+    """A line of a worksheet as JSON-ready data (the priority by name, and its rank)."""
+    return {
+        "task_id": line.task_id,
+        "room_id": line.room_id,
+        "number": line.number,
+        "kind": line.kind.value,
+        "status": line.status.value,
+        "priority": line.priority.name,
+        "priority_rank": int(line.priority),
+        "credits": line.credits,
+        "service_status": line.service_status.value,
+    }
+
+
+def worksheets_data(
+    hotel: ho.Hotel,
+    at: datetime,
+    sheets: Sequence[ho.Worksheet],
+    overflow: Sequence[ho.WorksheetLine] | None,
+    *,
+    generated: bool,
+) -> dict[str, Any]:
+    """Worksheets as JSON-ready data: the time (UTC and local), each sheet with its lines
+    and totals, and the overflow (None when not looked at: one attendant's sheet)."""
+    return {
+        "hotel_id": hotel.hotel_id,
+        "timezone": hotel.timezone,
+        "at": plain(at),
+        "at_local": plain(_local(at, hotel.timezone)),
+        "generated": generated,
+        "sheets": [
+            {
+                "staff_id": sheet.staff_id,
+                "rooms": len(sheet.lines),
+                "credits": sheet.credits,
+                "lines": [worksheet_line_data(line) for line in sheet.lines],
+            }
+            for sheet in sheets
+        ],
+        "overflow": None if overflow is None else [worksheet_line_data(line) for line in overflow],
+    }
+
+
+def _worksheet_table(lines: Sequence[ho.WorksheetLine], out: Output) -> None:
+    rows: list[list[object]] = [["room", "task", "priority", "credits", "service", "status"]]
+    for line in lines:
+        rows.append(
+            [
+                line.number,
+                line.kind.value,
+                line.priority.name,
+                line.credits,
+                SERVICE_LABELS[line.service_status],
+                line.status.value,
+            ]
+        )
+    table(rows, out)
+
+
+def print_worksheets(
+    hotel: ho.Hotel,
+    at: datetime,
+    sheets: Sequence[ho.Worksheet],
+    overflow: Sequence[ho.WorksheetLine] | None,
+    out: Output,
+    *,
+    title: str = "Worksheets",
+    leftover: str = "overflow",
+) -> None:
+    """Each attendant's sheet (room number, task, priority, credits, service status, task
+    status) with its totals, then the tasks nobody has (unless None), named ``leftover``
+    ("overflow" as generated, "unassigned" as shown later), and the totals; the header
+    names the time in the hotel's zone."""
+    out.write(
+        visible(f"{title} at {hotel.name} ({hotel.hotel_id}), {_local_title(at, hotel.timezone)}")
+        + "\n"
+    )
+    for sheet in sheets:
+        out.write(
+            "\n"
+            + visible(
+                f"{sheet.staff_id}: {_count(len(sheet.lines), 'room')}, "
+                f"{_count(sheet.credits, 'credit')}"
+            )
+            + "\n"
+        )
+        if sheet.lines:
+            _worksheet_table(sheet.lines, out)
+    if not sheets:
+        out.write("\nno attendant has a worksheet\n")
+    rooms = sum(len(sheet.lines) for sheet in sheets)
+    credits = sum(sheet.credits for sheet in sheets)
+    totals = (
+        f"{_count(len(sheets), 'attendant')}: {_count(rooms, 'room')}, {_count(credits, 'credit')}"
+    )
+    if overflow is not None:
+        if overflow:
+            out.write(
+                f"\n{leftover} (no attendant): {_count(len(overflow), 'room')}, "
+                f"{_count(sum(line.credits for line in overflow), 'credit')}\n"
+            )
+            _worksheet_table(overflow, out)
+        totals += (
+            f"; {leftover}: {_count(len(overflow), 'room')}" if overflow else f"; no {leftover}"
+        )
+    out.write(f"\n{totals}\n")
+
+
+def _observed(row: ho.DiscrepancyRow) -> str:
+    if not row.observed_occupied:
+        return "vacant"
+    if row.observed_guests is None:
+        return "occupied"
+    return f"occupied, {_count(row.observed_guests, 'guest')}"
+
+
+def print_discrepancies(
+    rows: Sequence[ho.DiscrepancyRow], references: dict[str, str], out: Output, *, timezone: str
+) -> None:
+    """The open discrepancies as a table, the time reported in the hotel's zone (named in
+    the column title); then the counts by kind."""
+    table_rows: list[list[object]] = [
+        [
+            "room",
+            "kind",
+            "front office",
+            "booking",
+            "expected guests",
+            "observed",
+            "reported by",
+            f"reported at ({timezone})",
+        ]
+    ]
+    for r in rows:
+        table_rows.append(
+            [
+                r.number,
+                r.kind.value,
+                r.status.value,
+                references.get(r.booking_id, r.booking_id) if r.booking_id else "",
+                r.expected_guests,
+                _observed(r),
+                r.reported_by,
+                _when(r.reported_at_local or _local(r.reported_at, timezone)),
+            ]
+        )
+    table(table_rows, out)
+    kinds = Counter(r.kind.value for r in rows)
+    out.write(
+        f"\n{_count(len(rows), 'open discrepancy', 'open discrepancies')}: "
+        + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        + "\n"
+    )
+
+
 # --- commands ----------------------------------------------------------------------------
 
 
@@ -832,6 +1183,158 @@ def cmd_tasks(args: argparse.Namespace, out: Output) -> int:
     else:
         numbers = {r.room_id: r.number for r in services.room_board(uow, hotel_id)}
         print_tasks(tasks, numbers, out)
+    return 0
+
+
+def _audit_record(uow: SqlAlchemyUnitOfWork, hotel_id: str, day: date) -> ho.NightAudit | None:
+    with uow.reading():
+        return uow.audits.get(hotel_id, day)
+
+
+def night_audit_run(
+    uow: SqlAlchemyUnitOfWork, hotel: ho.Hotel, day: date, staff_id: str
+) -> AuditRun:
+    """Run the night audit of ``day`` and tell whether it was a replay.
+
+    A replay is told honestly, without guessing from times: the audit of the date is
+    looked up (read-only) just before the call; if it was there, the call was a replay.
+    Should another audit of the date commit between that look-up and the call (two
+    schedulers firing at once), the call returns that audit's entries: its stored record
+    then names someone other than ``staff_id`` and this run counts as a replay too (by the
+    same staff id, the two runs cannot be told apart, and changed the same rooms)."""
+    before = _audit_record(uow, hotel.hotel_id, day)
+    entries = tuple(
+        services.night_audit(uow, hotel_id=hotel.hotel_id, business_date=day, staff_id=staff_id)
+    )
+    record = _audit_record(uow, hotel.hotel_id, day)
+    replay = before is not None or (record is not None and record.performed_by != staff_id)
+    overdue = tuple(
+        services.get_booking(uow, booking_id)
+        for booking_id in _overdue_ids(uow, hotel.hotel_id, day, entries)
+    )
+    numbers = {row.room_id: row.number for row in services.room_board(uow, hotel.hotel_id)}
+    return AuditRun(hotel, day, entries, replay, record, overdue, numbers)
+
+
+def cmd_night_audit(args: argparse.Namespace, out: Output) -> int:
+    """``night-audit``: close the business day (by default yesterday, the hotel's local
+    date: the audit runs after midnight for the day that ended)."""
+    uow = SqlAlchemyUnitOfWork(open_engine(args.db))
+    hotel = _hotel(uow, _hotel_id(uow, args.hotel))
+    day = args.date or local_date(hotel, datetime.now(UTC)) - timedelta(days=1)
+    run = night_audit_run(uow, hotel, day, args.staff)
+    if args.json:
+        print_json(night_audit_data(run), out)
+    else:
+        print_night_audit(run, out)
+    return 0
+
+
+def _attendant_ids(text: str) -> list[str]:
+    """The staff ids of ``--attendants a,b,c``."""
+    ids = [part.strip() for part in text.split(",")]
+    if not all(ids):
+        raise CommandError(f"--attendants must be staff ids separated by commas, not {text!r}")
+    return ids
+
+
+def unassigned_work(uow: SqlAlchemyUnitOfWork, hotel: ho.Hotel) -> tuple[ho.WorksheetLine, ...]:
+    """The hotel's open, unstarted cleaning tasks on nobody's worksheet, in work order:
+    what generating the worksheets left over (or what came since)."""
+    with uow.reading():
+        items = work_items(
+            uow.occupancies.board(hotel.hotel_id),
+            uow.tasks.open_for_hotel(hotel.hotel_id),
+            hotel.checkout_credits,
+            hotel.stayover_credits,
+        )
+    return tuple(
+        ho.WorksheetLine(
+            i.task_id,
+            i.room_id,
+            i.number,
+            i.kind,
+            i.status,
+            i.priority,
+            i.credits,
+            i.service_status,
+        )
+        for i in sorted(items, key=work_order)
+        if i.status is ho.TaskStatus.OPEN and i.assigned_to is None
+    )
+
+
+def cmd_worksheets(args: argparse.Namespace, out: Output) -> int:
+    """``worksheets``: generate the attendants' worksheets, or (``--show``) show the
+    current ones."""
+    generating = {
+        "--staff": args.staff,
+        "--attendants": args.attendants,
+        "--max-credits": args.max_credits,
+    }
+    if args.show:
+        given = [option for option, value in generating.items() if value is not None]
+        if given:
+            raise CommandError(
+                "--show only shows the current worksheets, it does not generate them: "
+                f"leave out {' and '.join(given)}"
+            )
+    elif args.attendant is not None:
+        raise CommandError("--attendant goes with --show")
+    elif args.staff is None or args.attendants is None:
+        raise CommandError(
+            "generating worksheets needs --staff ID and --attendants ID,ID,... "
+            "(--show shows the current ones)"
+        )
+    uow = SqlAlchemyUnitOfWork(open_engine(args.db))
+    hotel = _hotel(uow, _hotel_id(uow, args.hotel))
+    at = datetime.now(UTC)
+    overflow: Sequence[ho.WorksheetLine] | None
+    if not args.show:
+        plan = services.generate_worksheets(
+            uow,
+            hotel_id=hotel.hotel_id,
+            attendants=_attendant_ids(args.attendants),
+            staff_id=args.staff,
+            max_credits=args.max_credits,
+        )
+        sheets: Sequence[ho.Worksheet] = plan.sheets
+        overflow = plan.overflow
+    elif args.attendant is not None:
+        sheets, overflow = (services.worksheet(uow, hotel.hotel_id, args.attendant),), None
+    else:
+        tasks = services.open_tasks(uow, hotel.hotel_id)
+        names = sorted({t.assigned_to for t in tasks if t.kind.is_cleaning and t.assigned_to})
+        sheets = tuple(services.worksheet(uow, hotel.hotel_id, name) for name in names)
+        overflow = unassigned_work(uow, hotel)
+    if args.json:
+        print_json(worksheets_data(hotel, at, sheets, overflow, generated=not args.show), out)
+    else:
+        if args.show:
+            print_worksheets(hotel, at, sheets, overflow, out, leftover="unassigned")
+        else:
+            print_worksheets(hotel, at, sheets, overflow, out, title="Worksheets generated")
+    return 0
+
+
+def cmd_discrepancies(args: argparse.Namespace, out: Output) -> int:
+    """``discrepancies``: the open discrepancies between housekeeping and the front office."""
+    uow = SqlAlchemyUnitOfWork(open_engine(args.db))
+    hotel = _hotel(uow, _hotel_id(uow, args.hotel))
+    rows = services.discrepancies(uow, hotel.hotel_id)
+    if args.json:
+        print_json([{**plain(row), "timezone": hotel.timezone} for row in rows], out)
+        return 0
+    out.write(visible(f"Open discrepancies at {hotel.name} ({hotel.hotel_id})") + "\n\n")
+    if not rows:
+        out.write("no open discrepancies\n")
+        return 0
+    references = {
+        r.booking_id: r.booking_reference
+        for r in services.room_board(uow, hotel.hotel_id)
+        if r.booking_id and r.booking_reference
+    }
+    print_discrepancies(rows, references, out, timezone=hotel.timezone)
     return 0
 
 
@@ -1091,8 +1594,9 @@ def cmd_legacy_drop_plan(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
-DO_SERVICES: tuple[str, ...] = (*ACTIONS, "update_hotel")
-"""The services ``do`` calls: every operation, and the hotel's settings (reference data)."""
+DO_SERVICES: tuple[str, ...] = (*ACTIONS, "assign_task", "generate_worksheets", "update_hotel")
+"""The services ``do`` calls: every operation, giving tasks to attendants and sharing out
+the worksheets, and the hotel's settings (reference data)."""
 
 _PARTY_KEYS = ("booking_guest_id", "first_name", "last_name")
 _MEMBER_FORM = (
@@ -1107,11 +1611,20 @@ _DO_HELP = """Call a service with name=value arguments, for example:
   do change_stay booking_id=B1 staff_id=S1 departure=2026-06-08 notes="one more night"
   do update_party booking_id=B1 staff_id=S1 party='[["G1", "Ada", "Lee"], ["G2", "Bo", "Lee"]]'
   do update_hotel hotel_id=H1 enforce_stay_dates=true checkout_time=12:00
+  do update_hotel hotel_id=H1 stayover_every=2 checkout_credits=3 stayover_credits=1
+  do set_service_status room_id=R1 staff_id=S2 status=DND
+  do report_room_observation room_id=R3 staff_id=S2 occupied=true guests=1
+  do set_out_of_order room_id=R4 staff_id=S3 reason="water leak" until=2026-06-09
+  do night_audit hotel_id=H1 staff_id=S1 business_date=2026-06-07
+  do generate_worksheets hotel_id=H1 staff_id=S4 attendants=S2,S5 max_credits=12
+  do assign_task task_id=T1 assignee_id=S5 staff_id=S4
 
-Booleans are true or false, dates YYYY-MM-DD, times of day HH:MM; a party is a JSON list
-of its members, the primary first, each {"booking_guest_id": ..., "first_name": ...,
-"last_name": ...} or [booking_guest_id, first_name, last_name]. A refusal is one line on
-stderr and exit code 1; nothing is changed."""
+Booleans are true or false, dates YYYY-MM-DD, times of day HH:MM, whole numbers digits
+(none for an optional one left unset); an enum (status, return_condition) is one of its
+values, e.g. DND or CLEAN; a list of ids (attendants) is comma-separated or a JSON list;
+a party is a JSON list of its members, the primary first, each {"booking_guest_id": ...,
+"first_name": ..., "last_name": ...} or [booking_guest_id, first_name, last_name]. A
+refusal is one line on stderr and exit code 1; nothing is changed."""
 
 
 def _parse_party(name: str, text: str) -> list[ho.BookingGuest]:
@@ -1135,11 +1648,37 @@ def _parse_party(name: str, text: str) -> list[ho.BookingGuest]:
     return party
 
 
+def _parse_ids(name: str, text: str) -> list[str]:
+    """A list of ids given on the command line: comma-separated, or a JSON list of
+    strings."""
+    if text.lstrip().startswith("["):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise CommandError(
+                f"{name} must be a JSON list of ids; it is not JSON: {text!r}"
+            ) from None
+        if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
+            raise CommandError(f"{name} must be a JSON list of ids (strings)")
+        return data
+    return [part.strip() for part in text.split(",")]
+
+
+def _enum_named(kind: str) -> type[Enum] | None:
+    """The library's enum named ``kind`` (``ServiceStatus``, ``Condition``...), or None."""
+    found = getattr(ho, kind, None) if kind.isidentifier() else None
+    return found if isinstance(found, type) and issubclass(found, Enum) else None
+
+
 def _parse_value(name: str, text: str, annotation: object = "str") -> object:
     """The value of ``name=text`` for a parameter annotated ``annotation`` (the service's
-    own annotation, a string): booleans, ISO dates and times, numbers, a party as JSON;
-    everything else (ids, notes, enum values) is passed as the text."""
-    kind = str(annotation).removesuffix(" | None")
+    own annotation, a string): booleans, ISO dates and times, numbers, the library's
+    enums by value, lists of ids, a party as JSON; for an optional parameter that is not
+    text, ``none`` is None; everything else (ids, notes) is passed as the text."""
+    written = str(annotation)
+    kind = written.removesuffix(" | None")
+    if kind != written and kind != "str" and text.lower() in ("none", "null"):
+        return None
     if kind == "bool":
         if text.lower() in ("true", "yes", "1"):
             return True
@@ -1163,6 +1702,15 @@ def _parse_value(name: str, text: str, annotation: object = "str") -> object:
             raise CommandError(f"{name} must be a whole number, not {text!r}") from None
     if "BookingGuest" in kind:
         return _parse_party(name, text)
+    if kind in ("Sequence[str]", "tuple[str, ...]", "list[str]"):
+        return _parse_ids(name, text)
+    enum = _enum_named(kind)
+    if enum is not None:
+        for member in enum:
+            if text in (member.value, member.name):
+                return member
+        values = ", ".join(str(member.value) for member in enum)
+        raise CommandError(f"{name} must be one of {values}; not {text!r}")
     return text
 
 
@@ -1171,6 +1719,8 @@ def _hotel_settings(hotel: ho.Hotel) -> str:
         f"hotel {hotel.hotel_id} ({hotel.name}): require_inspection "
         f"{str(hotel.require_inspection).lower()}, timezone {hotel.timezone}, checkout_time "
         f"{hotel.checkout_time:%H:%M}, enforce_stay_dates {str(hotel.enforce_stay_dates).lower()}"
+        f", stayover_every {hotel.stayover_every}, checkout_credits {hotel.checkout_credits}"
+        f", stayover_credits {hotel.stayover_credits}"
     )
 
 
@@ -1196,13 +1746,30 @@ def cmd_do(args: argparse.Namespace, out: Output) -> int:
     if missing:
         raise CommandError(f"{args.service} needs {', '.join(f'{m}=...' for m in missing)}")
     uow = SqlAlchemyUnitOfWork(open_engine(args.db))
-    entries = service(uow, **kwargs)
-    if args.json:
-        print_json(entries, out)
+    result = service(uow, **kwargs)
+    if isinstance(result, ho.WorksheetPlan):  # generate_worksheets: the sheets, not entries
+        hotel = _hotel(uow, str(kwargs["hotel_id"]))
+        at = datetime.now(UTC)
+        if args.json:
+            print_json(
+                worksheets_data(hotel, at, result.sheets, result.overflow, generated=True), out
+            )
+        else:
+            print_worksheets(
+                hotel, at, result.sheets, result.overflow, out, title="Worksheets generated"
+            )
+    elif args.json:
+        print_json(result, out)
     elif args.service == "update_hotel":  # reference data: nothing is logged
         out.write(visible(_hotel_settings(_hotel(uow, str(kwargs["hotel_id"])))) + "\n")
-    elif entries:
-        print_history(entries, out)
+    elif args.service == "assign_task":  # a task is not a room's state: nothing is logged
+        out.write(
+            visible(f"task {kwargs['task_id']} is assigned to {kwargs['assignee_id']}") + "\n"
+        )
+    elif result:
+        print_history(result, out)
+    elif args.service == "night_audit":
+        out.write(f"night audit of {kwargs['business_date']}: no room changed\n")
     else:
         out.write("nothing to change: nothing logged\n")
     return 0
@@ -1272,9 +1839,31 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
         f"of them queued at the desk while housekeeping turned the room, "
         f"{report.queued_checked_in} checked in as soon as it was ready.\n"
     )
+    out.write(
+        f"Housekeeping: {_count(report.night_audits, 'night audit')} made "
+        f"{_count(report.stayovers, 'stayover cleaning')} due; "
+        f"{_count(report.dnd, 'door')} with a do-not-disturb sign skipped, "
+        f"{report.dnd_cleaned} of those rooms cleaned once it came off; "
+        f"{_count(report.service_refused, 'guest')} declined service; "
+        f"{_count(report.make_up_requests, 'make-up-room request')}; "
+        f"{_count(report.sleep_found, 'SLEEP discrepancy', 'SLEEP discrepancies')} found, "
+        f"{report.sleep_resolved} resolved by a re-check; "
+        f"{_count(report.tasks_given, 'task')} given to an attendant by hand.\n"
+    )
     if report.refusals:
         refused = ", ".join(f"{n} {name}" for name, n in sorted(report.refusals.items()))
         out.write(f"Refused along the way (and handled): {refused}.\n")
+    if report.worksheets is not None and report.worksheets_at is not None:
+        out.write("\n")
+        print_worksheets(
+            _hotel(uow, report.hotel_id),
+            report.worksheets_at,
+            report.worksheets.sheets,
+            report.worksheets.overflow,
+            out,
+            title="Worksheets handed out on the last morning",
+        )
+        out.write("\n")
     violations = check_invariants(snapshot)
     if violations:
         out.write("Invariants BROKEN:\n" + "".join(f"  {visible(str(v))}\n" for v in violations))
@@ -1284,6 +1873,7 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
         f"Every invariant holds. Explore it: {PROG} board --db {shown_url(args.db)}\n"
         f"  {PROG} arrivals --date {last_day} --db {shown_url(args.db)}\n"
         f"  {PROG} in-house --db {shown_url(args.db)}\n"
+        f"  {PROG} worksheets --show --db {shown_url(args.db)}\n"
     )
     return 0
 
@@ -1538,6 +2128,64 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "in-house", parents=[common, output, hotel], help="the bookings in house"
     ).set_defaults(handler=cmd_stays)
+    night_audit = commands.add_parser(
+        "night-audit",
+        parents=[common, output, hotel],
+        help="close the business day: stayover cleanings, service statuses reset, rooms "
+        "back from out of order; prints the rooms changed and the overdue departures",
+        description="Run the night audit of one business date (once per hotel and date: "
+        "run again, it changes nothing and says it was a replay, showing the first run's "
+        "rooms). It runs after midnight for the day that ended, so the date defaults to "
+        "yesterday's local date at the hotel.",
+    )
+    night_audit.add_argument(
+        "--staff", required=True, metavar="ID", help="who runs it (front desk or manager)"
+    )
+    night_audit.add_argument(
+        "--date",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="the business date to close, the hotel's local date (default: yesterday there; "
+        "an audit before midnight needs --date with today's date)",
+    )
+    night_audit.set_defaults(handler=cmd_night_audit)
+    worksheets = commands.add_parser(
+        "worksheets",
+        parents=[common, output, hotel],
+        help="share the open cleaning tasks among attendants (--staff, --attendants), or "
+        "show the current worksheets (--show)",
+        description="With --staff and --attendants: share the open, unstarted cleaning tasks "
+        "among the attendants by credits, most urgent first, store who has which and show "
+        "the sheets and the overflow. With --show: show the current sheets without changing "
+        "anything (every attendant with tasks, and the tasks nobody has; or one attendant's "
+        "sheet with --attendant).",
+    )
+    worksheets.add_argument(
+        "--staff", metavar="ID", help="who shares the work out (supervisor or manager)"
+    )
+    worksheets.add_argument(
+        "--attendants",
+        metavar="ID,ID,...",
+        help="the attendants on duty, comma-separated, in the order their sheets are listed",
+    )
+    worksheets.add_argument(
+        "--max-credits",
+        type=int,
+        metavar="N",
+        help="the most credits one attendant may be given (default: no limit)",
+    )
+    worksheets.add_argument(
+        "--show", action="store_true", help="show the current worksheets; generate nothing"
+    )
+    worksheets.add_argument(
+        "--attendant", metavar="ID", help="with --show: only this attendant's worksheet"
+    )
+    worksheets.set_defaults(handler=cmd_worksheets)
+    commands.add_parser(
+        "discrepancies",
+        parents=[common, output, hotel],
+        help="the open discrepancies between housekeeping's observations and the front office",
+    ).set_defaults(handler=cmd_discrepancies)
     commands.add_parser(
         "check", parents=[common, output], help="verify every invariant; exit 1 on violations"
     ).set_defaults(handler=cmd_check)
@@ -1727,7 +2375,9 @@ class _Errors:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.url: str = getattr(args, "db", "") or getattr(args, "store", "") or ""
-        self.writing = args.command in _WRITERS or bool(getattr(args, "consumer", None))
+        self.writing = (args.command in _WRITERS and not getattr(args, "show", False)) or bool(
+            getattr(args, "consumer", None)
+        )
         self.passwords = [
             *_passwords(self.url),
             *_passwords(getattr(args, "source", "") or ""),

@@ -10,6 +10,21 @@ no-shows, companions joining and leaving, and arrivals pre-assigned into rooms w
 is due out, some of them waiting at the desk (queued) while housekeeping turns the room,
 checked in as soon as it is ready. The hotel keeps Lisbon time; the story's hours are
 local.
+
+The housekeeping day (§10): every night after the first, at 00:30, the night auditor
+closes the business date that ended (stayover cleanings for the rooms in house, service
+statuses reset, a room whose maintenance window ended back in service). At 07:30 the
+supervisor shares the open cleaning among two attendants (``generate_worksheets``, a
+credit limit each) and gives what is left over to the third (``assign_task``). From 09:00
+the attendants work down their worksheets: a door with a do-not-disturb sign, or a guest
+who declines service, is recorded and skipped (nobody tries to clean it); a guest asleep
+in a room the front office shows vacant is reported (a SLEEP discrepancy), and the
+supervisor's re-check finds the room empty, which resolves it. A guest may ask for their
+room first (make up room) in the morning; in the afternoon most do-not-disturb signs come
+off, a guest asks for a room already done to be made up again (the supervisor gives the
+new task to an attendant), and the afternoon round cleans what is left, keep-out rooms
+aside. The housekeeping day draws on randomness of its own (seeded from the seed too), so
+that what happens in the rooms leaves the front desk's draws alone.
 """
 
 from __future__ import annotations
@@ -75,8 +90,9 @@ LAST_NAMES = [
 
 @frozen
 class SimulationReport:
-    """What happened: the hotel simulated, operations by service, refusals by error, and
-    the front desk's story (§9) in counts."""
+    """What happened: the hotel simulated, operations by service, refusals by error, the
+    front desk's story (§9) and the housekeeping day's (§10) in counts, and the worksheets
+    handed out on the last morning."""
 
     hotel_id: str
     days: int
@@ -100,6 +116,28 @@ class SimulationReport:
     """Of those, the ones whose guest waited at the desk (``queue_arrival``)."""
     queued_checked_in: int = 0
     """Queued arrivals checked in as soon as housekeeping had turned their room."""
+    night_audits: int = 0
+    """Night audits run (one a night, for the business date that ended)."""
+    stayovers: int = 0
+    """Stayover cleanings the night audits made due."""
+    dnd: int = 0
+    """Doors found with a do-not-disturb sign (skipped by the attendant)."""
+    dnd_cleaned: int = 0
+    """Of those, the rooms cleaned the same day once the sign came off."""
+    service_refused: int = 0
+    """Guests who declined service for the day."""
+    make_up_requests: int = 0
+    """Guests who asked for their room to be made up."""
+    sleep_found: int = 0
+    """SLEEP discrepancies found (a guest in a room the front office shows vacant)."""
+    sleep_resolved: int = 0
+    """Of those, the ones a re-check resolved."""
+    tasks_given: int = 0
+    """Tasks the supervisor gave to an attendant by hand (``assign_task``)."""
+    worksheets: ho.WorksheetPlan | None = None
+    """The worksheets handed out on the morning of the last day."""
+    worksheets_at: datetime | None = None
+    """When those worksheets were generated (UTC)."""
 
 
 class _Clock:
@@ -137,6 +175,11 @@ class _Arrival:
 
 
 CLEANERS = ["carmen", "dmitri", "esi"]
+ATTENDANTS = CLEANERS[:2]
+"""The attendants the morning's worksheets are shared among; the third cleaner takes the
+overflow."""
+SUPERVISOR = "farid"
+NIGHT_AUDITOR = "nadia"
 
 
 @define
@@ -144,6 +187,9 @@ class _Run:
     uow: UnitOfWork
     rng: random.Random
     clock: _Clock
+    hk_rng: random.Random = field(factory=random.Random)
+    """The housekeeping day's own randomness (seeded from the seed too), so that what
+    happens in the rooms does not change the front desk's story."""
     rooms: dict[str, int] = field(factory=dict)  # room id -> capacity
     operations: Counter[str] = field(factory=Counter)
     refusals: Counter[str] = field(factory=Counter)
@@ -153,22 +199,36 @@ class _Run:
     next_booking: int = 1
     next_companion: int = 1
     unplaced: int = 0
+    windows: set[str] = field(factory=set)  # rooms out of service until a given day
+    dnd_today: set[str] = field(factory=set)  # rooms whose door had the sign this morning
+    sleeping: list[str] = field(factory=list)  # rooms with a SLEEP discrepancy to re-check
+    worksheets: ho.WorksheetPlan | None = None  # the latest morning's
+    worksheets_at: datetime | None = None
 
-    def do(self, service: Callable[..., tuple[ho.LogEntry, ...]], **kwargs: object) -> bool:
-        """Call a service; count it, or count the refusal (the story then moves on)."""
+    def call(self, service: Callable[..., object], **kwargs: object) -> object | None:
+        """Call a service and return what it returns; count it, or count the refusal and
+        return None (the story then moves on)."""
         try:
-            service(self.uow, **kwargs)
+            result = service(self.uow, **kwargs)
         except ho.RoomOccupancyError as error:
             self.refusals[type(error).__name__] += 1
-            return False
+            return None
         self.operations[service.__name__] += 1
-        return True
+        return result
+
+    def do(self, service: Callable[..., object], **kwargs: object) -> bool:
+        """Call a service; count it, or count the refusal (the story then moves on)."""
+        return self.call(service, **kwargs) is not None
 
     def wants(self, kind: str, chance: float) -> bool:
         """Whether an event of ``kind`` happens here: with probability ``chance``, and
         surely while none has happened yet, so that every run of a few days tells every
         kind of event there is an occasion for, whatever the seed."""
         return self.story[kind] == 0 or self.rng.random() < chance
+
+    def hk_wants(self, kind: str, chance: float) -> bool:
+        """:meth:`wants`, for the housekeeping day (drawn from its own randomness)."""
+        return self.story[kind] == 0 or self.hk_rng.random() < chance
 
     def happened(self, kind: str) -> None:
         self.story[kind] += 1
@@ -247,6 +307,9 @@ def _setup(run: _Run, rooms: int) -> None:
         require_inspection=True,
         timezone=TIMEZONE,
         checkout_time=time(11),
+        stayover_every=1,  # a stayover cleaning every day
+        checkout_credits=2,  # a checkout takes about twice a stayover's time
+        stayover_credits=1,
     )
     per_floor = max(1, min(20, (rooms + 2) // 3))
     for index in range(rooms):
@@ -266,6 +329,7 @@ def _setup(run: _Run, rooms: int) -> None:
         ("farid", "Farid", "SUPERVISOR"),
         ("grace", "Grace", "MAINTENANCE"),
         ("hugo", "Hugo", "MANAGER"),
+        ("nadia", "Nadia", "FRONT_DESK"),  # the night auditor
     ]
     for staff_id, name, role in staff:
         services.register_staff(
@@ -451,30 +515,248 @@ def _turnarounds(run: _Run, day: date) -> None:
             run.happened("queued_checked_in")
 
 
-def _housekeeping(run: _Run, day: date, hour: int) -> None:
-    """Clean every dirty room (and, in the morning, most occupied ones) and inspect it."""
-    run.clock.set(day, hour)
-    for row in run.board().values():  # stayover service for most occupied rooms
-        if hour < 12 and row.status is ho.OccupancyStatus.OCCUPIED and run.rng.random() < 0.7:
-            run.do(services.mark_dirty, room_id=row.room_id, staff_id="carmen", notes="stayover")
+def _clean(run: _Run, room_id: str, cleaner: str) -> None:
+    """``cleaner`` cleans the room and the supervisor inspects it; now and then the
+    inspection fails and the room is cleaned again."""
+    run.do(services.start_cleaning, room_id=room_id, staff_id=cleaner)
+    run.do(services.complete_cleaning, room_id=room_id, staff_id=cleaner)
+    if run.hk_wants("failed_inspection", 0.12):
+        if run.do(
+            services.inspect_room,
+            room_id=room_id,
+            staff_id=SUPERVISOR,
+            passed=False,
+            notes=run.hk_rng.choice(["hair in the sink", "bed not made", "towels missing"]),
+        ):
+            run.happened("failed_inspection")
+        run.do(services.start_cleaning, room_id=room_id, staff_id=cleaner)
+        run.do(services.complete_cleaning, room_id=room_id, staff_id=cleaner)
+    run.do(services.inspect_room, room_id=room_id, staff_id=SUPERVISOR)
+
+
+def _service(run: _Run, row: ho.BoardRow, cleaner: str) -> None:
+    """The room of ``row`` (as it was before cleaning) is cleaned by ``cleaner``; a
+    make-up-room request it answered is then marked done."""
+    _clean(run, row.room_id, cleaner)
+    if row.service_status is ho.ServiceStatus.MAKE_UP_ROOM:
+        run.do(
+            services.set_service_status,
+            room_id=row.room_id,
+            staff_id=cleaner,
+            status=ho.ServiceStatus.NONE,
+            notes="room made up",
+        )
+
+
+def _night_audit(run: _Run, business_date: date) -> None:
+    """00:30: the night auditor closes the business date that ended. The rooms it
+    returns to service (a maintenance window that ended) leave the windows watched."""
+    run.clock.set(business_date + timedelta(days=1), 0, 30)
+    entries = run.call(
+        services.night_audit,
+        hotel_id=HOTEL_ID,
+        business_date=business_date,
+        staff_id=NIGHT_AUDITOR,
+    )
+    if not isinstance(entries, tuple):
+        return
+    run.happened("night_audit")
+    for entry in entries:
+        variant = entry.metadata.get("variant")
+        if variant == "stayover":
+            run.happened("stayover")
+        elif isinstance(variant, str) and variant.startswith("return-"):
+            run.windows.discard(entry.room_id or "")
+    run.dnd_today.clear()
+
+
+def _worksheets(run: _Run, day: date) -> None:
+    """07:30: the supervisor shares the open cleaning among the two attendants, a credit
+    limit each, and gives what is left over to the third cleaner."""
+    run.clock.set(day, 7, 30)
+    limit = max(4, len(run.rooms) // 3)
+    plan = run.call(
+        services.generate_worksheets,
+        hotel_id=HOTEL_ID,
+        attendants=ATTENDANTS,
+        staff_id=SUPERVISOR,
+        max_credits=limit,
+    )
+    if not isinstance(plan, ho.WorksheetPlan):
+        return
+    run.worksheets, run.worksheets_at = plan, run.clock.now
+    for line in plan.overflow:
+        if run.do(
+            services.assign_task, task_id=line.task_id, assignee_id=CLEANERS[2], staff_id=SUPERVISOR
+        ):
+            run.happened("task_given")
+
+
+def _early_requests(run: _Run, day: date) -> None:
+    """08:45: a guest whose room awaits its stayover cleaning asks for it first (make up
+    room: it goes up the worksheet)."""
+    run.clock.set(day, 8, 45)
+    for row in run.board().values():
+        if (
+            row.status is ho.OccupancyStatus.OCCUPIED
+            and row.condition is ho.Condition.DIRTY
+            and row.service_status is ho.ServiceStatus.NONE
+            and run.hk_wants("make_up", 0.06)
+            and run.do(
+                services.set_service_status,
+                room_id=row.room_id,
+                staff_id="amara",
+                status=ho.ServiceStatus.MAKE_UP_ROOM,
+                notes="the guest asks for the room early",
+            )
+        ):
+            run.happened("make_up")
+
+
+def _morning_round(run: _Run, day: date) -> None:
+    """09:00: each cleaner works down their worksheet. At an occupied room's door the sign
+    may say do not disturb, or the guest declines service: recorded, and the room skipped
+    (the attendant does not knock). In a room the front office shows vacant a guest may be
+    found asleep: reported (a SLEEP discrepancy) and left for the supervisor. The
+    supervisor then inspects any room left clean but not inspected."""
+    run.clock.set(day, 9)
+    for cleaner in CLEANERS:
+        for line in services.worksheet(run.uow, HOTEL_ID, cleaner).lines:
+            row = run.board()[line.room_id]
+            if row.condition is not ho.Condition.DIRTY:
+                continue  # done by someone else meanwhile
+            if row.status is ho.OccupancyStatus.OCCUPIED:
+                if row.service_status.keeps_out:
+                    continue
+                staying = run.in_house.get(row.booking_id or "", day) > day
+                if staying and run.hk_wants("dnd", 0.12):
+                    if run.do(
+                        services.set_service_status,
+                        room_id=row.room_id,
+                        staff_id=cleaner,
+                        status=ho.ServiceStatus.DND,
+                        notes="do-not-disturb sign on the door",
+                    ):
+                        run.dnd_today.add(row.room_id)
+                        run.happened("dnd")
+                    continue
+                if staying and run.hk_wants("refused", 0.03):
+                    if run.do(
+                        services.set_service_status,
+                        room_id=row.room_id,
+                        staff_id=cleaner,
+                        status=ho.ServiceStatus.SERVICE_REFUSED,
+                        notes="the guest declines service today",
+                    ):
+                        run.happened("refused")
+                    continue
+            elif (
+                row.booking_id is None
+                and row.discrepancy is None
+                and not run.sleeping
+                and run.hk_wants("sleep", 0.04)
+            ):
+                if run.do(
+                    services.report_room_observation,
+                    room_id=row.room_id,
+                    staff_id=cleaner,
+                    occupied=True,
+                    guests=1,
+                    notes="a guest asleep in the room",
+                ):
+                    run.sleeping.append(row.room_id)
+                    run.happened("sleep")
+                continue
+            _service(run, row, cleaner)
+    for row in run.board().values():
+        if row.condition is ho.Condition.CLEAN:
+            run.do(services.inspect_room, room_id=row.room_id, staff_id=SUPERVISOR)
+
+
+def _recheck(run: _Run, day: date) -> None:
+    """09:45: the supervisor looks into the rooms where a guest was found asleep: the
+    guest has gone (the observation agrees with the front office: resolved)."""
+    run.clock.set(day, 9, 45)
+    for room_id in run.sleeping:
+        if run.do(
+            services.report_room_observation,
+            room_id=room_id,
+            staff_id=SUPERVISOR,
+            occupied=False,
+            notes="re-checked: nobody there",
+        ):
+            run.happened("sleep_resolved")
+    run.sleeping.clear()
+
+
+def _service_requests(run: _Run, day: date) -> None:
+    """15:30: most do-not-disturb signs of the morning come off (the guests went out);
+    a guest whose room was done asks for it to be made up again, and the supervisor
+    gives the new task to the third cleaner."""
+    run.clock.set(day, 15, 30)
+    board = run.board()
+    for room_id in sorted(run.dnd_today):
+        row = board[room_id]
+        if (
+            row.service_status is ho.ServiceStatus.DND
+            and run.hk_wants("dnd_lifted", 0.7)
+            and run.do(
+                services.set_service_status,
+                room_id=room_id,
+                staff_id="amara",
+                status=ho.ServiceStatus.NONE,
+                notes="the guests went out: the room can be done",
+            )
+        ):
+            run.happened("dnd_lifted")
+    done = sorted(
+        r
+        for r, row in board.items()
+        if row.status is ho.OccupancyStatus.OCCUPIED
+        and row.condition is ho.Condition.INSPECTED
+        and row.service_status is ho.ServiceStatus.NONE
+    )
+    if not done or not run.hk_wants("make_up_again", 0.4):
+        return
+    room_id = run.hk_rng.choice(done)
+    if not run.do(
+        services.set_service_status,
+        room_id=room_id,
+        staff_id="amara",
+        status=ho.ServiceStatus.MAKE_UP_ROOM,
+        notes="spilled coffee: please make up the room",
+    ):
+        return
+    run.happened("make_up")
+    run.happened("make_up_again")
+    for task in services.open_tasks(run.uow, HOTEL_ID):
+        if task.room_id != room_id or task.kind is not ho.TaskKind.CLEANING:
+            continue
+        if run.do(
+            services.assign_task, task_id=task.task_id, assignee_id=CLEANERS[2], staff_id=SUPERVISOR
+        ):
+            run.happened("task_given")
+
+
+def _afternoon_round(run: _Run, day: date) -> None:
+    """16:00: every dirty room is cleaned, by whoever has its task (else anyone), and
+    inspected; rooms whose guests keep housekeeping out are left alone. A room cleaned
+    once its do-not-disturb sign came off counts in the story."""
+    run.clock.set(day, 16)
+    holders = {
+        task.room_id: task.assigned_to
+        for task in services.open_tasks(run.uow, HOTEL_ID)
+        if task.kind.is_cleaning and task.assigned_to
+    }
     for row in sorted(run.board().values(), key=lambda r: r.number):
         if row.condition is not ho.Condition.DIRTY:
             continue
-        cleaner = run.rng.choice(CLEANERS)
-        run.do(services.start_cleaning, room_id=row.room_id, staff_id=cleaner)
-        run.do(services.complete_cleaning, room_id=row.room_id, staff_id=cleaner)
-        if run.wants("failed_inspection", 0.12):
-            if run.do(
-                services.inspect_room,
-                room_id=row.room_id,
-                staff_id="farid",
-                passed=False,
-                notes=run.rng.choice(["hair in the sink", "bed not made", "towels missing"]),
-            ):
-                run.happened("failed_inspection")
-            run.do(services.start_cleaning, room_id=row.room_id, staff_id=cleaner)
-            run.do(services.complete_cleaning, room_id=row.room_id, staff_id=cleaner)
-        run.do(services.inspect_room, room_id=row.room_id, staff_id="farid")
+        if row.status is ho.OccupancyStatus.OCCUPIED and row.service_status.keeps_out:
+            continue
+        cleaner = holders.get(row.room_id) or run.hk_rng.choice(CLEANERS)
+        _service(run, row, cleaner)
+        if row.room_id in run.dnd_today:
+            run.happened("dnd_cleaned")
 
 
 def _maintenance(run: _Run, day: date) -> None:
@@ -483,6 +765,8 @@ def _maintenance(run: _Run, day: date) -> None:
     run.clock.set(day, 10)
     board = run.board()
     for row in board.values():
+        if row.room_id in run.windows:
+            continue  # back when its window ends: the night audit returns it
         if row.status in (ho.OccupancyStatus.OUT_OF_ORDER, ho.OccupancyStatus.MAINTENANCE):
             run.do(
                 services.return_to_service, room_id=row.room_id, staff_id="grace", notes="repaired"
@@ -510,7 +794,10 @@ def _maintenance(run: _Run, day: date) -> None:
         room_id=room,
         staff_id="grace",
         reason=run.rng.choice(["repaint", "replace carpet", "fix air conditioning"]),
+        until=day + timedelta(days=1),  # a two-day job: the night audit returns it
+        return_condition=ho.Condition.CLEAN,  # the painters leave it clean, to inspect
     ):
+        run.windows.add(room)
         run.happened("maintenance")
         run.happened("repair")
 
@@ -684,22 +971,28 @@ def simulate(
     clock = getattr(uow, "clock", None)
     if not isinstance(clock, _Clock):
         raise ValueError("build the unit of work with clock=simulation_clock()")
-    run = _Run(uow=uow, rng=random.Random(seed), clock=clock)
+    run = _Run(uow=uow, rng=random.Random(seed), clock=clock, hk_rng=random.Random(f"{seed}/rooms"))
     _setup(run, rooms)
     day = FIRST_DAY
     for index in range(days):
         day = FIRST_DAY + timedelta(days=index)
+        if index:
+            _night_audit(run, day - timedelta(days=1))
         _reservations(run, day, rooms)
         _departures(run, day, hour=7)
+        _worksheets(run, day)
         _stay_changes(run, day)
         _expected_changes(run, day)
-        _housekeeping(run, day, hour=9)
+        _early_requests(run, day)
+        _morning_round(run, day)
+        _recheck(run, day)
         _maintenance(run, day)
         _early_arrivals(run, day)
         _departures(run, day, hour=11)
         _turnarounds(run, day)
         _arrivals(run, day)
-        _housekeeping(run, day, hour=16)
+        _service_requests(run, day)
+        _afternoon_round(run, day)
         _moves(run, day)
         _night_desk(run, day)
         if progress is not None:
@@ -724,6 +1017,17 @@ def simulate(
         due_out_assignments=story["due_out"],
         queued_arrivals=story["queued"],
         queued_checked_in=story["queued_checked_in"],
+        night_audits=story["night_audit"],
+        stayovers=story["stayover"],
+        dnd=story["dnd"],
+        dnd_cleaned=story["dnd_cleaned"],
+        service_refused=story["refused"],
+        make_up_requests=story["make_up"],
+        sleep_found=story["sleep"],
+        sleep_resolved=story["sleep_resolved"],
+        tasks_given=story["task_given"],
+        worksheets=run.worksheets,
+        worksheets_at=run.worksheets_at,
     )
 
 

@@ -14,11 +14,12 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 from io import StringIO
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, text
@@ -35,7 +36,8 @@ from tests.support import FakeClock
 CLI = Path(sys.executable).with_name("hotel-occupancy")
 
 BOARD_HEADER = re.compile(
-    r"^room\s+status\s+condition\s+booking\s+guests\s+expected checkout \((?P<zone>[\w/+-]+)\)"
+    r"^room\s+status\s+condition\s+service\s+disc\s+booking\s+guests\s+"
+    r"expected checkout \((?P<zone>[\w/+-]+)\)"
     r"\s+arriving\s+flags$",
     re.MULTILINE,
 )
@@ -152,10 +154,11 @@ def board_block(text: str) -> list[str]:
 def demo_run(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """A 3-day, 12-room demo (seed 7) run once by the console script on a fresh file."""
+    """A 3-day, 16-room demo (seed 7) run once by the console script on a fresh file (big
+    enough to end with parties of several guests in house, which the corruptions need)."""
     directory = tmp_path_factory.mktemp("demo")
     path = directory / "demo.db"
-    result = run_cli(directory, "demo", "--db", sqlite_url(path), "--days", "3", "--rooms", "12")
+    result = run_cli(directory, "demo", "--db", sqlite_url(path), "--days", "3", "--rooms", "16")
     return path, result
 
 
@@ -223,19 +226,28 @@ def hotels_url(tmp_path: Path) -> str:
 def test_demo_on_a_fresh_file_prints_the_board_the_log_summary_and_sound_invariants(
     demo_run: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
-    """demo exits 0, prints the final board, the operation table and "Every invariant holds"."""
+    """demo exits 0, prints the final board, the operation table, the worksheets handed
+    out to the two attendants on the last morning (Lisbon time) and "Every invariant
+    holds"."""
     path, result = demo_run
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     out = result.stdout
-    assert out.startswith("Simulating 3 days at a 12-room hotel (seed 7)\n")
+    assert out.startswith("Simulating 3 days at a 16-room hotel (seed 7)\n")
     assert BOARD_HEADER.search(out)
     assert OPERATION_HEADER.search(out)
+    assert (
+        "\nWorksheets handed out on the last morning at Harbour View Hotel (harbour-view), "
+        "2026-06-03 07:30 (Europe/Lisbon)\n"
+    ) in out
+    attendants = re.findall(r"^(\w+): \d+ rooms?, \d+ credits?$", out, re.MULTILINE)
+    assert attendants == ["carmen", "dmitri"]
+    assert re.search(r"^2 attendants: \d+ rooms?, \d+ credits?; ", out, re.MULTILINE)
     assert "Every invariant holds" in out
     assert f"board --db {sqlite_url(path)}" in out
     statuses = "|".join(s.value for s in ho.OccupancyStatus)
     rooms = re.findall(rf"^(\d{{3}})\s+({statuses})\s", out, re.MULTILINE)
-    assert len(rooms) == 12
+    assert len(rooms) == 16
 
 
 def test_demo_shows_a_progress_bar_on_stderr_and_keeps_stdout_for_the_report(
@@ -276,7 +288,7 @@ def test_the_same_seed_tells_the_same_story_and_another_seed_a_different_one(
     """Seed 7 twice gives the same output, board and log; seed 8 gives another log."""
     first_path, first = demo_run
     second_url = sqlite_url(tmp_path / "again.db")
-    code, second_out = cli("demo", "--db", second_url, "--days", "3", "--rooms", "12")
+    code, second_out = cli("demo", "--db", second_url, "--days", "3", "--rooms", "16")
     assert code == 0
     assert second_out.replace(second_url, "URL") == first.stdout.replace(
         sqlite_url(first_path), "URL"
@@ -288,7 +300,7 @@ def test_the_same_seed_tells_the_same_story_and_another_seed_a_different_one(
     assert first_log == log_story(snapshot(second_url))
 
     other_url = sqlite_url(tmp_path / "other.db")
-    code, _ = cli("demo", "--db", other_url, "--days", "3", "--rooms", "12", "--seed", "8")
+    code, _ = cli("demo", "--db", other_url, "--days", "3", "--rooms", "16", "--seed", "8")
     assert code == 0
     assert log_story(snapshot(other_url)) != first_log
     capsys.readouterr()
@@ -330,6 +342,17 @@ def test_five_default_days_tell_every_kind_of_event(
     assert any(e.operation is Op.INSPECT and e.metadata.get("passed") is False for e in log)
     assert any(e.operation is Op.CLEAN_START for e in log)
     assert any(e.operation is Op.CLEAN_COMPLETE for e in log)
+    for operation in (Op.NIGHT_AUDIT, Op.SERVICE_STATUS, Op.DISCREPANCY):
+        assert any(e.operation is operation for e in log), operation
+    assert re.search(
+        r"^Housekeeping: 4 night audits made [1-9]\d* stayover cleanings? due; [1-9]\d* doors? "
+        r"with a do-not-disturb sign skipped, [1-9]\d* of those rooms cleaned once it came "
+        r"off; [1-9]\d* guests? declined service; [1-9]\d* make-up-room requests?; [1-9]\d* "
+        r"SLEEP discrepanc(y|ies) found, [1-9]\d* resolved by a re-check; [1-9]\d* tasks? "
+        r"given to an attendant by hand\.$",
+        out,
+        re.MULTILINE,
+    ), out
     assert re.search(
         r"^Front desk: [1-9]\d* stays extended and [1-9]\d* shortened, [1-9]\d* arrivals "
         r"postponed, [1-9]\d* cancellations, [1-9]\d* no-shows, [1-9]\d* companions joined "
@@ -433,6 +456,120 @@ def test_every_seed_tells_the_front_desk_story_and_keeps_the_invariants(seed: in
     report = simulate(uow, seed=seed)
     assert all(getattr(report, name) > 0 for name in FRONT_DESK_COUNTS), report
     assert check_invariants(uow.snapshot()) == []
+
+
+HOUSEKEEPING_COUNTS = (
+    "night_audits",
+    "stayovers",
+    "dnd",
+    "dnd_cleaned",
+    "service_refused",
+    "make_up_requests",
+    "sleep_found",
+    "sleep_resolved",
+    "tasks_given",
+)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 7, 8])
+def test_every_seed_tells_the_housekeeping_day_and_never_tries_a_kept_out_room(
+    seed: int,
+) -> None:
+    """Five days at 24 rooms, whatever the seed: every housekeeping event happens at least
+    once, nobody tries to clean a room whose guests keep housekeeping out (no
+    InvalidTransition refused along the way), and every invariant holds."""
+    uow = InMemoryUnitOfWork(clock=simulation_clock())
+    report = simulate(uow, seed=seed)
+    assert all(getattr(report, name) > 0 for name in HOUSEKEEPING_COUNTS), report
+    assert report.night_audits == 4
+    assert report.dnd_cleaned <= report.dnd
+    assert report.sleep_resolved == report.sleep_found
+    assert "InvalidTransition" not in report.refusals
+    assert check_invariants(uow.snapshot()) == []
+
+
+def test_the_demo_tells_the_housekeeping_day_in_the_order_it_happens() -> None:
+    """Default demo: a night audit of each business date that ended, at 00:30 Lisbon time
+    the next day, by the night auditor, its stayovers marked; a do-not-disturb room is not
+    touched until the sign comes off, then cleaned; a clean room asked to be made up turns
+    dirty and is cleaned; a SLEEP is resolved by an agreeing re-check before anyone
+    assigns the room; the last morning's worksheets are carmen's and dmitri's, within the
+    credit limit, each worked by its attendant; and the supervisor gave tasks by hand."""
+    uow = InMemoryUnitOfWork(clock=simulation_clock())
+    report = simulate(uow)
+    log = uow.snapshot().log
+    Op = ho.Operation
+    lisbon = ZoneInfo("Europe/Lisbon")
+
+    audits = [e for e in log if e.operation is Op.NIGHT_AUDIT and "overdue_count" in e.metadata]
+    assert [e.metadata["business_date"] for e in audits] == [f"2026-06-0{n}" for n in range(1, 5)]
+    for entry in audits:
+        local = entry.timestamp.astimezone(lisbon)
+        closed = date.fromisoformat(str(entry.metadata["business_date"]))
+        assert (local.date(), local.hour, local.minute) == (closed + timedelta(days=1), 0, 30)
+    assert {e.performed_by for e in log if e.operation is Op.NIGHT_AUDIT} == {"nadia"}
+    stayovers = [e for e in log if e.metadata.get("variant") == "stayover"]
+    assert len(stayovers) == report.stayovers
+    assert all(e.condition_after is ho.Condition.DIRTY for e in stayovers)
+
+    def later(entry: ho.LogEntry) -> list[ho.LogEntry]:
+        return [e for e in log if e.room_id == entry.room_id and e.id > entry.id]
+
+    dnd = [e for e in log if e.metadata.get("service_status") == "DND"]
+    assert dnd
+    cleaned_after_lift = 0
+    for entry in dnd:
+        after = later(entry)
+        lifted = next(
+            e
+            for e in after
+            if e.operation in (Op.NIGHT_AUDIT, Op.CHECKOUT, Op.MOVE)
+            or e.metadata.get("service_status") == "NONE"
+        )
+        assert not any(e.operation is Op.CLEAN_START and e.id < lifted.id for e in after)
+        same_day = entry.timestamp.astimezone(lisbon).date()
+        if lifted.operation is Op.SERVICE_STATUS and any(
+            e.operation is Op.CLEAN_COMPLETE
+            and e.id > lifted.id
+            and e.timestamp.astimezone(lisbon).date() == same_day
+            for e in after
+        ):
+            cleaned_after_lift += 1
+    assert cleaned_after_lift == report.dnd_cleaned > 0
+
+    made_up = [
+        e
+        for e in log
+        if e.metadata.get("service_status") == "MAKE_UP_ROOM"
+        and e.condition_before is ho.Condition.INSPECTED
+    ]
+    assert made_up, "no make-up-room request on a room already done"
+    for entry in made_up:
+        assert entry.condition_after is ho.Condition.DIRTY
+        assert any(e.operation is Op.CLEAN_COMPLETE for e in later(entry))
+
+    sleeps = [e for e in log if e.metadata.get("variant") == "SLEEP"]
+    assert len(sleeps) == report.sleep_found > 0
+    for entry in sleeps:
+        assert entry.operation is Op.DISCREPANCY
+        after = later(entry)
+        resolved = next(e for e in after if e.metadata.get("resolved_discrepancy") == "SLEEP")
+        assert (resolved.operation, resolved.metadata["variant"]) == (Op.DISCREPANCY, "agrees")
+        assert not any(
+            e.operation in (Op.ASSIGN, Op.CHECKIN, Op.CLEAN_START) and e.id < resolved.id
+            for e in after
+        )
+
+    plan = report.worksheets
+    assert plan is not None
+    assert [sheet.staff_id for sheet in plan.sheets] == ["carmen", "dmitri"]
+    assert all(sheet.credits <= 24 // 3 for sheet in plan.sheets)
+    assert report.worksheets_at is not None
+    assert report.worksheets_at.astimezone(lisbon).date() == report.last_day
+    tasks = {task.task_id: task for task in uow.snapshot().tasks}
+    for sheet in plan.sheets:  # each attendant worked their own sheet
+        assert all(tasks[line.task_id].assigned_to == sheet.staff_id for line in sheet.lines)
+    assert report.tasks_given > 0
 
 
 def test_demo_refuses_a_database_that_already_holds_hotels(demo_copy: str, tmp_path: Path) -> None:
@@ -560,6 +697,9 @@ def test_board_json_lists_the_rooms_with_their_fields_in_natural_order(hotels_ur
         "due_out",
         "overdue",
         "expected_checkout_local",
+        "service_status",
+        "discrepancy",
+        "queued",
     }
     nine = rows[2]
     assert nine["room_id"] == "lake-9"
@@ -680,13 +820,13 @@ def test_check_passes_on_the_demo_database(
     path, _ = demo_run
     code, out = cli("check", "--db", sqlite_url(path))
     assert code == 0
-    assert out.startswith("all invariants hold (1 hotels, 12 rooms, ")
+    assert out.startswith("all invariants hold (1 hotels, 16 rooms, ")
     code, raw = cli("check", "--db", sqlite_url(path), "--json")
     assert code == 0
     report = json.loads(raw)
     assert report["ok"] is True
     assert report["violations"] == []
-    assert report["rooms"] == 12
+    assert report["rooms"] == 16
     assert report["log_entries"] == len(snapshot(sqlite_url(path)).log)
 
 

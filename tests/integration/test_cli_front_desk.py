@@ -345,10 +345,10 @@ def test_the_board_shows_the_arrival_waiting_for_a_due_out_room(desk_url: str) -
     assert "expected checkout (Europe/Paris)" in lines[0]
     rows = table_rows(out, header_line=0)
     assert rows["101"] == [
-        "101", "OCCUPIED", "CLEAN", "REF-D1", "1", when(-1), "REF-A1", "overdue, queued"
+        "101", "OCCUPIED", "CLEAN", "", "", "REF-D1", "1", when(-1), "REF-A1", "overdue, queued"
     ]  # fmt: skip
-    assert rows["102"] == ["102", "OCCUPIED", "CLEAN", "REF-D2", "1", when(3), "", ""]
-    assert rows["103"][1:] == ["VACANT_CLEAN", "CLEAN", "", "", "", "", ""]
+    assert rows["102"] == ["102", "OCCUPIED", "CLEAN", "", "", "REF-D2", "1", when(3), "", ""]
+    assert rows["103"][1:] == ["VACANT_CLEAN", "CLEAN", "", "", "", "", "", "", ""]
     assert lines[-1] == "2 OCCUPIED, 1 VACANT_CLEAN; 1 due out (1 overdue), 1 arriving, 1 queued"
 
     data = {
@@ -381,7 +381,9 @@ def test_an_arrival_into_a_due_out_room_waits_until_the_room_is_turned(
     (checkout,) = do(desk_url, "checkout_room", "room_id=p-101", "staff_id=fd")
     assert (checkout["operation"], checkout["booking_id"]) == ("CHECKOUT", "D1")
     rows = table_rows(ok("board", "--db", desk_url, "--hotel", "paris"), header_line=0)
-    assert rows["101"] == ["101", "VACANT_DIRTY", "DIRTY", "REF-A1", "", "", "", "queued"]
+    assert rows["101"] == [
+        "101", "VACANT_DIRTY", "DIRTY", "", "", "REF-A1", "", "", "", "queued"
+    ]  # fmt: skip
     refused(desk_url, tmp_path, "check_in", "booking_id=A1", "staff_id=fd")
     do(desk_url, "start_cleaning", "room_id=p-101", "staff_id=hk")
     do(desk_url, "complete_cleaning", "room_id=p-101", "staff_id=hk")
@@ -410,8 +412,8 @@ def test_do_pre_assigns_into_a_due_out_room_and_queues_the_guest(desk_url: str) 
     assert entry["operation"] == "STAY_CHANGE"
     assert (entry["room_id"], entry["metadata"]["queued"]) == ("p-102", True)
     rows = table_rows(ok("board", "--db", desk_url, "--hotel", "paris"), header_line=0)
-    assert rows["102"][6] == "REF-A2"
-    assert rows["102"][7] in ("due out, queued", "overdue, queued")  # past 11:00 in Paris?
+    assert rows["102"][8] == "REF-A2"
+    assert rows["102"][9] in ("due out, queued", "overdue, queued")  # past 11:00 in Paris?
     history = ok("history", "--db", desk_url, "--hotel", "paris", "--room", "102")
     assert "STAY_CHANGE (queued)" in history
     assert "ASSIGN (arriving)" in history
@@ -431,7 +433,7 @@ def test_do_change_stay_extends_an_in_house_stay_and_the_board_follows(desk_url:
     assert f"STAY_CHANGE (departure {day(3).isoformat()} -> {day(5).isoformat()})" in line
     assert line.endswith("two more nights")
     rows = table_rows(ok("board", "--db", desk_url, "--hotel", "paris"), header_line=0)
-    assert rows["102"][5] == when(5)
+    assert rows["102"][7] == when(5)
     entries = json.loads(
         ok("do", "--db", desk_url, "--json", "change_stay", "booking_id=D2", "staff_id=fd",
            f"departure={day(4).isoformat()}")
@@ -580,7 +582,7 @@ def test_do_cancel_booking_releases_a_pre_assignment(desk_url: str) -> None:
     history = ok("history", "--db", desk_url, "--hotel", "paris", "--room", "101", "--limit", "1")
     assert "UNASSIGN (cancelled)" in history
     rows = table_rows(ok("board", "--db", desk_url, "--hotel", "paris"), header_line=0)
-    assert rows["101"][6:] == ["", "overdue"]
+    assert rows["101"][8:] == ["", "overdue"]
 
 
 def test_do_mark_no_show_closes_an_overdue_arrival(desk_url: str) -> None:
@@ -602,7 +604,8 @@ def test_do_update_hotel_changes_the_settings_and_they_apply(desk_url: str, tmp_
     )  # fmt: skip
     assert out == (
         "hotel paris (Hôtel Paris): require_inspection false, timezone Europe/Paris, "
-        "checkout_time 12:30, enforce_stay_dates true\n"
+        "checkout_time 12:30, enforce_stay_dates true, stayover_every 1, checkout_credits 2, "
+        "stayover_credits 1\n"
     )
     assert do(desk_url, "update_hotel", "hotel_id=paris", "name=Hôtel de Paris") == []
     line = refused(
@@ -612,7 +615,7 @@ def test_do_update_hotel_changes_the_settings_and_they_apply(desk_url: str, tmp_
     (_, check_in) = do(desk_url, "assign_room", "booking_id=A2", "room_id=p-103", "staff_id=fd")
     assert check_in["operation"] == "CHECKIN"
     rows = table_rows(ok("board", "--db", desk_url, "--hotel", "paris"), header_line=0)
-    assert rows["103"][5] == f"{day(1).isoformat()} 12:30"  # the new checkout time
+    assert rows["103"][7] == f"{day(1).isoformat()} 12:30"  # the new checkout time
     assert ok("in-house", "--db", desk_url, "--hotel", "paris").startswith(
         "In house at Hôtel de Paris (paris)"
     )

@@ -298,7 +298,8 @@ class Context:
         notes. Its metadata names the service called (``action``, what the policy allowed),
         the row it ran when that differs (``step``), the row's ``variant``, the discrepancy
         it resolved (``resolved_discrepancy``; ``source_resolved_discrepancy`` for the room a
-        booking left, ``source`` being its states before and after), and the command's own
+        booking left, ``source`` being its states before and after), the guest service
+        status it changed (``service_status_before``/``_after``), and the command's own
         entry metadata."""
         command = self.command
         meta: dict[str, MetadataValue] = {"action": command.action}
@@ -308,6 +309,9 @@ class Context:
             meta["variant"] = t.variant
         if before.discrepancy is not None and after.discrepancy is None:
             meta["resolved_discrepancy"] = before.discrepancy.value
+        if before.guest_service is not after.guest_service:
+            meta["service_status_before"] = before.guest_service.value
+            meta["service_status_after"] = after.guest_service.value
         if source is not None and source[0].discrepancy is not None and not source[1].discrepancy:
             meta["source_resolved_discrepancy"] = source[0].discrepancy.value
         extra = command.entry_metadata()

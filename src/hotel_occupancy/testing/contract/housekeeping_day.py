@@ -649,6 +649,10 @@ class HousekeepingDayContract(SceneContract):
             ("R102", "service-reset", (Op.NIGHT_AUDIT, OCC, OCC, DIRTY, DIRTY)),
             ("R103", "service-reset", (Op.NIGHT_AUDIT, OCC, OCC, DIRTY, DIRTY)),
         ]
+        assert [
+            (e.metadata["service_status_before"], e.metadata["service_status_after"])
+            for e in entries
+        ] == [("DND", "NONE"), ("SERVICE_REFUSED", "NONE"), ("MAKE_UP_ROOM", "NONE")]
         for row in services.room_board(scene.uow, HOTEL):
             assert row.service_status is Status.NONE, row.room_id
         for room_id in ("R101", "R102", "R103"):
