@@ -98,6 +98,7 @@ class Ref(StrEnum):
     ROOM = "ROOM"  # an existing room, read as its Room (number, capacity)
     ROOM_STATE = "ROOM_STATE"  # an existing room, read as its occupancy record (one read)
     STAFF = "STAFF"  # an existing staff member
+    STAFF_MEMBERS = "STAFF_MEMBERS"  # existing staff members, several (a tuple of ids)
     BOOKING = "BOOKING"  # an existing booking
     GUEST = "GUEST"  # an existing guest record
     NEW_HOTEL = "NEW_HOTEL"  # a hotel id not registered yet
@@ -109,6 +110,11 @@ class Ref(StrEnum):
     def is_new(self) -> bool:
         """A registration's id, which must not exist yet."""
         return self in _NEW_IDS
+
+    @property
+    def is_many(self) -> bool:
+        """A field naming several of them (a tuple of ids), each looked up in turn."""
+        return self is Ref.STAFF_MEMBERS
 
 
 _NEW_IDS = frozenset({Ref.NEW_HOTEL, Ref.NEW_ROOM, Ref.NEW_STAFF, Ref.NEW_BOOKING})
@@ -405,7 +411,9 @@ class Command:
     def references(self) -> Iterator[Reference]:
         """The fields to look up before the handler runs, in argument order."""
         for name, kind in self.reference_fields:
-            yield Reference(name, getattr(self, name), kind)
+            value = getattr(self, name)
+            for one in value if kind.is_many else (value,):
+                yield Reference(name, one, kind)
 
     @property
     def notes(self) -> str:
@@ -1072,7 +1080,9 @@ class GenerateWorksheets(Command):
     most urgent first (see :mod:`hotel_occupancy.domain.worksheets`)."""
 
     hotel_id: str = identifier(Ref.HOTEL)
-    attendants: tuple[str, ...] = _field(validator=_require_attendants, converter=_as_tuple)
+    attendants: tuple[str, ...] = _field(
+        validator=_require_attendants, converter=_as_tuple, ref=Ref.STAFF_MEMBERS
+    )
     staff_id: str = identifier(Ref.STAFF)
     max_credits: int | None = _field(validator=_require_max_credits, default=None)
     request_id: str | None = _request_id()

@@ -208,11 +208,12 @@ def _current_plan(uow: UnitOfWork, hotel_id: str, attendants: Sequence[str]) -> 
         for i in sorted(items, key=work_order)
         if i.status is TaskStatus.OPEN and i.assigned_to is None
     )
+    given = sorted(
+        ((line, sheet.staff_id) for sheet in sheets for line in sheet.lines),
+        key=lambda pair: work_order(pair[0]),
+    )  # in work order, as share() gives them
     assignments = tuple(
-        (line.task_id, sheet.staff_id)
-        for sheet in sheets
-        for line in sheet.lines
-        if line.status is TaskStatus.OPEN
+        (line.task_id, staff_id) for line, staff_id in given if line.status is TaskStatus.OPEN
     )
     return WorksheetPlan(sheets, overflow, assignments)
 

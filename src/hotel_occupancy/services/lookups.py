@@ -72,6 +72,7 @@ LOOKUPS: Mapping[Ref, Lookup] = {
     Ref.ROOM: _ROOM,
     Ref.ROOM_STATE: _ROOM_STATE,
     Ref.STAFF: _STAFF,
+    Ref.STAFF_MEMBERS: _STAFF,
     Ref.BOOKING: _BOOKING,
     Ref.GUEST: _GUEST,
     Ref.TASK: _TASK,

@@ -69,7 +69,7 @@ class _Route:
     """How the runner carries out one command class: its handler, and what it reads off
     the class's fields once, at registration, instead of on every call."""
 
-    __slots__ = ("booking_fields", "handler", "lookups", "room_fields")
+    __slots__ = ("booking_fields", "handler", "lookups", "many", "room_fields")
 
     def __init__(self, command: type[Command], handler: Handler) -> None:
         self.handler = handler
@@ -78,6 +78,11 @@ class _Route:
             for name, kind in command.reference_fields
         )
         """(field, how to look it up, a registration's new id?, the hotel registered?)"""
+        self.many: frozenset[str] = frozenset(
+            name for name, kind in command.reference_fields if kind.is_many
+        )
+        """The fields naming several things (each looked up in turn, in argument order):
+        :meth:`Context.admit` takes another path for a command that has one."""
         self.booking_fields = tuple(n for n, k in command.reference_fields if k is Ref.BOOKING)
         self.room_fields = tuple(
             n for n, k in command.reference_fields if k is Ref.ROOM or k is Ref.ROOM_STATE
@@ -171,10 +176,16 @@ class Context:
 
     # --- the fixed order: existence, hotel, permission ---------------------------------------
 
-    def admit(self, lookups: tuple[tuple[str, Lookup, bool, bool], ...]) -> None:
-        """Look up every reference in argument order (``lookups``: the route's), check they
-        share one hotel, and check the acting staff member's permission."""
+    def admit(
+        self, lookups: tuple[tuple[str, Lookup, bool, bool], ...], many: frozenset[str]
+    ) -> None:
+        """Look up every reference in argument order (``lookups``: the route's; ``many``:
+        its fields naming several things), check they share one hotel, and check the
+        acting staff member's permission."""
         command, uow, found = self.command, self.uow, self.found
+        if many:
+            self._admit_many(lookups, many)
+            return
         for name, way, new, registers_hotel in lookups:
             value = getattr(command, name)
             thing = getattr(uow, way.repository).get(value)
@@ -194,6 +205,31 @@ class Context:
         if command.operation:
             authorise(uow, found["staff_id"], command.action)
             self.hotel = get_hotel(uow, self.hotel_id)
+
+    def _admit_many(
+        self, lookups: tuple[tuple[str, Lookup, bool, bool], ...], many: frozenset[str]
+    ) -> None:
+        """:meth:`admit` for a command with a field naming several existing things (the
+        attendants of the worksheets): each is looked up in turn, in argument order, and
+        found as a tuple; all of them share the hotel."""
+        command, uow, found = self.command, self.uow, self.found
+        owned: list[Any] = []
+        for name, way, _new, _registers in lookups:
+            value = getattr(command, name)
+            repository = getattr(uow, way.repository)
+            things = []
+            for one in value if name in many else (value,):
+                thing = repository.get(one)
+                if thing is None:
+                    raise way.refuse_missing(one)
+                things.append(thing)
+            found[name] = tuple(things) if name in many else things[0]
+            owned.extend(things)
+        first, *others = owned
+        self.hotel_id = first.hotel_id
+        check_same_hotel(self.hotel_id, *others)
+        authorise(uow, found["staff_id"], command.action)
+        self.hotel = get_hotel(uow, self.hotel_id)
 
     # --- shared steps for handlers -----------------------------------------------------------
 
@@ -452,7 +488,7 @@ def run(uow: UnitOfWork, command: Command) -> tuple[tuple[LogEntry, ...], object
         if command.operation:
             lock_rows(uow, command, route)
         context = Context(uow, command)
-        context.admit(route.lookups)
+        context.admit(route.lookups, route.many)
         drafts = route.handler(context, command)
         if isinstance(drafts, Stored):  # done before, by the same call: nothing to write
             return tuple(drafts), context.outcome

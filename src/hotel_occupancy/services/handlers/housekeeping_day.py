@@ -43,7 +43,6 @@ from hotel_occupancy.domain.model import (
 )
 from hotel_occupancy.domain.model import NightAudit as AuditRecord
 from hotel_occupancy.domain.occupancy import state_of, with_state
-from hotel_occupancy.domain.rules import check_same_hotel
 from hotel_occupancy.domain.transitions import Refusal, Service, Tenancy, choose, transition
 from hotel_occupancy.domain.worksheets import (
     WorkItem,
@@ -53,8 +52,6 @@ from hotel_occupancy.domain.worksheets import (
     share,
 )
 from hotel_occupancy.services.handlers.housekeeping import room_operation
-from hotel_occupancy.services.lookups import get_staff
-from hotel_occupancy.services.ports import UnitOfWork
 from hotel_occupancy.services.runner import Context, Stored, handles
 
 __all__ = ["ATTENDANT_ROLES", "work_items"]
@@ -331,23 +328,14 @@ def work_items(
     return items
 
 
-def attendants_of(uow: UnitOfWork, hotel_id: str, staff_ids: Sequence[str]) -> list[Staff]:
-    """The attendants named, each checked to exist, to be of the hotel and to be an active
-    housekeeping staff member."""
-    found = [get_staff(uow, staff_id) for staff_id in staff_ids]
-    check_same_hotel(hotel_id, *found)
-    for staff in found:
-        _attendant(staff)
-    return found
-
-
 @handles(GenerateWorksheets)
 def generate_worksheets(ctx: Context, cmd: GenerateWorksheets) -> list[LogEntry]:
     """Share the open, unstarted cleaning tasks among the attendants and store who has
     which (the plan is the call's outcome). The hotel's records are locked first (in room
     order), so no cleaning starts while the tasks are shared out."""
     uow, hotel = ctx.uow, ctx.hotel
-    attendants_of(uow, hotel.hotel_id, cmd.attendants)
+    for attendant in ctx.found["attendants"]:  # (found and of the hotel: the runner saw)
+        _attendant(attendant)
     uow.occupancies.for_hotel(hotel.hotel_id)
     tasks = uow.tasks.open_for_hotel(hotel.hotel_id)
     items = work_items(

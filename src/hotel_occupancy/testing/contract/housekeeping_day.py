@@ -1091,6 +1091,29 @@ class HousekeepingDayContract(SceneContract):
             attendants=("hk",),
             staff_id="hk",
         )
+        # §6's order: the attendants exist and share the hotel before permission is checked
+        unknown_or_foreign: tuple[tuple[tuple[str, ...], type[ho.RoomOccupancyError]], ...] = (
+            (("nobody",), ho.StaffNotFound),
+            (("fd2",), ho.HotelMismatch),
+        )
+        for names, refusal in unknown_or_foreign:
+            scene.refused(
+                refusal,
+                services.generate_worksheets,
+                hotel_id=HOTEL,
+                attendants=names,
+                staff_id="hk",
+            )
+
+    def test_a_replayed_request_gives_the_plan_it_gave(self, scene: Scene) -> None:
+        """generate_worksheets again with the same request_id shares nothing again and
+        returns the same plan (sheets, overflow and assignments in work order)."""
+        day_of_work(scene)
+        kwargs = {"hotel_id": HOTEL, "attendants": ("hk", "hk2"), "staff_id": "sup"}
+        plan = services.generate_worksheets(scene.uow, request_id="ws-1", **kwargs)  # type: ignore[arg-type]
+        before = scene.state()
+        assert services.generate_worksheets(scene.uow, request_id="ws-1", **kwargs) == plan  # type: ignore[arg-type]
+        assert scene.state() == before
 
     # --- the board --------------------------------------------------------------------------
 
