@@ -9,6 +9,11 @@ The front desk of §9 is in the mix: changed stays and parties, cancellations, n
 guests queued at the desk, arrivals pre-assigned to occupied rooms whose guest is due out,
 hotels enforcing stay dates, the clock moving on; and its queries (get_booking, arrivals,
 departures, in_house, the board's new columns).
+
+So is the housekeeping day of §10: guest service statuses, housekeeping's observations and
+the discrepancies they open, night audits (repeated, out of order, after a day passed),
+out-of-service windows the audit closes, tasks given to attendants and the worksheets
+shared out; and its queries (discrepancies, worksheet).
 """
 
 from __future__ import annotations
@@ -52,6 +57,17 @@ bookings = st.sampled_from([*BOOKINGS, *BOOKINGS, *BOOKINGS, "XB", "nope"])
 staff = st.sampled_from(["mgr"] * 24 + list(STAFF))
 notes = st.sampled_from(["", "late", "guest asked"])
 request_ids = st.none() | st.sampled_from(["q1", "q2", "q3"])
+statuses = st.sampled_from([*ho.ServiceStatus, ho.ServiceStatus.DND, "SPARKLING"])
+# mostly housekeeping staff of hotel H; now and then someone else, nobody or one twice
+attendants = st.tuples(
+    st.lists(
+        st.sampled_from(["hk", "sup"] * 4 + ["fd", "x2", "nope"]),
+        min_size=1,
+        max_size=3,
+        unique=True,
+    ),
+    st.sampled_from([None] * 8 + [[], ["hk", "hk"]]),
+).map(lambda drawn: drawn[0] if drawn[1] is None else drawn[1])
 FIRST_DAY = date(2026, 3, 10)  # the clocks start on it (14:00 UTC)
 days = st.integers(-2, 4).map(lambda n: FIRST_DAY + timedelta(days=n))
 # how a party changes: members join, leave, are renamed; or it is made one §6 refuses
@@ -73,6 +89,17 @@ def _normalise(value: Any) -> Any:
         return ("task", value.room_id, value.kind, value.status, value.created_at,
                 value.updated_at, value.created_by, value.assigned_to, value.booking_id,
                 value.started_at, value.closed_at)  # fmt: skip
+    # §10: a worksheet's task is the open cleaning task of its room (one per room, I6)
+    if isinstance(value, ho.WorksheetLine):
+        return ("line", value.room_id, value.number, value.kind, value.status, value.priority,
+                value.credits, value.service_status)  # fmt: skip
+    if isinstance(value, ho.Worksheet):
+        return ("sheet", value.staff_id, _normalise(value.lines))
+    if isinstance(value, ho.WorksheetPlan):
+        rooms = {line.task_id: line.room_id for sheet in value.sheets for line in sheet.lines}
+        rooms.update((line.task_id, line.room_id) for line in value.overflow)
+        given = [(rooms.get(task_id), staff_id) for task_id, staff_id in value.assignments]
+        return ("plan", _normalise(value.sheets), _normalise(value.overflow), given)
     return value
 
 
@@ -148,14 +175,29 @@ class Lockstep(RuleBasedStateMachine):
 
     def everywhere(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Make the call on every adapter; all must agree on the result or the error."""
-        outcomes = []
+        return self.each(call, lambda _uow: (args, kwargs))
+
+    def each(
+        self,
+        call: Callable[..., Any],
+        arguments: Callable[[Any], tuple[tuple[Any, ...], dict[str, Any]]],
+        masked: Callable[[Any], str | None] = lambda _uow: None,
+    ) -> Any:
+        """Make the call on every adapter with the arguments ``arguments`` gives for it
+        (the adapters' random task ids differ); all must agree on the result or the error
+        (in whose message the adapter's id ``masked`` gives, if any, stands as <task>)."""
+        outcomes: list[tuple[Any, ...]] = []
         for uow in self.uows:
+            args, kwargs = arguments(uow)
             try:
                 outcomes.append(("ok", _normalise(call(uow, *args, **kwargs))))
             except ho.RoomOccupancyError as error:
-                outcomes.append(("error", type(error).__name__, error.message))
+                message, mask = error.message, masked(uow)
+                if mask:
+                    message = message.replace(mask, "<task>")
+                outcomes.append(("error", type(error).__name__, message))
         for other in outcomes[1:]:
-            assert other == outcomes[0], f"{call.__name__}{kwargs}: {outcomes}"
+            assert other == outcomes[0], f"{call.__name__}{arguments(self.uows[0])}: {outcomes}"
         return outcomes[0]
 
     @rule(booking=bookings, room=rooms, by=staff, check_in=st.booleans(), rid=request_ids)
@@ -237,10 +279,16 @@ class Lockstep(RuleBasedStateMachine):
     def inspect(self, room: str, by: str, passed: bool) -> None:
         self.everywhere(services.inspect_room, room_id=room, staff_id=by, passed=passed)
 
-    @rule(room=rooms, by=staff, maintenance=st.booleans())
-    def take_out_of_service(self, room: str, by: str, maintenance: bool) -> None:
+    @rule(room=rooms, by=staff, maintenance=st.booleans(), until=st.none() | days,
+          back=st.sampled_from(["DIRTY", "CLEAN", "INSPECTED"]))  # fmt: skip
+    def take_out_of_service(
+        self, room: str, by: str, maintenance: bool, until: date | None, back: str
+    ) -> None:
+        """Out of order or into maintenance; §10: until a day (not before today), the
+        night audit of that day returning the room DIRTY or CLEAN (never INSPECTED)."""
         call = services.start_maintenance if maintenance else services.set_out_of_order
-        self.everywhere(call, room_id=room, staff_id=by, reason="broken")
+        self.everywhere(call, room_id=room, staff_id=by, reason="broken", until=until,
+                        return_condition=back)  # fmt: skip
 
     @rule(room=rooms, by=staff, condition=st.sampled_from(["DIRTY", "CLEAN", "INSPECTED"]))
     def return_to_service(self, room: str, by: str, condition: str) -> None:
@@ -365,6 +413,112 @@ class Lockstep(RuleBasedStateMachine):
     def update_hotel(self, hotel: str, enforce: bool) -> None:
         self.everywhere(services.update_hotel, hotel_id=hotel, enforce_stay_dates=enforce)
 
+    # §10: the housekeeping day -----------------------------------------------------------
+
+    @rule(hotel=st.sampled_from(["H", "H2"]), every=st.integers(0, 3),
+          checkout=st.integers(1, 3), stayover=st.integers(1, 2))  # fmt: skip
+    def the_hotel_sets_its_housekeeping(
+        self, hotel: str, every: int, checkout: int, stayover: int
+    ) -> None:
+        self.everywhere(services.update_hotel, hotel_id=hotel, stayover_every=every,
+                        checkout_credits=checkout, stayover_credits=stayover)  # fmt: skip
+
+    @rule(data=st.data(), by=staff, status=statuses, note=notes, rid=request_ids)
+    def a_guest_asks_for_service_or_privacy(
+        self, data: st.DataObject, by: str, status: Any, note: str, rid: str | None
+    ) -> None:
+        if not any(o.is_occupied for o in self._occupancies()):
+            self.a_walk_in_checks_into_a_clean_room(data)
+        occupied = self._rooms_where(data, lambda o: o.is_occupied)
+        room = data.draw(st.sampled_from([occupied] * 6 + [*ROOMS, "X1"]))
+        self.everywhere(services.set_service_status, room_id=room, staff_id=by, status=status,
+                        notes=note, request_id=rid)  # fmt: skip
+
+    @rule(room=rooms, by=staff, occupied=st.booleans(), guests=st.none() | st.integers(-1, 4),
+          note=notes, rid=request_ids)  # fmt: skip
+    def housekeeping_reports_what_it_saw(
+        self, room: str, by: str, occupied: bool, guests: int | None, note: str, rid: str | None
+    ) -> None:
+        self.everywhere(services.report_room_observation, room_id=room, staff_id=by,
+                        occupied=occupied, guests=guests, notes=note, request_id=rid)  # fmt: skip
+
+    @rule(hotel=st.sampled_from(["H"] * 6 + ["H2", "nope"]), by=staff,
+          back=st.sampled_from([0, 1, 1, 1, -1]), next_day=st.booleans())  # fmt: skip
+    def the_night_audit(self, hotel: str, by: str, back: int, next_day: bool) -> None:
+        """Mostly the day just over, after a day passed (the hotels keep UTC); again, or
+        out of order, now and then."""
+        if next_day:
+            for clock in self.clocks:
+                clock.advance(hours=24)
+        day = self.clocks[0].now.date() - timedelta(days=back)
+        self.everywhere(services.night_audit, hotel_id=hotel, business_date=day, staff_id=by)
+
+    def _something_to_clean(self, data: st.DataObject) -> None:
+        """Unless some task is open and unstarted, housekeeping marks a clean room dirty."""
+        tasks = self.uows[0].snapshot().tasks
+        if not any(t.status is ho.TaskStatus.OPEN for t in tasks):
+            room = self._rooms_where(data, lambda o: o.condition is ho.Condition.CLEAN)
+            self.everywhere(services.mark_dirty, room_id=room, staff_id="hk")
+
+    def _task_key(self, data: st.DataObject) -> tuple[Any, ...] | None:
+        """A task of the in-memory adapter by what it is (room, kind, when created): mostly
+        an open one; None for an unknown id."""
+        tasks = sorted(
+            ((t.room_id, t.kind, t.created_at, t.is_open) for t in self.uows[0].snapshot().tasks),
+            key=repr,
+        )
+        pool: list[tuple[Any, ...] | None] = [*[t for t in tasks if t[3]] * 4, *tasks, None]
+        key: tuple[Any, ...] | None = data.draw(st.sampled_from(pool))
+        return key
+
+    @staticmethod
+    def _task_id(uow: Any, key: tuple[Any, ...] | None) -> str:
+        """The adapter's id of the task ``key`` names ("nope" for None)."""
+        if key is None:
+            return "nope"
+        (found,) = [
+            t.task_id
+            for t in uow.snapshot().tasks
+            if (t.room_id, t.kind, t.created_at, t.is_open) == key
+        ]
+        return str(found)
+
+    @rule(data=st.data(), to=st.sampled_from(["hk", "sup"] * 3 + ["fd", "x2", "nope"]), by=staff,
+          rid=request_ids)  # fmt: skip
+    def a_supervisor_gives_a_task(
+        self, data: st.DataObject, to: str, by: str, rid: str | None
+    ) -> None:
+        self._something_to_clean(data)
+        key = self._task_key(data)
+        self.each(
+            services.assign_task,
+            lambda uow: (
+                (),
+                {
+                    "task_id": self._task_id(uow, key),
+                    "assignee_id": to,
+                    "staff_id": by,
+                    "request_id": rid,
+                },
+            ),
+            lambda uow: self._task_id(uow, key),
+        )
+
+    @rule(data=st.data(), hotel=st.sampled_from(["H"] * 6 + ["H2", "nope"]), team=attendants,
+          by=staff, limit=st.sampled_from([None, None, 1, 2, 3, 0]), rid=request_ids)  # fmt: skip
+    def worksheets_are_shared_out(
+        self,
+        data: st.DataObject,
+        hotel: str,
+        team: list[str],
+        by: str,
+        limit: int | None,
+        rid: str | None,
+    ) -> None:
+        self._something_to_clean(data)
+        self.everywhere(services.generate_worksheets, hotel_id=hotel, attendants=team,
+                        staff_id=by, max_credits=limit, request_id=rid)  # fmt: skip
+
     @rule(hours=st.integers(1, 30))
     def time_passes(self, hours: int) -> None:
         for clock in self.clocks:
@@ -383,6 +537,9 @@ class Lockstep(RuleBasedStateMachine):
             self.everywhere(services.arrivals, hotel, day)
             self.everywhere(services.departures, hotel, day)
             self.everywhere(services.in_house, hotel)
+            self.everywhere(services.discrepancies, hotel)  # §10
+        for member in ("hk", "sup", "mgr", "x2", "nope"):
+            self.everywhere(services.worksheet, "H", member)
 
     @invariant()
     def every_adapter_stores_the_same_state(self) -> None:

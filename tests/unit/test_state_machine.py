@@ -1,4 +1,5 @@
-"""Property-based tests: a state machine that drives every service of §7 and §9 and checks §5.
+"""Property-based tests: a state machine that drives every service of §7, §9 and §10 and
+checks §5.
 
 Each step of :class:`OccupancyMachine` calls one service with ids drawn from the registered
 ones, another hotel's ones and unknown ones, with staff of every role (and deactivated
@@ -14,7 +15,16 @@ guests queued at the desk, arrivals pre-assigned to occupied rooms whose guest i
 (the room then holds an in-house and an arriving booking), and hotels that switch the
 enforcement of stay dates on and off; the clock moves on, so that guests fall due out and
 check-ins fall inside and outside their dates.
-After every step all invariants (I1-I7, I9-I14) are checked on the whole store, and
+
+So is the housekeeping day of §10, modelled by the oracle from the spec rather than read
+off the library: guest service statuses (a make-up request dirties a clean room, DND and
+refused service keep cleaners out), housekeeping's observations and the discrepancies they
+open (SLEEP keeps guests out of a room, every front-office operation resolves what it
+touches), night audits (stayovers when due, statuses reset, out-of-service windows closed;
+repeated, out of order, after a day passed), and tasks given to attendants and worksheets
+shared out (checked for their properties: one place for every unstarted task, started
+tasks kept, nobody over the credit limit, the same sheets for the same inputs).
+After every step all invariants (I1-I7, I9-I14, and §10's) are checked on the whole store, and
 followers of the event feed (§11), on a unit of work of their own over the same store,
 read on: what they have read must be exactly what the notifier published, in id order,
 and their positions never move backwards.
@@ -23,7 +33,9 @@ and their positions never move backwards.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -62,6 +74,9 @@ from hotel_occupancy.domain.transitions import (
 )
 from tests.support import FakeClock
 
+CLOCK_START = FakeClock().now
+DAY = timedelta(days=1)
+
 Condition = ho.Condition
 Status = ho.OccupancyStatus
 Op = ho.Operation
@@ -82,6 +97,8 @@ HOTELS: dict[str, dict[str, Any]] = {
         "timezone": "Pacific/Auckland",
         "checkout_time": time(10, 30),
         "enforce_stay_dates": True,  # §9: check-in only within the booking's dates
+        "stayover_every": 2,  # §10: a stayover cleaning every other night
+        "checkout_credits": 3,
     },
 }
 HOTEL_IDS = tuple(HOTELS)
@@ -133,11 +150,30 @@ GRANTS: dict[Role, frozenset[str]] = {
             "cancel_booking",
             "mark_no_show",
             "queue_arrival",
+            "night_audit",  # §10
+            "set_service_status",
         }
     ),
-    Role.HOUSEKEEPING: frozenset({"mark_dirty", "start_cleaning", "complete_cleaning"}),
+    Role.HOUSEKEEPING: frozenset(
+        {
+            "mark_dirty",
+            "start_cleaning",
+            "complete_cleaning",
+            "set_service_status",
+            "report_room_observation",
+        }
+    ),
     Role.SUPERVISOR: frozenset(
-        {"mark_dirty", "start_cleaning", "complete_cleaning", "inspect_room"}
+        {
+            "mark_dirty",
+            "start_cleaning",
+            "complete_cleaning",
+            "inspect_room",
+            "set_service_status",
+            "report_room_observation",
+            "assign_task",
+            "generate_worksheets",
+        }
     ),
     Role.MAINTENANCE: frozenset({"set_out_of_order", "start_maintenance", "return_to_service"}),
 }
@@ -161,9 +197,37 @@ LOGS: dict[str, Op] = {
     "cancel_booking": Op.UNASSIGN,
     "mark_no_show": Op.UNASSIGN,
     "queue_arrival": Op.STAY_CHANGE,
+    # §10: the housekeeping day
+    "set_service_status": Op.SERVICE_STATUS,
+    "report_room_observation": Op.DISCREPANCY,
 }
-GRANTS[Role.MANAGER] = frozenset(LOGS)
+"""The services acting on one room: allowed_operations has one entry for each."""
+HOTEL_LOGS: dict[str, Op] = {"night_audit": Op.NIGHT_AUDIT}
+"""§10: the services acting on a whole hotel at once (no request_id: the date is the key)."""
+ALL_LOGS = {**LOGS, **HOTEL_LOGS}
+TASK_SERVICES = ("assign_task", "generate_worksheets")
+"""§10: the services sharing out housekeeping tasks: they change no room and log nothing."""
+GRANTS[Role.MANAGER] = frozenset(ALL_LOGS) | frozenset(TASK_SERVICES)
 BOOKING_ACTIONS = ("change_stay", "update_party", "cancel_booking", "mark_no_show", "queue_arrival")
+FRONT_OFFICE = frozenset(
+    {
+        "assign_room",
+        "check_in",
+        "reassign_room",
+        "unassign_room",
+        "move_guest",
+        "checkout_room",
+        *BOOKING_ACTIONS,
+    }
+)
+"""§10: the front office's services; each resolves the discrepancy of every room it acts on."""
+ATTENDANTS = frozenset({Role.HOUSEKEEPING, Role.SUPERVISOR})
+"""§10: whom housekeeping tasks can be given to (when active)."""
+ServiceStatus = ho.ServiceStatus
+Kind = ho.DiscrepancyKind
+KEEPS_OUT = frozenset({ServiceStatus.DND, ServiceStatus.SERVICE_REFUSED})
+CLEANISH = frozenset({Condition.CLEAN, Condition.INSPECTED})
+CLEANING_KINDS = (ho.TaskKind.TURNOVER, ho.TaskKind.CLEANING)
 
 ID_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "assign_room": ("booking_id", "room_id", "staff_id"),
@@ -172,6 +236,9 @@ ID_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "unassign_room": ("booking_id", "staff_id"),
     "move_guest": ("from_room_id", "to_room_id", "staff_id"),
     **dict.fromkeys(BOOKING_ACTIONS, ("booking_id", "staff_id")),
+    "night_audit": ("hotel_id", "staff_id"),
+    "assign_task": ("task_id", "assignee_id", "staff_id"),
+    "generate_worksheets": ("hotel_id", "staff_id"),
 }
 DEFAULTS: dict[str, dict[str, object]] = {
     "assign_room": {"notes": "", "check_in": True},
@@ -184,22 +251,29 @@ DEFAULTS: dict[str, dict[str, object]] = {
     "start_cleaning": {},
     "complete_cleaning": {"notes": ""},
     "inspect_room": {"passed": True, "notes": ""},
-    "set_out_of_order": {},
-    "start_maintenance": {},
+    "set_out_of_order": {"until": None, "return_condition": Condition.DIRTY},
+    "start_maintenance": {"until": None, "return_condition": Condition.DIRTY},
     "return_to_service": {"condition": Condition.DIRTY, "notes": ""},
     "change_stay": {"arrival": None, "departure": None, "notes": ""},
     "update_party": {"notes": ""},
     "cancel_booking": {"reason": ""},
     "mark_no_show": {"notes": ""},
     "queue_arrival": {},
+    "set_service_status": {"notes": ""},
+    "report_room_observation": {"guests": None, "notes": ""},
+    "night_audit": {},
+    "assign_task": {},
+    "generate_worksheets": {"max_credits": None},
 }
 DEFAULT_VARIANTS = {
     "assign_room": "pre-assign",
     "inspect_room": "passed",
     "return_to_service": "DIRTY",
+    "set_service_status": "DND",
+    "report_room_observation": "agrees",
 }
-SERVICES: dict[str, Callable[..., tuple[ho.LogEntry, ...]]] = {
-    name: getattr(services, name) for name in LOGS
+SERVICES: dict[str, Callable[..., Any]] = {
+    name: getattr(services, name) for name in (*ALL_LOGS, *TASK_SERVICES)
 }
 STATE_WORDS = re.compile(
     r"\b(VACANT_CLEAN|VACANT_DIRTY|OCCUPIED|OUT_OF_ORDER|DIRTY|CLEANING|CLEAN|INSPECTED)\b"
@@ -234,6 +308,16 @@ def expected_checkout(hotel: ho.Hotel, booking: ho.Booking) -> datetime:
     return local.astimezone(UTC)
 
 
+def resolved(o: ho.RoomOccupancy, ts: datetime, **changes: Any) -> ho.RoomOccupancy:
+    """The record after a front-office operation at ``ts`` changing ``changes``: its open
+    discrepancy, if any, resolved and its report gone with it (§10)."""
+    if o.discrepancy is not None:
+        changes.update(
+            discrepancy=None, discrepancy_by=None, discrepancy_at=None, observed_guests=None
+        )
+    return attrs.evolve(o, updated_at=ts, **changes)
+
+
 def bad_party(party: object) -> bool:
     """Whether §6 refuses ``party`` as input: not a non-empty list of BookingGuests with ids,
     each with a first or a last name, no id twice."""
@@ -252,9 +336,16 @@ def bad_party(party: object) -> bool:
 def call_arguments(action: str, kwargs: Mapping[str, object]) -> dict[str, object]:
     """The arguments of a call with its defaults filled in (request_id left out)."""
     args = {**DEFAULTS[action], **{k: v for k, v in kwargs.items() if k != "request_id"}}
-    if "condition" in args:
+    for name, kind in (("condition", Condition), ("return_condition", Condition)):
+        if name in args:
+            with contextlib.suppress(ValueError):
+                args[name] = kind(str(args[name]))
+    if "status" in args:
         with contextlib.suppress(ValueError):
-            args["condition"] = Condition(args["condition"])
+            args["status"] = ServiceStatus(str(args["status"]))
+    attendants = args.get("attendants")
+    if isinstance(attendants, list):
+        args["attendants"] = tuple(attendants)
     return args
 
 
@@ -297,7 +388,12 @@ class View:
     def state(self, room_id: str) -> RoomState:
         o = self.occ[room_id]
         return RoomState.of(
-            o.status, o.condition, o.booking_id is not None, o.arriving_booking_id is not None
+            o.status,
+            o.condition,
+            o.booking_id is not None,
+            o.arriving_booking_id is not None,
+            o.service_status,
+            o.discrepancy,
         )
 
     def today(self, hotel_id: str, moment: datetime) -> date:
@@ -377,6 +473,95 @@ class View:
             (s for s in self.snap.staff if s.hotel_id == hotel_id), key=lambda s: s.staff_id
         )
 
+    # §10, written down independently of the library
+
+    def tasks_of(self, hotel_id: str) -> list[ho.HousekeepingTask]:
+        """The hotel's tasks, in an order that does not hang on their random ids."""
+        return sorted(
+            (t for t in self.snap.tasks if t.hotel_id == hotel_id),
+            key=lambda t: (t.room_id, t.created_at, t.kind, t.status, t.updated_at),
+        )
+
+    def in_house_count(self, room_id: str) -> int:
+        """The in-house guests of the room's booking, as the front office counts them."""
+        o = self.occ[room_id]
+        if o.status is not Status.OCCUPIED or o.booking_id is None:
+            return 0
+        return sum(g.in_house for g in self.guests_of(o.booking_id))
+
+    def finding(self, room_id: str, occupied: bool, guests: int | None) -> Kind | None:
+        """What an observation finds against the front office (§10): SKIP (occupied for the
+        front office, found vacant), SLEEP (vacant for it, found occupied), PERSON (occupied
+        both ways, another number of guests), or nothing (it agrees)."""
+        front = self.occ[room_id].status is Status.OCCUPIED
+        if front and not occupied:
+            return Kind.SKIP
+        if occupied and not front:
+            return Kind.SLEEP
+        if occupied and guests is not None and guests != self.in_house_count(room_id):
+            return Kind.PERSON
+        return None
+
+    def awaiting(self, room_id: str) -> ho.Booking | None:
+        """The arriving booking the room waits for: pre-assigned, or awaiting it (§9)."""
+        o = self.occ[room_id]
+        held = o.arriving_booking_id if o.status is Status.OCCUPIED else o.booking_id
+        return self.bookings[held] if held else None
+
+    def priority(self, room_id: str) -> ho.WorkPriority:
+        """§10's urgency: queued arrivals, other arrivals, vacant dirty rooms, MAKE_UP_ROOM,
+        stayovers; DND and refused rooms last."""
+        o = self.occ[room_id]
+        occupied = o.status is Status.OCCUPIED
+        arriving = self.awaiting(room_id)
+        if occupied and o.service_status in KEEPS_OUT:
+            return ho.WorkPriority.KEEP_OUT
+        if arriving is not None and arriving.queued_at is not None:
+            return ho.WorkPriority.QUEUED_ARRIVAL
+        if arriving is not None:
+            return ho.WorkPriority.ARRIVAL
+        if not occupied:
+            return ho.WorkPriority.VACANT_DIRTY
+        if o.service_status is ServiceStatus.MAKE_UP_ROOM:
+            return ho.WorkPriority.MAKE_UP_ROOM
+        return ho.WorkPriority.STAYOVER
+
+    def work_lines(self, hotel_id: str) -> dict[str, ho.WorksheetLine]:
+        """The hotel's open cleaning tasks as worksheet lines, by task id: a checkout (a
+        vacant room) worth the hotel's checkout credits, a stayover its stayover credits."""
+        hotel = self.hotels[hotel_id]
+        lines = {}
+        for task in self.snap.tasks:
+            if task.hotel_id != hotel_id or not task.is_open or task.kind not in CLEANING_KINDS:
+                continue
+            o = self.occ[task.room_id]
+            occupied = o.status is Status.OCCUPIED
+            lines[task.task_id] = ho.WorksheetLine(
+                task_id=task.task_id,
+                room_id=task.room_id,
+                number=self.rooms[task.room_id].number,
+                kind=task.kind,
+                status=task.status,
+                priority=self.priority(task.room_id),
+                credits=hotel.stayover_credits if occupied else hotel.checkout_credits,
+                service_status=o.service_status,
+            )
+        return lines
+
+    def sheet(self, hotel_id: str, staff_id: str) -> ho.Worksheet:
+        """An attendant's worksheet as stored: the open cleaning tasks given to them."""
+        mine = [
+            line
+            for task_id, line in self.work_lines(hotel_id).items()
+            if self.tasks[task_id].assigned_to == staff_id
+        ]
+        return ho.Worksheet(staff_id, tuple(sorted(mine, key=work_key)))
+
+
+def work_key(line: ho.WorksheetLine) -> tuple[object, ...]:
+    """§10's work order: most urgent first, then by room number (naturally), then task."""
+    return (int(line.priority), natural_key(line.number), line.task_id)
+
 
 # --- the oracle ------------------------------------------------------------------------------
 
@@ -424,6 +609,20 @@ class Outcome:
     judged: str | None = None
     strict: bool = True
     carries: tuple[str, object] | None = None  # (attribute, id) the error must carry (§6)
+    assigned: dict[str, str] = field(default_factory=dict)  # §10: task id -> its new assignee
+
+
+Audits = Mapping[str, Mapping[date, tuple[ho.LogEntry, ...]]]
+"""§10: the entries of every night audit so far, by hotel and business date."""
+NO_SLEEP_ROWS = frozenset(
+    {
+        ("assign_room", "pre-assign", RoomRole.ROOM),
+        ("check_in", "", RoomRole.ROOM),
+        ("reassign_room", "", RoomRole.ROOM),
+        ("move_guest", "", RoomRole.ROOM),
+    }
+)
+"""§10: the rows that give a guest a room, which an open SLEEP discrepancy refuses."""
 
 
 _ARRIVING, _ASSIGNED, _IN_HOUSE = (
@@ -460,11 +659,13 @@ class Oracle:
         *,
         owners: Mapping[str, str],
         now: datetime,
+        audits: Audits | None = None,
     ):
         self.v = view
         self.requests = requests
         self.owners = owners
         self.now = now
+        self.audits: Audits = audits or {}
         self.out = Outcome()
 
     def predict(self, action: str, kwargs: Mapping[str, object]) -> Outcome:
@@ -479,6 +680,7 @@ class Oracle:
             getattr(self, f"_{action}", self._room_operation)(
                 action, call_arguments(action, kwargs)
             )
+            self.settle(action)
         except Refuse as refusal:
             return Outcome(
                 errors=refusal.errors,
@@ -512,6 +714,44 @@ class Oracle:
                 raise Refuse(ho.InvalidInput)  # §6: departure before arrival
         if action == "update_party" and bad_party(kwargs.get("party")):
             raise Refuse(ho.InvalidInput)  # §6: an empty party, or one no booking could have
+        self._input_section_10(action, kwargs)
+
+    @staticmethod
+    def _input_section_10(action: str, kwargs: Mapping[str, object]) -> None:
+        """§10's arguments: a known service status; an observation whose guests agree with
+        it (more than none exactly when occupied); a window returning the room DIRTY or
+        CLEAN; a non-empty list of distinct attendants and a positive credit limit."""
+        if action == "set_service_status" and kwargs["status"] not in {
+            s.value for s in ServiceStatus
+        }:
+            raise Refuse(ho.InvalidInput)
+        if action == "report_room_observation":
+            occupied, guests = kwargs["occupied"], kwargs.get("guests")
+            if not isinstance(occupied, bool):
+                raise Refuse(ho.InvalidInput)
+            if guests is not None and (
+                type(guests) is not int or not 0 <= guests <= 99 or (guests > 0) is not occupied
+            ):
+                raise Refuse(ho.InvalidInput)
+        if "return_condition" in kwargs:
+            value = kwargs["return_condition"]
+            if value not in {c.value for c in Condition} or Condition(value) not in (
+                Condition.DIRTY,
+                Condition.CLEAN,
+            ):
+                raise Refuse(ho.InvalidInput)
+        if action == "generate_worksheets":
+            attendants = kwargs["attendants"]
+            if (
+                not isinstance(attendants, list | tuple)
+                or not attendants
+                or not all(valid_id(a) for a in attendants)
+                or len(set(attendants)) != len(attendants)
+            ):
+                raise Refuse(ho.InvalidInput)
+            limit = kwargs.get("max_credits")
+            if limit is not None and (type(limit) is not int or not 1 <= limit <= 10_000):
+                raise Refuse(ho.InvalidInput)
 
     # existence, hotel, permission
     def booking(self, booking_id: object) -> ho.Booking:
@@ -528,6 +768,22 @@ class Oracle:
         if staff_id not in self.v.staff:
             raise Refuse(ho.StaffNotFound, carries=("staff_id", staff_id))
         return self.v.staff[str(staff_id)]
+
+    def hotel(self, hotel_id: object) -> ho.Hotel:
+        if hotel_id not in self.v.hotels:
+            raise Refuse(ho.HotelNotFound, carries=("hotel_id", hotel_id))
+        return self.v.hotels[str(hotel_id)]
+
+    def task(self, task_id: object) -> ho.HousekeepingTask:
+        if task_id not in self.v.tasks:
+            raise Refuse(ho.TaskNotFound, carries=("task_id", task_id))
+        return self.v.tasks[str(task_id)]
+
+    @staticmethod
+    def attendant(staff: ho.Staff) -> None:
+        """§10: tasks go to active housekeeping staff (a state check: after permission)."""
+        if not staff.active or staff.role not in ATTENDANTS:
+            raise Refuse(ho.InvalidTransition)
 
     @staticmethod
     def same_hotel(hotel_id: str, *others: ho.Room | ho.Staff | ho.Booking) -> None:
@@ -576,7 +832,23 @@ class Oracle:
         refusal = row.refusal(state, self.v.inspects(room_id))
         if refusal is not None:
             raise Refuse(refusal.error)
+        # §10, said here as well as by the table: an open SLEEP discrepancy keeps guests out
+        # of a room, a DND or refused service keeps cleaners out
+        if (row.action, row.variant, row.role) in NO_SLEEP_ROWS and state.discrepancy is Kind.SLEEP:
+            raise Refuse(ho.RoomNotAvailable)
+        if row.action == "start_cleaning" and state.guest_service in KEEPS_OUT:
+            raise Refuse(ho.InvalidTransition)
         return row.apply(state)
+
+    def settle(self, action: str) -> None:
+        """§10, whatever the table says: a front-office operation resolves the discrepancy
+        of every room it acts on, and a room no guest occupies has no service status."""
+        for room_id, (state, booking_id, arriving_id) in self.out.rooms.items():
+            if action in FRONT_OFFICE:
+                state = attrs.evolve(state, discrepancy=None)
+            if state.tenancy is not Tenancy.OCCUPIED:
+                state = attrs.evolve(state, guest_service=ServiceStatus.NONE)
+            self.out.rooms[room_id] = (state, booking_id, arriving_id)
 
     @staticmethod
     def fits(room: ho.Room, booking: ho.Booking, size: int | None = None) -> None:
@@ -761,6 +1033,10 @@ class Oracle:
             variant = "passed" if args["passed"] else "failed"
         elif action == "return_to_service":
             variant = args["condition"].value
+        elif args.get("until") is not None and args["until"] < self.v.today(
+            room.hotel_id, self.now
+        ):  # §10: a window ends today or later
+            raise Refuse(ho.InvalidInput)
         if variant == DEFAULT_VARIANTS.get(action, ""):
             self.judge(room.room_id, strict=True)
         before = self.v.state(room.room_id)
@@ -836,6 +1112,114 @@ class Oracle:
             raise Refuse(ho.BookingNotAssignable)  # already waiting at the desk
         self.on_booking(action, booking)
 
+    # §10: the housekeeping day, modelled here (not read off the table)
+    def room_call(self, action: str, args: dict[str, Any]) -> tuple[str, RoomState]:
+        """A one-room service's existence, hotel and permission checks: its room and state."""
+        room = self.room(args["room_id"])
+        staff = self.staff(args["staff_id"])
+        self.same_hotel(room.hotel_id, staff)
+        self.permit(staff, action)
+        return room.room_id, self.v.state(room.room_id)
+
+    def _set_service_status(self, action: str, args: dict[str, Any]) -> None:
+        """On an occupied room only, and not to the status it has; MAKE_UP_ROOM on a clean
+        (or inspected) room also makes it dirty, with a cleaning task."""
+        room_id, before = self.room_call(action, args)
+        status = args["status"]
+        if status is ServiceStatus.DND:  # allowed_operations judges the room for DND
+            self.judge(room_id, strict=True)
+        if before.tenancy is not Tenancy.OCCUPIED:
+            raise Refuse(ho.RoomNotOccupied)
+        if before.guest_service is status:
+            raise Refuse(ho.InvalidTransition)
+        after = attrs.evolve(before, guest_service=status)
+        if status is ServiceStatus.MAKE_UP_ROOM and before.condition in CLEANISH:
+            after = attrs.evolve(after, condition=Condition.DIRTY)
+        booking_id = self.v.occ[room_id].booking_id
+        self.step(room_id, Op.SERVICE_STATUS, before, after, booking_id=booking_id)
+        self.out.rooms[room_id] = self.kept(room_id, after)
+
+    def _report_room_observation(self, action: str, args: dict[str, Any]) -> None:
+        """Always logged: it opens (or re-opens) what it finds, or resolves what was open."""
+        room_id, before = self.room_call(action, args)
+        self.judge(room_id, strict=True)  # an observation is never refused for the state
+        found = self.v.finding(room_id, args["occupied"], args["guests"])
+        after = attrs.evolve(before, discrepancy=found)
+        booking_id = self.v.occ[room_id].booking_id
+        self.step(room_id, Op.DISCREPANCY, before, after, booking_id=booking_id)
+        self.out.rooms[room_id] = self.kept(room_id, after)
+
+    def _night_audit(self, action: str, args: dict[str, Any]) -> None:
+        """Once per hotel and business date (again: the first call's entries); never a
+        date after today or before the last one audited. On each room, in room id order:
+        a stayover cleaning when due, service statuses reset, windows that end closed."""
+        hotel = self.hotel(args["hotel_id"])
+        staff = self.staff(args["staff_id"])
+        self.same_hotel(hotel.hotel_id, staff)
+        self.permit(staff, action)
+        day: date = args["business_date"]
+        if day > self.v.today(hotel.hotel_id, self.now):
+            raise Refuse(ho.InvalidTransition)
+        audited = self.audits.get(hotel.hotel_id, {})
+        if day in audited:
+            self.out.replay = audited[day]
+            return
+        if audited and day < max(audited):
+            raise Refuse(ho.InvalidTransition)
+        for room_id in sorted(self.v.rooms_of(hotel.hotel_id)):
+            before = self.v.state(room_id)
+            after = self.audited(hotel, room_id, day, before)
+            if after is not None:
+                booking_id = self.v.occ[room_id].booking_id
+                self.step(room_id, Op.NIGHT_AUDIT, before, after, booking_id=booking_id)
+                self.out.rooms[room_id] = self.kept(room_id, after)
+
+    def audited(
+        self, hotel: ho.Hotel, room_id: str, day: date, state: RoomState
+    ) -> RoomState | None:
+        """The room after the audit of ``day``, or None if the audit leaves it be."""
+        o = self.v.occ[room_id]
+        if state.service is not Service.IN_SERVICE:  # back when its window ends
+            if o.out_of_service_until is None or o.out_of_service_until > day:
+                return None
+            assert o.return_condition is not None
+            return attrs.evolve(state, service=Service.IN_SERVICE, condition=o.return_condition)
+        if state.tenancy is not Tenancy.OCCUPIED:
+            return None
+        stay = self.v.bookings[str(o.booking_id)]
+        assert stay.checked_in_at is not None
+        nights = (day - local_date(hotel, stay.checked_in_at)).days + 1
+        every = hotel.stayover_every
+        due = every > 0 and nights >= 1 and nights % every == 0
+        if due and state.condition in CLEANISH:
+            return attrs.evolve(state, condition=Condition.DIRTY, guest_service=ServiceStatus.NONE)
+        if state.guest_service is not ServiceStatus.NONE:
+            return attrs.evolve(state, guest_service=ServiceStatus.NONE)
+        return None
+
+    def _assign_task(self, action: str, args: dict[str, Any]) -> None:
+        """An open task, to an active housekeeping staff member of its hotel."""
+        task = self.task(args["task_id"])
+        assignee = self.staff(args["assignee_id"])
+        staff = self.staff(args["staff_id"])
+        self.same_hotel(task.hotel_id, assignee, staff)
+        self.permit(staff, action)
+        self.attendant(assignee)
+        if not task.is_open:
+            raise Refuse(ho.InvalidTransition)
+        self.out.assigned = {task.task_id: assignee.staff_id}
+
+    def _generate_worksheets(self, action: str, args: dict[str, Any]) -> None:
+        """§6's order for the attendants too: they exist and are of the hotel (checked
+        before permission), and are active housekeeping staff (a state check)."""
+        hotel = self.hotel(args["hotel_id"])
+        attendants = [self.staff(a) for a in args["attendants"]]
+        staff = self.staff(args["staff_id"])
+        self.same_hotel(hotel.hotel_id, *attendants, staff)
+        self.permit(staff, action)
+        for attendant in attendants:
+            self.attendant(attendant)
+
 
 # --- rule preconditions: a rule is picked only when some call of it can go far -----------
 
@@ -889,6 +1273,8 @@ class OccupancyMachine(RuleBasedStateMachine):
         self.positions = dict.fromkeys(FOLLOWERS, START)
         self.checked = 0  # how many published events the followers have read
         self.consumed: list[ho.OccupancyEvent] = []
+        # §10: every night audit's entries, by hotel and business date
+        self.audits: dict[str, dict[date, tuple[ho.LogEntry, ...]]] = {}
         for hotel_id, policy in HOTELS.items():
             services.register_hotel(self.uow, hotel_id=hotel_id, **policy)
         for room_id, (hotel_id, number, capacity) in ROOMS.items():
@@ -1060,16 +1446,18 @@ class OccupancyMachine(RuleBasedStateMachine):
     # the call and its checks ---------------------------------------------------------------
 
     def call(self, action: str, data: st.DataObject, **kwargs: Any) -> None:
-        """Call ``action`` with ``kwargs`` and a drawn request_id, and check the outcome."""
-        kwargs["request_id"] = self.pick_request_id(data)
+        """Call ``action`` with ``kwargs`` and a drawn request_id (none for the night audit,
+        whose date is its key), and check the outcome."""
+        if action not in HOTEL_LOGS:
+            kwargs["request_id"] = self.pick_request_id(data)
         self.run(action, kwargs)
 
     def run(self, action: str, kwargs: dict[str, Any]) -> None:
         before = self.view()
         events = tuple(self.notifier.events)
-        out = Oracle(before, self.requests, owners=self.owners, now=self.clock.now).predict(
-            action, kwargs
-        )
+        out = Oracle(
+            before, self.requests, owners=self.owners, now=self.clock.now, audits=self.audits
+        ).predict(action, kwargs)
         reason: str | None = None
         if out.judged is not None:
             allowed = services.allowed_operations(self.uow, out.judged)
@@ -1107,7 +1495,10 @@ class OccupancyMachine(RuleBasedStateMachine):
             f"{' or '.join(e.__name__ for e in out.errors)}"
         )
         if out.replay is not None:
-            assert result == out.replay, "a replayed request_id must return the very same entries"
+            if action == "generate_worksheets":  # §10: the sheets as they stand
+                assert result == self.current_plan(before, kwargs), "a replayed plan"
+            else:
+                assert result == out.replay, "a replay must return the very same entries"
             self.assert_unchanged(before, events, f"the replayed {action}")
             return
         if out.judged is not None:
@@ -1115,7 +1506,13 @@ class OccupancyMachine(RuleBasedStateMachine):
                 f"allowed_operations said {reason!r} for {action} on {out.judged}, "
                 "yet the call succeeded"
             )
+        if action in TASK_SERVICES:
+            self.check_task_service(action, kwargs, out, before, events, result)
+            return
         self.check_success(action, kwargs, out, before, events, result)
+        if action in HOTEL_LOGS:
+            day = kwargs["business_date"]
+            self.audits.setdefault(kwargs["hotel_id"], {})[day] = result
 
     def check_success(
         self,
@@ -1127,7 +1524,7 @@ class OccupancyMachine(RuleBasedStateMachine):
         result: tuple[ho.LogEntry, ...],
     ) -> None:
         after = self.view()
-        rid = kwargs["request_id"]
+        rid = kwargs.get("request_id")
         # the returned entries are the new tail of the log, one event each
         assert isinstance(result, tuple)
         old = len(before.snap.log)
@@ -1197,6 +1594,145 @@ class OccupancyMachine(RuleBasedStateMachine):
                 result[0].notes = "changed"  # §7: returned objects are immutable snapshots
         assert self.view().snap.log[old:] == result
 
+    # §10: sharing out the tasks -----------------------------------------------------------
+
+    def check_task_service(
+        self,
+        action: str,
+        kwargs: dict[str, Any],
+        out: Outcome,
+        before: View,
+        events: tuple[ho.OccupancyEvent, ...],
+        result: object,
+    ) -> None:
+        """assign_task and generate_worksheets change who has which task and nothing else:
+        no log entry, no event, no room."""
+        after = self.view()
+        rid = kwargs.get("request_id")
+        assert after.snap.log == before.snap.log, f"{action} logs nothing"
+        assert tuple(self.notifier.events) == events, f"{action} publishes nothing"
+        assert after.snap.request_ids == before.snap.request_ids | ({rid} if rid else set())
+        if rid is not None:
+            self.requests[rid] = (action, call_arguments(action, kwargs), ())
+            if rid in self.failed_request_ids:
+                self.failed_request_ids.remove(rid)
+        if action == "assign_task":
+            assert result == ()
+            assigned: Mapping[str, str | None] = out.assigned
+        else:
+            assert isinstance(result, ho.WorksheetPlan)
+            assigned = self.check_plan(kwargs, before, result)
+        expected = dict(before.tasks)
+        for task_id, assignee in assigned.items():
+            task, now = before.tasks[task_id], after.tasks[task_id]
+            if task.assigned_to != assignee:
+                assert now == attrs.evolve(task, assigned_to=assignee, updated_at=now.updated_at)
+                assert task.updated_at <= now.updated_at < self.clock.now
+                expected[task_id] = now
+        assert after.tasks == expected, f"{action} changes whom tasks are given to, nothing else"
+        assert after.tables()[:6] == before.tables()[:6]
+        if action == "generate_worksheets":
+            hotel_id = kwargs["hotel_id"]
+            assert isinstance(result, ho.WorksheetPlan)
+            for sheet in result.sheets:  # the sheets are stored
+                assert services.worksheet(self.uow, hotel_id, sheet.staff_id) == sheet
+            again = services.generate_worksheets(
+                self.uow,
+                hotel_id=hotel_id,
+                attendants=kwargs["attendants"],
+                staff_id=kwargs["staff_id"],
+                max_credits=kwargs.get("max_credits"),
+            )
+            assert again == result, "the same inputs give the same sheets"
+            self.assert_unchanged(after, events, "sharing out the same tasks again")
+            if rid is not None:  # a double-click: the very same plan, nothing shared again
+                replayed = services.generate_worksheets(self.uow, **kwargs)
+                assert replayed == result, "a replayed request gives the plan it gave"
+                self.assert_unchanged(after, events, "the replayed generate_worksheets")
+
+    @staticmethod
+    def check_plan(
+        kwargs: dict[str, Any], before: View, plan: ho.WorksheetPlan
+    ) -> dict[str, str | None]:
+        """What §10 says of the sheets: one per attendant in their order, each in work
+        order; every open unstarted cleaning task on exactly one sheet or in the overflow;
+        a started task on its cleaner's sheet, never moved; nobody given tasks beyond
+        ``max_credits``; the overflow only what fits nobody. The unstarted tasks' new
+        assignees, by task id."""
+        attendants = list(kwargs["attendants"])
+        limit = kwargs.get("max_credits")
+        lines = before.work_lines(kwargs["hotel_id"])
+        unstarted = {t for t, line in lines.items() if line.status is ho.TaskStatus.OPEN}
+        assert [sheet.staff_id for sheet in plan.sheets] == attendants
+        placed = [
+            line.task_id
+            for sheet in plan.sheets
+            for line in sheet.lines
+            if line.status is ho.TaskStatus.OPEN
+        ]
+        overflow = [line.task_id for line in plan.overflow]
+        assert sorted(placed + overflow) == sorted(unstarted), (
+            "every open unstarted cleaning task is on exactly one sheet or in the overflow"
+        )
+        for sheet in plan.sheets:
+            assert all(line == lines[line.task_id] for line in sheet.lines)
+            assert list(sheet.lines) == sorted(sheet.lines, key=work_key), "in work order"
+            started = {
+                line.task_id for line in sheet.lines if line.status is ho.TaskStatus.IN_PROGRESS
+            }
+            assert started == {
+                t
+                for t, line in lines.items()
+                if line.status is ho.TaskStatus.IN_PROGRESS
+                and before.tasks[t].assigned_to == sheet.staff_id
+            }, "a started task stays on its cleaner's sheet"
+            assert sheet.credits == sum(line.credits for line in sheet.lines)
+            if limit is not None and len(started) < len(sheet.lines):
+                assert sheet.credits <= limit, f"{sheet.staff_id} given over {limit} credits"
+        assert all(line == lines[line.task_id] for line in plan.overflow)
+        assert list(plan.overflow) == sorted(plan.overflow, key=work_key)
+        if limit is None:
+            assert not plan.overflow, "without a limit everything is shared out"
+        for line in plan.overflow:
+            assert limit is not None
+            assert all(sheet.credits + line.credits > limit for sheet in plan.sheets), (
+                f"{line.number} is left over though someone had room for it"
+            )
+        given = sorted(
+            ((line, sheet.staff_id) for sheet in plan.sheets for line in sheet.lines),
+            key=lambda pair: work_key(pair[0]),
+        )
+        assert plan.assignments == tuple(
+            (line.task_id, staff_id) for line, staff_id in given if line.task_id in unstarted
+        )
+        assignees: dict[str, str | None] = dict.fromkeys(overflow)
+        assignees.update(plan.assignments)
+        return assignees
+
+    @staticmethod
+    def current_plan(v: View, kwargs: dict[str, Any]) -> ho.WorksheetPlan:
+        """The plan a replayed generate_worksheets returns: the attendants' sheets as they
+        stand, with the open unstarted tasks nobody has as the overflow."""
+        hotel_id = kwargs["hotel_id"]
+        sheets = tuple(v.sheet(hotel_id, staff_id) for staff_id in kwargs["attendants"])
+        overflow = sorted(
+            (
+                line
+                for task_id, line in v.work_lines(hotel_id).items()
+                if line.status is ho.TaskStatus.OPEN and v.tasks[task_id].assigned_to is None
+            ),
+            key=work_key,
+        )
+        given = sorted(
+            ((line, sheet.staff_id) for sheet in sheets for line in sheet.lines),
+            key=lambda pair: work_key(pair[0]),
+        )
+        return ho.WorksheetPlan(
+            sheets,
+            tuple(overflow),
+            tuple((line.task_id, s) for line, s in given if line.status is ho.TaskStatus.OPEN),
+        )
+
     @staticmethod
     def check_untouched(before: View, after: View, out: Outcome) -> None:
         assert (after.hotels, after.rooms, after.staff) == (
@@ -1256,6 +1792,25 @@ class OccupancyMachine(RuleBasedStateMachine):
             if had:
                 assert now[0].task_id == had[0].task_id, "an open cleaning task is reused"
 
+        def back_in_service(room_id: str) -> None:
+            """return_to_service, or a window the night audit closes (§10)."""
+            o = after.occ[room_id]
+            closed_as(room_id, (ho.TaskKind.MAINTENANCE,), ho.TaskStatus.DONE)
+            assert (o.out_of_service_until, o.return_condition) == (None, None), "window closed"
+            if o.condition is Condition.CLEAN:
+                closed_as(room_id, cleaning, ho.TaskStatus.CANCELLED)
+            else:  # a CLEANING task, unless one is open (I6)
+                had = before.open_tasks(room_id, *cleaning)
+                now = after.open_tasks(room_id, *cleaning)
+                assert len(now) == 1
+                if had:
+                    assert now[0].task_id == had[0].task_id
+                else:
+                    assert now[0].kind is ho.TaskKind.CLEANING
+
+        OccupancyMachine.check_resolutions(before, after, result)
+        if action == "night_audit":
+            OccupancyMachine.check_audit_summary(kwargs, before, result)
         for entry in result:
             if action in BOOKING_ACTIONS:
                 OccupancyMachine.check_front_desk(action, kwargs, before, after, entry)
@@ -1303,9 +1858,9 @@ class OccupancyMachine(RuleBasedStateMachine):
                 if before.occ[room_id].arriving_booking_id == booking_id:  # §9: an arrival
                     assert after.bookings[booking_id] == unqueued
                     assert after.guests_of(booking_id) == before.guests_of(booking_id)
-                    assert o == attrs.evolve(
-                        before.occ[room_id], arriving_booking_id=None, updated_at=ts
-                    ), "the room's guest stays as they were"
+                    assert o == resolved(before.occ[room_id], ts, arriving_booking_id=None), (
+                        "the room's guest stays as they were"
+                    )
                 elif entry.status_before is Status.OCCUPIED:  # undoing a check-in
                     assert after.bookings[booking_id].checked_in_at is None
                     stay = [g.guest_id for g in before.guests_of(booking_id) if g.in_house]
@@ -1316,9 +1871,9 @@ class OccupancyMachine(RuleBasedStateMachine):
                 booking_id = str(entry.booking_id)
                 assert after.bookings[booking_id] == before.bookings[booking_id]
                 if before.occ[room_id].status is Status.OCCUPIED:  # §9: awaits a due-out room
-                    assert o == attrs.evolve(
-                        before.occ[room_id], arriving_booking_id=booking_id, updated_at=ts
-                    ), "the in-house stay is left as it was"
+                    assert o == resolved(before.occ[room_id], ts, arriving_booking_id=booking_id), (
+                        "the in-house stay is left as it was"
+                    )
                 else:
                     assert o.assigned_by == staff_id
             elif action == "start_cleaning":
@@ -1344,18 +1899,118 @@ class OccupancyMachine(RuleBasedStateMachine):
                 assert [t.kind for t in after.open_tasks(room_id, *cleaning)] == [
                     ho.TaskKind.CLEANING
                 ]
-            elif action == "return_to_service":
-                closed_as(room_id, (ho.TaskKind.MAINTENANCE,), ho.TaskStatus.DONE)
-                if o.condition is Condition.CLEAN:
-                    closed_as(room_id, cleaning, ho.TaskStatus.CANCELLED)
-                else:  # a CLEANING task, unless one is open (I6)
-                    had = before.open_tasks(room_id, *cleaning)
-                    now = after.open_tasks(room_id, *cleaning)
-                    assert len(now) == 1
-                    if had:
-                        assert now[0].task_id == had[0].task_id
-                    else:
-                        assert now[0].kind is ho.TaskKind.CLEANING
+            elif action in ("set_out_of_order", "start_maintenance"):  # §10: its window
+                until = kwargs.get("until")
+                back = Condition(kwargs.get("return_condition", Condition.DIRTY))
+                assert (o.out_of_service_until, o.return_condition) == (
+                    (until, back) if until is not None else (None, None)
+                )
+            elif action in ("set_service_status", "report_room_observation", "night_audit"):
+                OccupancyMachine.check_housekeeping_day(action, kwargs, before, after, entry)
+            returned = action == "night_audit" and entry.status_before in (
+                Status.OUT_OF_ORDER,
+                Status.MAINTENANCE,
+            )
+            if returned or action == "return_to_service":
+                back_in_service(room_id)
+
+    @staticmethod
+    def check_resolutions(before: View, after: View, result: tuple[ho.LogEntry, ...]) -> None:
+        """§10: the first entry on a room whose open discrepancy the call resolved says
+        which it was (``resolved_discrepancy``); no other entry says so."""
+        seen: set[str] = set()
+        for entry in result:
+            room_id = entry.room_id
+            first = room_id is not None and room_id not in seen
+            if room_id is not None:
+                seen.add(room_id)
+            was = before.occ[room_id].discrepancy if first and room_id else None
+            if was is not None and room_id and after.occ[room_id].discrepancy is None:
+                assert entry.metadata.get("resolved_discrepancy") == was.value, entry
+            else:
+                assert "resolved_discrepancy" not in entry.metadata, entry
+
+    @staticmethod
+    def check_housekeeping_day(
+        action: str, kwargs: dict[str, Any], before: View, after: View, entry: ho.LogEntry
+    ) -> None:
+        """What §10 says a service status, an observation and a night audit do beyond the
+        room's state."""
+        room_id = str(entry.room_id)
+        was, o = before.occ[room_id], after.occ[room_id]
+        ts = entry.timestamp
+        had_tasks = {t.task_id: t for t in before.snap.tasks if t.room_id == room_id}
+        now_tasks = {t.task_id: t for t in after.snap.tasks if t.room_id == room_id}
+        cleaning = after.open_tasks(room_id, *CLEANING_KINDS)
+        dirtied = entry.condition_before in CLEANISH and entry.condition_after is Condition.DIRTY
+        if dirtied:  # a make-up request or a stayover on a clean room: a CLEANING task
+            assert [(t.kind, t.status) for t in cleaning] == [
+                (ho.TaskKind.CLEANING, ho.TaskStatus.OPEN)
+            ], f"{action} leaves one OPEN CLEANING task in {room_id}"
+            assert cleaning[0].task_id not in had_tasks
+            assert not after.open_tasks(room_id, ho.TaskKind.INSPECTION)
+        elif entry.status_before not in (Status.OUT_OF_ORDER, Status.MAINTENANCE):
+            assert now_tasks == had_tasks, f"{action} leaves the tasks of {room_id} be"
+        if action == "set_service_status":
+            status = ServiceStatus(kwargs["status"])
+            assert o.service_status is status
+            assert entry.metadata.get("service_status") == status.value
+            assert entry.booking_id == was.booking_id
+            assert o == attrs.evolve(
+                was,
+                service_status=status,
+                condition=o.condition,
+                status=o.status,
+                updated_at=ts,
+            ), "a service status changes the status and maybe the condition, nothing else"
+        elif action == "report_room_observation":
+            occupied, guests = kwargs["occupied"], kwargs.get("guests")
+            found = before.finding(room_id, occupied, guests)
+            meta = entry.metadata
+            assert meta.get("variant") == (found.value if found else "agrees")
+            assert meta.get("expected_guests") == before.in_house_count(room_id)
+            assert meta.get("front_office_occupied") is (was.status is Status.OCCUPIED)
+            assert meta.get("observed_occupied") is occupied
+            assert meta.get("observed_guests") == guests
+            reported = (
+                (found, kwargs["staff_id"], ts, guests) if found else (None, None, None, None)
+            )
+            assert (o.discrepancy, o.discrepancy_by, o.discrepancy_at, o.observed_guests) == (
+                reported
+            ), f"what the observation of {room_id} leaves open"
+            assert (o.status, o.condition, o.booking_id, o.service_status) == (
+                was.status,
+                was.condition,
+                was.booking_id,
+                was.service_status,
+            )
+        else:  # the night audit
+            day = kwargs["business_date"]
+            assert entry.metadata.get("business_date") == day.isoformat()
+            assert o.service_status is ServiceStatus.NONE
+            assert entry.booking_id == was.booking_id
+
+    @staticmethod
+    def check_audit_summary(
+        kwargs: dict[str, Any], before: View, result: tuple[ho.LogEntry, ...]
+    ) -> None:
+        """§10: the first entry of a night audit names the overdue departures it saw; its
+        entries are in room id order, one per room."""
+        rooms = [e.room_id for e in result]
+        assert rooms == sorted(set(rooms), key=str), "one entry per room, in room id order"
+        if not result:
+            return
+        day = kwargs["business_date"]
+        overdue = sorted(
+            b.booking_id
+            for b in before.bookings_of(kwargs["hotel_id"])
+            if b.in_house and b.departure <= day
+        )
+        meta = result[0].metadata
+        assert json.loads(str(meta.get("overdue_departures"))) == overdue
+        assert meta.get("overdue_count") == len(overdue)
+        for entry in result[1:]:
+            assert "overdue_departures" not in entry.metadata
 
     @staticmethod
     def check_front_desk(
@@ -1372,7 +2027,12 @@ class OccupancyMachine(RuleBasedStateMachine):
         ts = entry.timestamp
         today = local_date(hotel, ts)
         room_id = entry.room_id
-        same_room = room_id is None or after.occ[room_id] == before.occ[room_id]
+        # the room is left as it was, but for the discrepancy the front office resolves (§10)
+        same_room = room_id is None or after.occ[room_id] == (
+            resolved(before.occ[room_id], ts)
+            if before.occ[room_id].discrepancy is not None
+            else before.occ[room_id]
+        )
         same_guests = after.guests_of(booking_id) == before.guests_of(booking_id)
         if room_id is None:
             assert booking_id not in before.holder, "a booking holding a room logs on it"
@@ -1383,10 +2043,8 @@ class OccupancyMachine(RuleBasedStateMachine):
             dates = {d.isoformat() for d in (was.arrival, was.departure, arrival, departure)}
             assert dates <= set(entry.metadata.values()), "the entry holds the dates (§9)"
             if room_id is not None and was.in_house:  # expected_checkout follows
-                assert after.occ[room_id] == attrs.evolve(
-                    before.occ[room_id],
-                    expected_checkout=expected_checkout(hotel, now),
-                    updated_at=ts,
+                assert after.occ[room_id] == resolved(
+                    before.occ[room_id], ts, expected_checkout=expected_checkout(hotel, now)
                 )
             else:
                 assert same_room
@@ -1446,9 +2104,9 @@ class OccupancyMachine(RuleBasedStateMachine):
             if room_id is not None:
                 o = before.occ[room_id]
                 if o.arriving_booking_id == booking_id:  # the room's guest stays
-                    released = attrs.evolve(o, arriving_booking_id=None, updated_at=ts)
+                    released = resolved(o, ts, arriving_booking_id=None)
                 else:
-                    released = attrs.evolve(o, booking_id=None, assigned_by=None, updated_at=ts)
+                    released = resolved(o, ts, booking_id=None, assigned_by=None)
                 assert after.occ[room_id] == released
 
     # reference data ------------------------------------------------------------------------
@@ -1630,16 +2288,18 @@ class OccupancyMachine(RuleBasedStateMachine):
 
     # bad input ------------------------------------------------------------------------------
 
-    @rule(data=st.data(), which=st.integers(0, 11))
+    @rule(data=st.data(), which=st.integers(0, 20))
     def bad_input_is_refused_before_anything_else(self, data: st.DataObject, which: int) -> None:
         """Empty ids, a move to the same room, unknown enum values, a stay change without
-        dates or departing before it arrives, an empty or nameless party: InvalidInput, no
-        change."""
+        dates or departing before it arrives, an empty or nameless party; an unknown
+        service status, guests that disagree with the observation, a window returning the
+        room INSPECTED, no attendants or one twice, a credit limit of 0 (§10): InvalidInput,
+        no change."""
         hotel = self.hotel(data)
         room = self.view().rooms_of(hotel)[0]
         staff = f"{hotel}-mgr"
         booking = self.view().bookings_of(hotel)[0].booking_id
-        if which == 11:
+        if which == 20:
             before = self.view()
             events = tuple(self.notifier.events)
             empty_party = data.draw(st.booleans(), label="empty party (else departs early)")
@@ -1691,6 +2351,45 @@ class OccupancyMachine(RuleBasedStateMachine):
                 },
             ),
             ("cancel_booking", {"booking_id": " ", "staff_id": staff}),
+            # §10
+            ("set_service_status", {"room_id": room, "staff_id": staff, "status": "SPARKLING"}),
+            (
+                "report_room_observation",
+                {"room_id": room, "staff_id": staff, "occupied": False, "guests": 2},
+            ),
+            (
+                "report_room_observation",
+                {"room_id": room, "staff_id": staff, "occupied": True, "guests": -1},
+            ),
+            (
+                "set_out_of_order",
+                {
+                    "room_id": room,
+                    "staff_id": staff,
+                    "reason": "x",
+                    "until": self.today(hotel),
+                    "return_condition": Condition.INSPECTED,
+                },
+            ),
+            (
+                "generate_worksheets",
+                {"hotel_id": hotel, "attendants": [], "staff_id": staff},
+            ),
+            (
+                "generate_worksheets",
+                {"hotel_id": hotel, "attendants": [f"{hotel}-hk"] * 2, "staff_id": staff},
+            ),
+            (
+                "generate_worksheets",
+                {
+                    "hotel_id": hotel,
+                    "attendants": [f"{hotel}-hk"],
+                    "staff_id": staff,
+                    "max_credits": 0,
+                },
+            ),
+            ("night_audit", {"hotel_id": "", "business_date": ARRIVAL, "staff_id": staff}),
+            ("assign_task", {"task_id": " ", "assignee_id": f"{hotel}-hk", "staff_id": staff}),
         ]
         action, kwargs = calls[which]
         self.call(action, data, **kwargs)
@@ -1865,15 +2564,38 @@ class OccupancyMachine(RuleBasedStateMachine):
         variant = "passed" if passed else "failed"
         self.room_operation(data, "inspect_room", variant, passed=passed, notes="")
 
-    @rule(data=st.data(), maintenance=st.booleans())
+    @rule(
+        data=st.data(),
+        maintenance=st.booleans(),
+        days=st.sampled_from([None, None, 0, 0, 1, 2, -1]),
+        back=st.sampled_from([None, Condition.DIRTY, Condition.CLEAN]),
+    )
     def taking_a_room_out_of_order_or_into_maintenance_follows_the_table(
-        self, data: st.DataObject, maintenance: bool
+        self, data: st.DataObject, maintenance: bool, days: int | None, back: Condition | None
     ) -> None:
-        """set_out_of_order and start_maintenance need a vacant, unassigned room in service."""
-        if maintenance:
-            self.room_operation(data, "start_maintenance", reason="leaking tap")
-        else:
-            self.room_operation(data, "set_out_of_order", reason="broken window")
+        """set_out_of_order and start_maintenance need a vacant, unassigned room in service;
+        with a window (§10) until a day not before today, returning DIRTY or CLEAN."""
+        action = "start_maintenance" if maintenance else "set_out_of_order"
+        v = self.view()
+        row = transition(action)
+
+        def fitting(hotel: str) -> list[str]:
+            return [r for r in v.rooms_of(hotel) if v.admits(row, r)]
+
+        hotel = self.hotel(data, lambda h: bool(fitting(h)))
+        window: dict[str, Any] = {}
+        if days is not None:
+            window["until"] = self.today(hotel) + timedelta(days=days)
+        if back is not None:
+            window["return_condition"] = back
+        self.call(
+            action,
+            data,
+            room_id=self.pick_room(data, v, hotel, "room_id", fitting(hotel)),
+            staff_id=self.pick_staff(data, v, hotel, action),
+            reason="leaking tap" if maintenance else "broken window",
+            **window,
+        )
 
     @precondition(OUT_OF_SERVICE)
     @rule(data=st.data(), condition=st.sampled_from([None, Condition.DIRTY, Condition.CLEAN]))
@@ -1886,6 +2608,266 @@ class OccupancyMachine(RuleBasedStateMachine):
             extra["condition"] = condition
         variant = (condition or Condition.DIRTY).value
         self.room_operation(data, "return_to_service", variant, **extra)
+
+    # §10: the housekeeping day ------------------------------------------------------------------
+
+    @precondition(OCCUPIED)
+    @rule(
+        data=st.data(),
+        status=st.sampled_from([*ServiceStatus, ServiceStatus.DND, ServiceStatus.MAKE_UP_ROOM]),
+        notes=st.sampled_from(NOTES),
+    )
+    def guests_ask_for_service_or_privacy_section_10(
+        self, data: st.DataObject, status: ho.ServiceStatus, notes: str
+    ) -> None:
+        """set_service_status: on an occupied room only, never to the status it has;
+        MAKE_UP_ROOM makes a clean room dirty, with a cleaning task."""
+        v = self.view()
+
+        def fitting(hotel: str) -> list[str]:
+            return [
+                r
+                for r in v.rooms_of(hotel)
+                if v.occ[r].status is Status.OCCUPIED and v.occ[r].service_status is not status
+            ]
+
+        hotel = self.hotel(data, lambda h: bool(fitting(h)))
+        self.call(
+            "set_service_status",
+            data,
+            room_id=self.pick_room(data, v, hotel, "room_id", fitting(hotel)),
+            staff_id=self.pick_staff(data, v, hotel, "set_service_status"),
+            status=status,
+            notes=notes,
+        )
+
+    @rule(
+        data=st.data(),
+        occupied=st.booleans(),
+        count=st.sampled_from(["none", "right", "other"]),
+        notes=st.sampled_from(NOTES),
+    )
+    def housekeeping_reports_what_it_saw_in_a_room_section_10(
+        self, data: st.DataObject, occupied: bool, count: str, notes: str
+    ) -> None:
+        """report_room_observation: SKIP, SLEEP or PERSON against the front office is kept
+        open; an agreeing observation resolves it (guests that disagree with ``occupied``:
+        see the bad input)."""
+        v = self.view()
+
+        def occupied_rooms(hotel: str) -> list[str]:
+            return [r for r in v.rooms_of(hotel) if v.occ[r].status is Status.OCCUPIED]
+
+        hotel = self.hotel(data, lambda h: bool(occupied_rooms(h)))
+        preferred = occupied_rooms(hotel) if data.draw(st.booleans(), label="in house") else []
+        room_id = self.pick_room(data, v, hotel, "room_id", preferred or v.rooms_of(hotel))
+        right = v.in_house_count(room_id) if room_id in v.occ else 0
+        guests: int | None = None
+        if count == "right" and (right > 0) is occupied:
+            guests = right
+        elif count != "none" and occupied:  # a head count the front office does not have
+            guests = max(1, right + data.draw(st.sampled_from([-1, 1, 2]), label="off by"))
+        elif count != "none":
+            guests = 0
+        self.call(
+            "report_room_observation",
+            data,
+            room_id=room_id,
+            staff_id=self.pick_staff(data, v, hotel, "report_room_observation"),
+            occupied=occupied,
+            guests=guests,
+            notes=notes,
+        )
+
+    @rule(
+        data=st.data(),
+        which=st.sampled_from(
+            ["next"] * 3 + ["window"] * 2 + ["same day", "repeat", "future", "past"]
+        ),
+        sign=st.sampled_from([None, None, *ServiceStatus]),
+        twice=st.booleans(),
+    )
+    def the_night_audit_closes_a_business_day_section_10(
+        self, data: st.DataObject, which: str, sign: ho.ServiceStatus | None, twice: bool
+    ) -> None:
+        """night_audit, mostly of the day just over after a day passed, or of the last day
+        of a window: stayovers due, service statuses reset (``sign``: a guest hangs one
+        first), windows that end closed; a date audited before gives the first call's
+        entries (``twice``: at once, by anyone permitted), a date after today or before the
+        last one audited is InvalidTransition."""
+        v = self.view()
+
+        def windows(hotel: str) -> list[date]:
+            return sorted(
+                until
+                for r in v.rooms_of(hotel)
+                if (until := v.occ[r].out_of_service_until) is not None
+            )
+
+        hotel = self.hotel(data, lambda h: bool(windows(h)) if which == "window" else False)
+        audited = self.audits.get(hotel, {})
+        if (which in ("repeat", "past") and not audited) or (
+            which == "window" and not windows(hotel)
+        ):
+            which = "next"
+        if which == "next":
+            self.clock.advance(hours=24)
+        if sign is not None:  # the guests of an occupied room hang a sign before the audit
+            occupied = [
+                r
+                for r in v.rooms_of(hotel)
+                if v.occ[r].status is Status.OCCUPIED and v.occ[r].service_status is not sign
+            ]
+            if occupied:
+                room_id = data.draw(st.sampled_from(occupied), label="sign on")
+                self.call(
+                    "set_service_status", data, room_id=room_id, staff_id=f"{hotel}-fd", status=sign
+                )
+        today = self.today(hotel)
+        if which == "window":  # the night audit of a window's last day (or after it)
+            until = data.draw(st.sampled_from(windows(hotel)), label="until")
+            while self.today(hotel) < until:
+                self.clock.advance(hours=24)
+            today = self.today(hotel)
+            day = max(until, *audited) if audited else until
+        elif which in ("next", "same day"):
+            day = today - timedelta(days=data.draw(st.integers(0, 1), label="days back"))
+        elif which == "repeat":
+            day = data.draw(st.sampled_from(sorted(audited)), label="audited")
+        elif which == "future":
+            day = today + timedelta(days=1)
+        else:  # before the last date audited, and never audited
+            day = min(audited) - timedelta(days=1)
+        v = self.view()
+        hotel_id = self.pick(data, "hotel_id", [hotel], [], [self.other(hotel)], "H-nowhere")
+        kwargs = {
+            "hotel_id": hotel_id,
+            "business_date": day,
+            "staff_id": self.pick_staff(data, v, hotel, "night_audit"),
+        }
+        self.run("night_audit", kwargs)
+        if twice and day in self.audits.get(hotel_id, {}):  # a scheduler firing again
+            able = [s.staff_id for s in v.staff_of(hotel) if "night_audit" in GRANTS[s.role]]
+            again = data.draw(st.sampled_from(able), label="again by")
+            self.run("night_audit", {**kwargs, "staff_id": again})
+
+    @precondition(lambda self: any(t.is_open for t in self.store.snapshot().tasks))
+    @rule(data=st.data())
+    def a_supervisor_gives_a_task_to_an_attendant_section_10(self, data: st.DataObject) -> None:
+        """assign_task: an open task to an active housekeeping staff member of its hotel."""
+        v = self.view()
+
+        def open_tasks(hotel: str) -> list[str]:
+            return [t.task_id for t in v.tasks_of(hotel) if t.is_open]
+
+        hotel = self.hotel(data, lambda h: bool(open_tasks(h)))
+        other = self.other(hotel)
+        closed = [t.task_id for t in v.tasks_of(hotel) if not t.is_open][-2:]
+        foreign = [t.task_id for t in v.tasks_of(other) if t.is_open][:1]
+        task_id = self.pick(data, "task_id", open_tasks(hotel), closed, foreign, "T-nowhere")
+        able = [s.staff_id for s in v.staff_of(hotel) if s.active and s.role in ATTENDANTS]
+        assignee = self.pick(
+            data,
+            "assignee_id",
+            able,
+            [s.staff_id for s in v.staff_of(hotel)],
+            [f"{other}-hk"],
+            UNKNOWN_STAFF,
+        )
+        self.call(
+            "assign_task",
+            data,
+            task_id=task_id,
+            assignee_id=assignee,
+            staff_id=self.pick_staff(data, v, hotel, "assign_task"),
+        )
+
+    @rule(
+        data=st.data(),
+        limit=st.sampled_from([None, None, 1, 2, 3, 5]),
+        mess=st.sampled_from([0, 0, 1, 2, 3]),
+        intruder=st.sampled_from([False] * 5 + [True]),
+    )
+    def worksheets_share_the_days_cleaning_section_10(
+        self, data: st.DataObject, limit: int | None, mess: int, intruder: bool
+    ) -> None:
+        """generate_worksheets: the open unstarted cleaning tasks, most urgent first, among
+        active housekeeping staff of the hotel, nobody over ``max_credits`` (``mess``: a
+        few clean rooms are found dirty first; ``intruder``: the team names someone who is
+        not an active housekeeper of the hotel, or nobody)."""
+        v = self.view()
+        hotel = self.hotel(data)
+        clean = [r for r in v.rooms_of(hotel) if v.occ[r].condition in CLEANISH]
+        for room_id in clean[:mess]:
+            self.call("mark_dirty", data, room_id=room_id, staff_id=f"{hotel}-hk", notes="")
+        v = self.view()
+        able = [s.staff_id for s in v.staff_of(hotel) if s.active and s.role in ATTENDANTS]
+        team = list(data.draw(st.permutations(able), label="team"))
+        team = team[: data.draw(st.integers(1, max(1, len(team))), label="team size")]
+        if intruder:
+            others = [s.staff_id for s in v.staff_of(hotel) if s.staff_id not in able]
+            pool = [*others, f"{self.other(hotel)}-hk", UNKNOWN_STAFF]
+            team.insert(
+                data.draw(st.integers(0, len(team)), label="where"),
+                data.draw(st.sampled_from(pool), label="intruder"),
+            )
+        self.call(
+            "generate_worksheets",
+            data,
+            hotel_id=self.pick(data, "hotel_id", [hotel], [], [self.other(hotel)], "H-nowhere"),
+            attendants=team,
+            staff_id=self.pick_staff(data, v, hotel, "generate_worksheets"),
+            max_credits=limit,
+        )
+
+    @rule()
+    def the_housekeeping_day_queries_agree_with_the_store_section_10(self) -> None:
+        """discrepancies lists each open one with what the front office says now;
+        worksheet lists an attendant's open cleaning tasks in work order."""
+        v = self.view()
+        events = tuple(self.notifier.events)
+        for hotel in HOTEL_IDS:
+            zone = ZoneInfo(v.hotels[hotel].timezone)
+            expected = []
+            for room_id in BOARD_ORDER[hotel]:
+                o = v.occ[room_id]
+                if o.discrepancy is None:
+                    continue
+                assert o.discrepancy_at is not None
+                expected.append(
+                    ho.DiscrepancyRow(
+                        room_id=room_id,
+                        number=v.rooms[room_id].number,
+                        kind=o.discrepancy,
+                        status=o.status,
+                        booking_id=o.booking_id if o.status is Status.OCCUPIED else None,
+                        expected_guests=v.in_house_count(room_id),
+                        observed_occupied=o.discrepancy is not Kind.SKIP,
+                        observed_guests=o.observed_guests,
+                        reported_by=str(o.discrepancy_by),
+                        reported_at=o.discrepancy_at,
+                        reported_at_local=o.discrepancy_at.astimezone(zone),
+                    )
+                )
+            rows = services.discrepancies(self.uow, hotel)
+            assert list(rows) == expected
+            for row in rows:
+                assert row.reported_at_local is not None
+                assert (
+                    row.reported_at_local.utcoffset()
+                    == row.reported_at.astimezone(zone).utcoffset()
+                )
+            for member in v.staff_of(hotel):
+                sheet = services.worksheet(self.uow, hotel, member.staff_id)
+                assert sheet == v.sheet(hotel, member.staff_id)
+            other = self.other(hotel)
+            _, error = attempt(lambda: services.worksheet(self.uow, hotel, f"{other}-hk"))  # noqa: B023
+            assert type(error) is ho.HotelMismatch, f"another hotel's worksheet: {error!r}"
+            _, error = attempt(lambda: services.worksheet(self.uow, hotel, UNKNOWN_STAFF))  # noqa: B023
+            assert type(error) is ho.StaffNotFound, f"an unknown staff member's: {error!r}"
+        _, error = attempt(lambda: services.discrepancies(self.uow, "H-nowhere"))
+        assert type(error) is ho.HotelNotFound, f"an unknown hotel's discrepancies: {error!r}"
+        self.assert_unchanged(v, events, "a query")
 
     # §9: the front desk ------------------------------------------------------------------------
 
@@ -2189,28 +3171,39 @@ class OccupancyMachine(RuleBasedStateMachine):
         )
 
     @rule(
+        data=st.data(),
         hotel=st.sampled_from([*HOTEL_IDS, "H-nowhere"]),
-        enforce=st.sampled_from([True, False, None]),
+        setting=st.sampled_from(
+            ["enforce_stay_dates"] * 3 + ["stayover_every"] * 2 + ["checkout_credits"]
+        ),
     )
     def a_hotel_switches_the_enforcement_of_stay_dates(
-        self, hotel: str, enforce: bool | None
+        self, data: st.DataObject, hotel: str, setting: str
     ) -> None:
         """update_hotel (reference data) changes the hotel's setting and nothing else, logs
-        nothing; an unknown hotel, or no setting at all, is refused."""
+        nothing; an unknown hotel, or no setting at all, is refused. The settings: stay
+        dates enforced (§9), the nights between stayover cleanings (0: never) and what a
+        checkout cleaning is worth (§10)."""
+        choices: dict[str, list[Any]] = {
+            "enforce_stay_dates": [True, False, None],
+            "stayover_every": [0, 1, 2, 3],
+            "checkout_credits": [1, 2, 3, None],
+        }
+        value = data.draw(st.sampled_from(choices[setting]), label=setting)
         before = self.view()
         events = tuple(self.notifier.events)
         result, error = attempt(
-            lambda: services.update_hotel(self.uow, hotel_id=hotel, enforce_stay_dates=enforce)
+            lambda: services.update_hotel(self.uow, hotel_id=hotel, **{setting: value})
         )
-        if enforce is None or hotel not in before.hotels:
-            expected = ho.InvalidInput if enforce is None else ho.HotelNotFound
-            assert type(error) is expected, f"update_hotel({hotel}, {enforce}) gave {error!r}"
+        if value is None or hotel not in before.hotels:
+            expected = ho.InvalidInput if value is None else ho.HotelNotFound
+            assert type(error) is expected, f"update_hotel({hotel}, {value}) gave {error!r}"
             self.assert_unchanged(before, events, "the refused update_hotel")
             return
         assert error is None, repr(error)
         assert result == ()
         after = self.view()
-        assert after.hotels[hotel] == attrs.evolve(before.hotels[hotel], enforce_stay_dates=enforce)
+        assert after.hotels[hotel] == attrs.evolve(before.hotels[hotel], **{setting: value})
         after.hotels[hotel] = before.hotels[hotel]
         assert after.tables() == before.tables()
         assert tuple(self.notifier.events) == events
@@ -2237,6 +3230,10 @@ class OccupancyMachine(RuleBasedStateMachine):
         text = next((t for t in ("notes", "reason") if t in changed), None)
         if text is not None:
             changed[text] = f"{changed[text]} (again)"
+        elif action == "assign_task":  # §10: no text either: to someone else
+            changed["assignee_id"] = f"{args['assignee_id']}-else"
+        elif action == "generate_worksheets":  # another credit limit
+            changed["max_credits"] = 1 + int(str(args["max_credits"] or 0))
         elif "room_id" in args:  # start_cleaning has no text: another service, same room
             action = "mark_dirty"
             changed = {"room_id": args["room_id"], "staff_id": args["staff_id"], "notes": ""}
@@ -2291,6 +3288,12 @@ class OccupancyMachine(RuleBasedStateMachine):
                     )
                 booking = v.bookings.get(row.booking_id) if row.booking_id else None
                 assert row.booking_reference == (booking.reference if booking else None)
+                awaiting = v.awaiting(row.room_id)  # §9 and §10's columns
+                assert (row.service_status, row.discrepancy, row.queued) == (
+                    o.service_status,
+                    o.discrepancy,
+                    awaiting is not None and awaiting.queued_at is not None,
+                )
                 in_house = (
                     [g for g in v.guests_of(booking.booking_id) if g.in_house] if booking else []
                 )
@@ -2522,6 +3525,46 @@ class OccupancyMachine(RuleBasedStateMachine):
         assert snap.request_ids == frozenset(self.requests)
         for guest in snap.guests:
             self.seen_guests.setdefault(guest.guest_id)
+        self.check_housekeeping_day_invariants(snap)
+
+    def check_housekeeping_day_invariants(self, snap: StoreSnapshot) -> None:
+        """§10: only an occupied room has a service status but NONE; SKIP and PERSON are
+        about an occupied room, SLEEP about one that is not; who reported a discrepancy and
+        when is set exactly while one is open; a window (its last day and return
+        condition) only on a room out of order or in maintenance; one night audit per hotel
+        and date, whose entries are the log's NIGHT_AUDIT entries of that date."""
+        for o in snap.occupancies:
+            occupied = o.status is Status.OCCUPIED
+            assert occupied or o.service_status is ServiceStatus.NONE, o
+            if o.discrepancy is not None:
+                assert (o.discrepancy is Kind.SLEEP) is not occupied, o
+                assert o.discrepancy_by is not None, o
+                assert o.discrepancy_at is not None, o
+            else:
+                assert (o.discrepancy_by, o.discrepancy_at, o.observed_guests) == (
+                    None,
+                    None,
+                    None,
+                ), o
+            window = (o.out_of_service_until, o.return_condition)
+            if o.status in (Status.OUT_OF_ORDER, Status.MAINTENANCE) and window != (None, None):
+                assert o.out_of_service_until is not None, o
+                assert o.return_condition in (Condition.DIRTY, Condition.CLEAN), o
+            else:
+                assert window == (None, None), o
+        audit_entries: dict[tuple[str, object], list[ho.LogEntry]] = {}
+        for entry in snap.log:
+            if entry.operation is Op.NIGHT_AUDIT:
+                key = (entry.hotel_id, entry.metadata.get("business_date"))
+                audit_entries.setdefault(key, []).append(entry)
+        done = {
+            (hotel_id, day.isoformat()): entries
+            for hotel_id, days in self.audits.items()
+            for day, entries in days.items()
+        }
+        assert audit_entries.keys() <= done.keys(), "every NIGHT_AUDIT entry is an audit's"
+        for key, entries in done.items():
+            assert tuple(audit_entries.get(key, ())) == entries, f"the audit {key}, once"
 
     @staticmethod
     def booking_verdict(v: View, room_id: str, action: str) -> str | None:
@@ -2589,24 +3632,27 @@ READY = {True: {Condition.INSPECTED}, False: {Condition.CLEAN, Condition.INSPECT
 def spec_table(
     s: RoomState, inspection: bool
 ) -> dict[tuple[str, str, RoomRole], tuple[bool, type, RoomState]]:
-    """§4's and §9's 'allowed when' and 'effect' columns for every row on ``s``: (admitted,
-    error, new state), by (action, variant, role)."""
+    """§4's, §9's and §10's 'allowed when' and 'effect' columns for every row on ``s``:
+    (admitted, error, new state), by (action, variant, role)."""
     vacant = s.tenancy is Tenancy.VACANT
     assigned = s.tenancy is Tenancy.ASSIGNED
     occupied = s.tenancy is Tenancy.OCCUPIED
     in_service = s.service is Service.IN_SERVICE
     ready = s.condition in READY[inspection]
     awaited = s.arriving  # an arrival is pre-assigned to the room while its guest is due out
+    no_sleep = s.discrepancy is not Kind.SLEEP  # §10: nobody was found sleeping in it
+    cleanish = s.condition in CLEANISH
     new = attrs.evolve
 
     def vacate(**changes: Any) -> RoomState:
-        """§9: the room's booking leaves; an arrival awaiting the room now holds it."""
+        """§9: the room's booking leaves; an arrival awaiting the room now holds it; §10:
+        the guests' service status goes with them."""
         tenancy = Tenancy.ASSIGNED if awaited else Tenancy.VACANT
-        return new(s, tenancy=tenancy, arriving=False, **changes)
+        return new(s, tenancy=tenancy, arriving=False, guest_service=ServiceStatus.NONE, **changes)
 
-    return {
+    front_office = {
         ("assign_room", "pre-assign", RoomRole.ROOM): (
-            vacant and in_service,
+            vacant and in_service and no_sleep,
             ho.RoomNotAvailable,
             new(s, tenancy=Tenancy.ASSIGNED),
         ),
@@ -2616,12 +3662,12 @@ def spec_table(
             new(s, arriving=True),
         ),
         ("check_in", "", RoomRole.ROOM): (  # §9: an arrival waits until the room is vacated
-            assigned and ready and not awaited,
+            assigned and ready and not awaited and no_sleep,
             ho.BookingNotAssignable if not (assigned or awaited) else ho.RoomNotAvailable,
             new(s, tenancy=Tenancy.OCCUPIED),
         ),
         ("reassign_room", "", RoomRole.ROOM): (
-            vacant and in_service,
+            vacant and in_service and no_sleep,
             ho.RoomNotAvailable,
             new(s, tenancy=Tenancy.ASSIGNED),
         ),
@@ -2651,7 +3697,7 @@ def spec_table(
             vacate(condition=Condition.DIRTY),
         ),
         ("move_guest", "", RoomRole.ROOM): (
-            vacant and in_service and ready,
+            vacant and in_service and ready and no_sleep,
             ho.RoomNotAvailable,
             new(s, tenancy=Tenancy.OCCUPIED),
         ),
@@ -2660,13 +3706,36 @@ def spec_table(
             ho.RoomNotOccupied,
             vacate(condition=Condition.DIRTY),
         ),
+        # §9: changes to the booking the room holds, or to the arrival awaiting it; the room
+        # is left as it is, but the stay of a guest an arrival awaits cannot change
+        ("change_stay", "", RoomRole.ROOM): (
+            not vacant and not awaited,
+            ho.BookingNotAssignable if vacant else ho.RoomNotAvailable,
+            s,
+        ),
+        ("change_stay", "arriving", RoomRole.ROOM): (awaited, ho.BookingNotAssignable, s),
+        ("update_party", "", RoomRole.ROOM): (not vacant, ho.BookingNotAssignable, s),
+        ("update_party", "arriving", RoomRole.ROOM): (awaited, ho.BookingNotAssignable, s),
+        ("queue_arrival", "", RoomRole.ROOM): (assigned, ho.BookingNotAssignable, s),
+        ("queue_arrival", "arriving", RoomRole.ROOM): (awaited, ho.BookingNotAssignable, s),
+        # cancel and no-show release a pre-assignment, or the arrival awaiting the room
+        **{
+            (action, variant, RoomRole.ROOM): effect
+            for action in ("cancel_booking", "mark_no_show")
+            for variant, effect in (
+                ("", (assigned, ho.BookingNotAssignable, new(s, tenancy=Tenancy.VACANT))),
+                ("arriving", (awaited, ho.BookingNotAssignable, new(s, arriving=False))),
+            )
+        },
+    }
+    housekeeping = {
         ("mark_dirty", "", RoomRole.ROOM): (
-            s.condition in (Condition.CLEAN, Condition.INSPECTED),
+            cleanish,
             ho.InvalidTransition,
             new(s, condition=Condition.DIRTY),
         ),
-        ("start_cleaning", "", RoomRole.ROOM): (
-            s.condition is Condition.DIRTY,
+        ("start_cleaning", "", RoomRole.ROOM): (  # §10: not while the guests keep it closed
+            s.condition is Condition.DIRTY and s.guest_service not in KEEPS_OUT,
             ho.InvalidTransition,
             new(s, condition=Condition.CLEANING),
         ),
@@ -2695,38 +3764,70 @@ def spec_table(
             ho.InvalidTransition,
             new(s, service=Service.MAINTENANCE),
         ),
-        ("return_to_service", "DIRTY", RoomRole.ROOM): (
-            not in_service,
-            ho.InvalidTransition,
-            new(s, service=Service.IN_SERVICE, condition=Condition.DIRTY),
-        ),
-        ("return_to_service", "CLEAN", RoomRole.ROOM): (
-            not in_service,
-            ho.InvalidTransition,
-            new(s, service=Service.IN_SERVICE, condition=Condition.CLEAN),
-        ),
-        # §9: changes to the booking the room holds, or to the arrival awaiting it; the room
-        # is left as it is, but the stay of a guest an arrival awaits cannot change
-        ("change_stay", "", RoomRole.ROOM): (
-            not vacant and not awaited,
-            ho.BookingNotAssignable if vacant else ho.RoomNotAvailable,
-            s,
-        ),
-        ("change_stay", "arriving", RoomRole.ROOM): (awaited, ho.BookingNotAssignable, s),
-        ("update_party", "", RoomRole.ROOM): (not vacant, ho.BookingNotAssignable, s),
-        ("update_party", "arriving", RoomRole.ROOM): (awaited, ho.BookingNotAssignable, s),
-        ("queue_arrival", "", RoomRole.ROOM): (assigned, ho.BookingNotAssignable, s),
-        ("queue_arrival", "arriving", RoomRole.ROOM): (awaited, ho.BookingNotAssignable, s),
-        # cancel and no-show release a pre-assignment, or the arrival awaiting the room
         **{
-            (action, variant, RoomRole.ROOM): effect
-            for action in ("cancel_booking", "mark_no_show")
-            for variant, effect in (
-                ("", (assigned, ho.BookingNotAssignable, new(s, tenancy=Tenancy.VACANT))),
-                ("arriving", (awaited, ho.BookingNotAssignable, new(s, arriving=False))),
+            ("return_to_service", c.value, RoomRole.ROOM): (
+                not in_service,
+                ho.InvalidTransition,
+                new(s, service=Service.IN_SERVICE, condition=c),
             )
+            for c in (Condition.DIRTY, Condition.CLEAN)
         },
     }
+    # §10: what the guests ask (occupied rooms only, never the status the room has)
+    asked: dict[tuple[str, str, RoomRole], tuple[bool, type, RoomState]] = {}
+    for status in ServiceStatus:
+        variants = {status.value: True}
+        if status is ServiceStatus.MAKE_UP_ROOM:  # on a clean room, or on one to clean
+            variants = {"MAKE_UP_ROOM": cleanish, "MAKE_UP_ROOM/dirty": not cleanish}
+        for variant, condition_fits in variants.items():
+            after = new(s, guest_service=status)
+            if variant == "MAKE_UP_ROOM":
+                after = new(after, condition=Condition.DIRTY)
+            asked[("set_service_status", variant, RoomRole.ROOM)] = (
+                occupied and s.guest_service is not status and condition_fits,
+                ho.InvalidTransition if occupied else ho.RoomNotOccupied,
+                after,
+            )
+    # what housekeeping saw, against the front office; and the night audit's steps
+    seen = {
+        ("report_room_observation", "agrees", RoomRole.ROOM): (
+            True,
+            ho.InvalidTransition,
+            new(s, discrepancy=None),
+        ),
+        **{
+            ("report_room_observation", kind.value, RoomRole.ROOM): (
+                occupied is (kind is not Kind.SLEEP),
+                ho.InvalidTransition,
+                new(s, discrepancy=kind),
+            )
+            for kind in Kind
+        },
+        ("night_audit", "stayover", RoomRole.ROOM): (
+            occupied and cleanish,
+            ho.InvalidTransition,
+            new(s, condition=Condition.DIRTY, guest_service=ServiceStatus.NONE),
+        ),
+        ("night_audit", "service-reset", RoomRole.ROOM): (
+            occupied and s.guest_service is not ServiceStatus.NONE,
+            ho.InvalidTransition,
+            new(s, guest_service=ServiceStatus.NONE),
+        ),
+        **{
+            ("night_audit", f"return-{c.value}", RoomRole.ROOM): (
+                not in_service,
+                ho.InvalidTransition,
+                new(s, service=Service.IN_SERVICE, condition=c),
+            )
+            for c in (Condition.DIRTY, Condition.CLEAN)
+        },
+    }
+    # §10: every front-office row resolves the room's open discrepancy
+    resolved_rows = {
+        key: (admitted, error, new(after, discrepancy=None))
+        for key, (admitted, error, after) in front_office.items()
+    }
+    return {**resolved_rows, **housekeeping, **asked, **seen}
 
 
 def spec_row(row: Transition, s: RoomState, inspection: bool) -> tuple[bool, type, RoomState]:
@@ -2735,13 +3836,13 @@ def spec_row(row: Transition, s: RoomState, inspection: bool) -> tuple[bool, typ
 
 
 def test_the_table_has_exactly_the_rows_the_spec_names() -> None:
-    """Every row of §4 and §9 is in the table once, and the table has no other; the rows
-    for an arrival awaiting an occupied room are the ARRIVING_VARIANTS."""
+    """Every row of §4, §9 and §10 is in the table once, and the table has no other; the
+    rows for an arrival awaiting an occupied room are the ARRIVING_VARIANTS."""
     keys = [(t.action, t.variant, t.role) for t in TRANSITIONS]
     assert len(keys) == len(set(keys))
     assert set(keys) == set(spec_table(STATES[0], False))
     assert {t.variant for t in TRANSITIONS if t.variant in ARRIVING_VARIANTS} == ARRIVING_VARIANTS
-    assert {t.action for t in TRANSITIONS} == set(LOGS), "one service per action"
+    assert {t.action for t in TRANSITIONS} == set(ALL_LOGS), "one service per action"
     for t in TRANSITIONS:
         if t.variant in ARRIVING_VARIANTS:  # the room's own booking and state are left be
             assert (t.tenancy, t.condition, t.service) == (None, None, None), t
@@ -2757,77 +3858,111 @@ def test_the_table_has_exactly_the_rows_the_spec_names() -> None:
             assert not t.touches_tasks, t
 
 
-@given(row=st.sampled_from(TRANSITIONS), state=st.sampled_from(STATES), inspection=st.booleans())
-def test_every_transition_row_does_what_section_4_says(
-    row: Transition, state: RoomState, inspection: bool
-) -> None:
-    """Each row admits exactly §4's states, refuses with §4/§6's error, and lands where §4 says."""
-    admitted, error, after = spec_row(row, state, inspection)
-    refusal = row.refusal(state, inspection)
-    assert (refusal is None) == admitted, f"{row.action}/{row.variant} on {state.label()}"
-    if refusal is not None:
-        assert refusal.error is error
-    else:
-        assert row.apply(state) == after
-        assert row.operation is LOGS[row.action]
+def test_every_transition_row_does_what_the_spec_says_in_every_state() -> None:
+    """Each row admits exactly the states §4, §9 and §10 name, refuses with their (and
+    §6's) error, and lands where they say: every row, every state, both hotel policies."""
+    for state in STATES:
+        for inspection in (False, True):
+            spec = spec_table(state, inspection)
+            for row in TRANSITIONS:
+                admitted, error, after = spec[(row.action, row.variant, row.role)]
+                refusal = row.refusal(state, inspection)
+                where = f"{row.action}/{row.variant}/{row.role} on {state.label()}"
+                assert (refusal is None) == admitted, where
+                if refusal is not None:
+                    assert refusal.error is error, where
+                else:
+                    assert row.apply(state) == after, where
+                    assert row.operation is ALL_LOGS[row.action]
 
 
-@given(row=st.sampled_from(TRANSITIONS), state=st.sampled_from(STATES), inspection=st.booleans())
-def test_every_transition_row_maps_consistent_states_to_consistent_states(
-    row: Transition, state: RoomState, inspection: bool
-) -> None:
-    """An admitted row never leaves a room assigned or occupied while out of service."""
-    if row.refusal(state, inspection) is None:
-        after = row.apply(state)
-        assert after.is_consistent
-        assert after in STATES
-    else:
-        assert issubclass(row.refusal(state, inspection).error, ho.RoomOccupancyError)
+def test_every_transition_row_maps_consistent_states_to_consistent_states() -> None:
+    """An admitted row never leaves a room assigned or occupied while out of service, nor
+    a service status or a discrepancy where §10 allows none."""
+    known = set(STATES)
+    for state in STATES:
+        for inspection in (False, True):
+            for row in TRANSITIONS:
+                refusal = row.refusal(state, inspection)
+                if refusal is None:
+                    after = row.apply(state)
+                    assert after.is_consistent
+                    assert after in known
+                else:
+                    assert issubclass(refusal.error, ho.RoomOccupancyError)
 
 
-@given(state=st.sampled_from(STATES))
-def test_a_room_state_round_trips_through_status_condition_and_booking(state: RoomState) -> None:
-    """RoomState.of(status, condition, has booking, has arriving booking) gives back every
-    consistent state; a record without an arriving booking is never awaited."""
-    assert state.is_consistent
-    has_booking = state.tenancy is not Tenancy.VACANT
-    assert RoomState.of(state.status, state.condition, has_booking, state.arriving) == state
-    if not state.arriving:
-        assert RoomState.of(state.status, state.condition, has_booking) == state
+def test_a_room_state_round_trips_through_its_record() -> None:
+    """RoomState.of(status, condition, has booking, has arriving booking, service status,
+    discrepancy) gives back every consistent state; a record without an arriving booking,
+    service status or discrepancy is never awaited nor has one."""
+    for state in STATES:
+        assert state.is_consistent
+        has_booking = state.tenancy is not Tenancy.VACANT
+        assert (
+            RoomState.of(
+                state.status,
+                state.condition,
+                has_booking,
+                state.arriving,
+                state.guest_service,
+                state.discrepancy,
+            )
+            == state
+        )
+        plain = (state.arriving, state.guest_service, state.discrepancy)
+        if plain == (False, ServiceStatus.NONE, None):
+            assert RoomState.of(state.status, state.condition, has_booking) == state
 
 
-@given(state=st.sampled_from(STATES))
-def test_the_headline_status_follows_section_3(state: RoomState) -> None:
+def test_the_headline_status_follows_section_3() -> None:
     """A vacant room in service is VACANT_CLEAN exactly when CLEAN or INSPECTED (I7)."""
-    if state.service is Service.OUT_OF_ORDER:
-        assert state.status is Status.OUT_OF_ORDER
-    elif state.service is Service.MAINTENANCE:
-        assert state.status is Status.MAINTENANCE
-    elif state.tenancy is Tenancy.OCCUPIED:
-        assert state.status is Status.OCCUPIED
-    else:
-        clean = state.condition in (Condition.CLEAN, Condition.INSPECTED)
-        assert state.status is (Status.VACANT_CLEAN if clean else Status.VACANT_DIRTY)
+    for state in STATES:
+        if state.service is Service.OUT_OF_ORDER:
+            assert state.status is Status.OUT_OF_ORDER
+        elif state.service is Service.MAINTENANCE:
+            assert state.status is Status.MAINTENANCE
+        elif state.tenancy is Tenancy.OCCUPIED:
+            assert state.status is Status.OCCUPIED
+        else:
+            clean = state.condition in (Condition.CLEAN, Condition.INSPECTED)
+            assert state.status is (Status.VACANT_CLEAN if clean else Status.VACANT_DIRTY)
 
 
 def test_all_states_lists_every_consistent_state_once() -> None:
-    """all_states() has each of the 24 consistent states once: 12 in service (vacant,
-    assigned or occupied, in 4 conditions), 4 occupied ones an arrival awaits (§9), and 4+4
-    vacant out of service; only an occupied room in service is ever awaited."""
-    assert len(STATES) == len(set(STATES)) == 24
+    """all_states() has each of the 128 consistent states once. Without §10's dimensions
+    there are 24: 12 in service (vacant, assigned or occupied, in 4 conditions), 4 occupied
+    ones an arrival awaits (§9), and 4+4 vacant out of service; only an occupied room in
+    service is ever awaited. §10: each of the 8 occupied ones has one of 4 service statuses
+    and no discrepancy, a SKIP or a PERSON (96); each of the 16 others has none or a
+    SLEEP (32)."""
+    assert len(STATES) == len(set(STATES)) == 128
     assert all(s.is_consistent for s in STATES)
     awaited = [s for s in STATES if s.arriving]
-    assert len(awaited) == 4
+    assert len(awaited) == 4 * 4 * 3
     assert all(s.tenancy is Tenancy.OCCUPIED and s.service is Service.IN_SERVICE for s in awaited)
     assert {s.condition for s in awaited} == set(Condition)
+
+    def consistent(s: RoomState) -> bool:
+        occupied = s.tenancy is Tenancy.OCCUPIED
+        return (
+            (s.service is Service.IN_SERVICE or s.tenancy is Tenancy.VACANT)
+            and (occupied or not s.arriving)
+            and (occupied or s.guest_service is ServiceStatus.NONE)
+            and (s.discrepancy is None or (s.discrepancy is Kind.SLEEP) is not occupied)
+        )
+
     every = {
-        RoomState(tenancy, condition, service, arriving)
+        RoomState(tenancy, condition, service, arriving, asked, kind)
         for tenancy in Tenancy
         for condition in Condition
         for service in Service
         for arriving in (False, True)
+        for asked in ServiceStatus
+        for kind in (None, *Kind)
     }
-    assert {s for s in every if s.is_consistent} == set(STATES)
+    assert {s for s in every if consistent(s)} == set(STATES)
+    assert all(s.is_consistent == consistent(s) for s in every)
 
 
 @given(
@@ -2852,3 +3987,142 @@ def test_natural_key_orders_digit_runs_by_value(a: int, b: int, prefix: str) -> 
     left, right = natural_key(f"{prefix}{a}"), natural_key(f"{prefix}{b}")
     assert (left < right) == (a < b)
     assert natural_key("2") < natural_key("10")
+
+
+# --- §10's invariants: a store that breaks one is reported -----------------------------------
+
+
+@functools.cache
+def sound_housekeeping_day() -> StoreSnapshot:
+    """A sound store of the housekeeping day: hotel H with a vacant room R1 housekeeping
+    found someone in (SLEEP), an occupied room R2 whose guest hung DND after the night audit
+    gave it a stayover cleaning, and a room R3 out of order until tomorrow; hotel H2 with a
+    housekeeper of its own."""
+    clock = FakeClock()
+    uow = InMemoryUnitOfWork(clock=clock)
+    for hotel_id in ("H", "H2"):
+        services.register_hotel(uow, hotel_id=hotel_id, name=hotel_id)
+        for role in (Role.FRONT_DESK, Role.HOUSEKEEPING, Role.MAINTENANCE):
+            services.register_staff(
+                uow,
+                hotel_id=hotel_id,
+                staff_id=f"{hotel_id}-{role.value}",
+                name=role.value,
+                role=role,
+            )
+    for n in (1, 2, 3):
+        services.register_room(uow, hotel_id="H", room_id=f"R{n}", number=str(n))
+    today = local_date(ho.Hotel("H", "H"), clock.now)
+    services.register_booking(
+        uow,
+        hotel_id="H",
+        booking_id="B1",
+        reference="B1",
+        arrival=today,
+        departure=today + timedelta(days=2),
+        party=[ho.BookingGuest("B1-g", "Ann", "Guest")],
+    )
+    services.assign_room(uow, booking_id="B1", room_id="R2", staff_id="H-FRONT_DESK")
+    services.report_room_observation(uow, room_id="R1", staff_id="H-HOUSEKEEPING", occupied=True)
+    services.set_out_of_order(
+        uow,
+        room_id="R3",
+        staff_id="H-MAINTENANCE",
+        reason="leak",
+        until=today + timedelta(days=1),
+        return_condition=Condition.CLEAN,
+    )
+    (stayover,) = services.night_audit(
+        uow, hotel_id="H", business_date=today, staff_id="H-FRONT_DESK"
+    )
+    assert stayover.room_id == "R2"
+    services.set_service_status(
+        uow, room_id="R2", staff_id="H-HOUSEKEEPING", status=ho.ServiceStatus.DND
+    )
+    snapshot = uow.snapshot()
+    assert check_invariants(snapshot) == []
+    return snapshot
+
+
+def broken_record(snapshot: StoreSnapshot, room_id: str, **changes: Any) -> StoreSnapshot:
+    """``snapshot`` with the occupancy record of ``room_id`` changed as ``changes`` say."""
+    return attrs.evolve(
+        snapshot,
+        occupancies=tuple(
+            attrs.evolve(o, **changes) if o.room_id == room_id else o for o in snapshot.occupancies
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("room_id", "changes", "invariant", "words"),
+    [
+        ("R1", {"service_status": ho.ServiceStatus.DND}, "I7", "with service status DND"),
+        ("R3", {"service_status": ho.ServiceStatus.MAKE_UP_ROOM}, "I7", "with service status"),
+        ("R1", {"discrepancy": Kind.SKIP}, "I7", "VACANT_CLEAN with a SKIP discrepancy"),
+        ("R1", {"discrepancy": Kind.PERSON}, "I7", "with a PERSON discrepancy"),
+        (
+            "R2",
+            {
+                "discrepancy": Kind.SLEEP,
+                "discrepancy_by": "H-HOUSEKEEPING",
+                "discrepancy_at": CLOCK_START,
+            },
+            "I7",
+            "OCCUPIED with a SLEEP discrepancy",
+        ),
+        ("R1", {"discrepancy_by": None}, "I7", "SLEEP discrepancy nobody reported"),
+        ("R1", {"discrepancy_at": None}, "I7", "SLEEP discrepancy nobody reported"),
+        ("R2", {"discrepancy_by": "H-HOUSEKEEPING"}, "I7", "no discrepancy but a report"),
+        ("R2", {"discrepancy_at": CLOCK_START}, "I7", "no discrepancy but a report"),
+        ("R2", {"observed_guests": 2}, "I7", "no discrepancy but observed guests"),
+        ("R1", {"discrepancy_by": "H2-HOUSEKEEPING"}, "I10", "of another or no hotel"),
+        ("R1", {"discrepancy_by": "nobody"}, "I10", "of another or no hotel"),
+        (
+            "R1",
+            {"out_of_service_until": date(2026, 3, 11), "return_condition": Condition.DIRTY},
+            "I7",
+            "VACANT_CLEAN with an out-of-service window",
+        ),
+        ("R2", {"return_condition": Condition.CLEAN}, "I7", "with an out-of-service window"),
+        ("R3", {"return_condition": None}, "I7", "window is incomplete"),
+        ("R3", {"out_of_service_until": None}, "I7", "window is incomplete"),
+        ("R3", {"return_condition": Condition.INSPECTED}, "I7", "window is incomplete"),
+    ],
+)
+def test_a_record_breaking_section_10_is_reported(
+    room_id: str, changes: dict[str, Any], invariant: str, words: str
+) -> None:
+    """check_invariants names a service status on a room nobody occupies, a discrepancy on
+    the wrong kind of room, a report without a discrepancy (or the reverse), a reporter of
+    another hotel, and a window on a room in service or an incomplete one."""
+    found = check_invariants(broken_record(sound_housekeeping_day(), room_id, **changes))
+    assert any(v.invariant == invariant and words in v.message for v in found), found
+
+
+def test_two_night_audits_of_one_date_are_reported() -> None:
+    """I9: a second run's entries for a hotel and business date already audited."""
+    snapshot = sound_housekeeping_day()
+    (audit,) = [e for e in snapshot.log if e.operation is Op.NIGHT_AUDIT]
+    again = attrs.evolve(audit, id=snapshot.log[-1].id + 1, timestamp=audit.timestamp + DAY)
+    found = check_invariants(attrs.evolve(snapshot, log=(*snapshot.log, again)))
+    assert any(
+        v.invariant == "I9"
+        and v.message == f"hotel H has 2 night audits of {audit.metadata['business_date']}"
+        for v in found
+    ), found
+
+
+def test_a_night_audit_of_an_earlier_date_than_the_last_is_reported() -> None:
+    """I9: the hotel's audited dates never go back."""
+    snapshot = sound_housekeeping_day()
+    (audit,) = [e for e in snapshot.log if e.operation is Op.NIGHT_AUDIT]
+    day = date.fromisoformat(str(audit.metadata["business_date"]))
+    earlier = attrs.evolve(
+        audit,
+        id=snapshot.log[-1].id + 1,
+        timestamp=audit.timestamp + DAY,
+        metadata={**audit.metadata, "business_date": (day - DAY).isoformat()},
+    )
+    found = check_invariants(attrs.evolve(snapshot, log=(*snapshot.log, earlier)))
+    assert any(v.invariant == "I9" and "after hotel H audited" in v.message for v in found), found

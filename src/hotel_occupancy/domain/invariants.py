@@ -6,20 +6,31 @@ is sound). The property tests run it after every step; any adapter can build a
 
 I8 (a refused operation changes nothing) and I15 (adapters agree) are about pairs of
 snapshots and are checked by the tests that compare them.
+
+The housekeeping day (§10) adds to the room's state, and its checks are reported under the
+invariant they extend: I7 (a room's recorded state is consistent: a guest service status
+only on an occupied room, SKIP and PERSON only on an occupied room and SLEEP only on
+another, who reported a discrepancy and when exactly while one is open, an out-of-service
+window only on a room out of service), I10 (the reporter is of the room's hotel) and I9
+(the log holds at most one night audit per hotel and business date, and their dates never
+go back).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Protocol
 
 from attrs import frozen
 
 from hotel_occupancy.domain.enums import (
     Condition,
+    DiscrepancyKind,
     OccupancyStatus,
     Operation,
+    ServiceStatus,
     StaffRole,
     TaskKind,
 )
@@ -182,6 +193,85 @@ class _Permits(Protocol):
     def permits(self, role: StaffRole, action: str) -> bool: ...
 
 
+class _Bad(Protocol):
+    def __call__(self, invariant: str, message: str) -> None: ...
+
+
+_OUT_OF_SERVICE = (OccupancyStatus.OUT_OF_ORDER, OccupancyStatus.MAINTENANCE)
+_RETURN_CONDITIONS = (Condition.DIRTY, Condition.CLEAN)
+
+
+def _check_housekeeping_day(occupancy: RoomOccupancy, staff: dict[str, Staff], bad: _Bad) -> None:
+    """§10 on one occupancy record (I7, I10): the service status, the open discrepancy
+    and its report, the out-of-service window."""
+    room_id, status = occupancy.room_id, occupancy.status
+    occupied = status is OccupancyStatus.OCCUPIED
+    if occupancy.service_status is not ServiceStatus.NONE and not occupied:
+        bad(
+            "I7",
+            f"room {room_id} is {status.value} with service status "
+            f"{occupancy.service_status.value}",
+        )
+    kind = occupancy.discrepancy
+    if kind is not None and (kind is DiscrepancyKind.SLEEP) is occupied:
+        bad("I7", f"room {room_id} is {status.value} with a {kind.value} discrepancy")
+    if kind is None:
+        if (occupancy.discrepancy_by, occupancy.discrepancy_at) != (None, None):
+            bad("I7", f"room {room_id} has no discrepancy but a report of one")
+        if occupancy.observed_guests is not None:
+            bad("I7", f"room {room_id} has no discrepancy but observed guests")
+    else:
+        if occupancy.discrepancy_by is None or occupancy.discrepancy_at is None:
+            bad("I7", f"room {room_id} has a {kind.value} discrepancy nobody reported")
+        reporter = staff.get(occupancy.discrepancy_by or "")
+        if occupancy.discrepancy_by is not None and (
+            reporter is None or reporter.hotel_id != occupancy.hotel_id
+        ):
+            bad(
+                "I10",
+                f"room {room_id}'s discrepancy names reporter {occupancy.discrepancy_by} "
+                "of another or no hotel",
+            )
+    until, condition = occupancy.out_of_service_until, occupancy.return_condition
+    if (until, condition) != (None, None):
+        if status not in _OUT_OF_SERVICE:
+            bad("I7", f"room {room_id} is {status.value} with an out-of-service window")
+        if until is None or condition not in _RETURN_CONDITIONS:
+            bad(
+                "I7",
+                f"room {room_id}'s out-of-service window is incomplete: until {until}, "
+                f"returning {condition}",
+            )
+
+
+def _check_night_audits(log: Iterable[LogEntry], bad: _Bad) -> None:
+    """§10 on the log (I9): the entries of one hotel's night audit of one business date
+    come from one run (one time, one staff member), and a hotel's audited dates never go
+    back."""
+    runs: dict[tuple[str, object], set[tuple[datetime, str]]] = defaultdict(set)
+    last: dict[str, str] = {}
+    for entry in sorted(log, key=lambda e: e.id):
+        if entry.operation is not Operation.NIGHT_AUDIT:
+            continue
+        day = entry.metadata.get("business_date")
+        runs[(entry.hotel_id, day)].add((entry.timestamp, entry.performed_by))
+        if not isinstance(day, str):
+            bad("I9", f"night audit entry {entry.id} names no business date")
+            continue
+        before = last.get(entry.hotel_id)
+        if before is not None and day < before:  # ISO dates sort as the days do
+            bad(
+                "I9",
+                f"night audit entry {entry.id} audits {day} after hotel {entry.hotel_id} "
+                f"audited {before}",
+            )
+        else:
+            last[entry.hotel_id] = day
+    for (hotel_id, audited), seen in runs.items():
+        if len(seen) > 1:
+            bad("I9", f"hotel {hotel_id} has {len(seen)} night audits of {audited}")
+
+
 def check_invariants(snapshot: StoreSnapshot, policy: _Permits | None = None) -> list[Violation]:
     """Every violation of I1-I7 and I9-I14 in ``snapshot``.
 
@@ -296,6 +386,7 @@ def check_invariants(snapshot: StoreSnapshot, policy: _Permits | None = None) ->
             )
         if occupancy.is_occupied != (occupancy.status is OccupancyStatus.OCCUPIED):
             bad("I2", f"room {room_id} is_occupied disagrees with its status")
+        _check_housekeeping_day(occupancy, staff, bad)
     occupying = {o.booking_id for o in snapshot.occupancies if o.booking_id is not None}
     for booking in snapshot.bookings:
         if booking.in_house and booking.booking_id not in occupying:
@@ -396,6 +487,8 @@ def check_invariants(snapshot: StoreSnapshot, policy: _Permits | None = None) ->
                 f"{occupancy.status.value}/{occupancy.condition.value}/"
                 f"{occupancy.booking_id}/{occupancy.arriving_booking_id}",
             )
+
+    _check_night_audits(snapshot.log, bad)
 
     # I10 and I14: every entry's room, booking and staff share a hotel; the role allowed it
     ids = [e.id for e in snapshot.log]
