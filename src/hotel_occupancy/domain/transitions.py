@@ -454,6 +454,27 @@ _PRE_ASSIGNED = Guard(BookingNotAssignable, tenancy=_T({Tenancy.ASSIGNED}))
 _AWAITED = Guard(BookingNotAssignable, arriving=True)
 _HELD = Guard(BookingNotAssignable, tenancy=_T({Tenancy.ASSIGNED, Tenancy.OCCUPIED}))
 
+
+def _returning(action: str, variant: str, operation: Operation, condition: Condition) -> Transition:
+    """A row bringing a room back from out of order or maintenance, vacant in ``condition``
+    (DIRTY, with a cleaning task; or CLEAN, awaiting inspection where the hotel requires
+    one), its maintenance task done: return_to_service's, and the night audit's for a
+    window that ends."""
+    dirty = condition is Condition.DIRTY
+    return Transition(
+        action,
+        variant,
+        RoomRole.ROOM,
+        operation,
+        (Guard(InvalidTransition, service=_OUT_OF_SERVICE),),
+        service=Service.IN_SERVICE,
+        condition=condition,
+        cleaning=CleaningEffect.OPEN if dirty else CleaningEffect.CANCEL,
+        inspection=TaskEffect.CANCEL if dirty else TaskEffect.OPEN,
+        maintenance=TaskEffect.COMPLETE,
+    )
+
+
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         "assign_room",
@@ -640,30 +661,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         service=Service.MAINTENANCE,
         maintenance=TaskEffect.OPEN,
     ),
-    Transition(
-        "return_to_service",
-        "DIRTY",
-        RoomRole.ROOM,
-        Operation.STATUS_CHANGE,
-        (Guard(InvalidTransition, service=_T({Service.OUT_OF_ORDER, Service.MAINTENANCE})),),
-        service=Service.IN_SERVICE,
-        condition=Condition.DIRTY,
-        cleaning=CleaningEffect.OPEN,
-        inspection=TaskEffect.CANCEL,
-        maintenance=TaskEffect.COMPLETE,
-    ),
-    Transition(
-        "return_to_service",
-        "CLEAN",
-        RoomRole.ROOM,
-        Operation.STATUS_CHANGE,
-        (Guard(InvalidTransition, service=_T({Service.OUT_OF_ORDER, Service.MAINTENANCE})),),
-        service=Service.IN_SERVICE,
-        condition=Condition.CLEAN,
-        cleaning=CleaningEffect.CANCEL,
-        inspection=TaskEffect.OPEN,
-        maintenance=TaskEffect.COMPLETE,
-    ),
+    _returning("return_to_service", "DIRTY", Operation.STATUS_CHANGE, Condition.DIRTY),
+    _returning("return_to_service", "CLEAN", Operation.STATUS_CHANGE, Condition.CLEAN),
     # §9: the front desk's changes to a booking, on the room holding it (when one does)
     Transition(  # the stay of a guest an arrival awaits is fixed until it moves elsewhere
         "change_stay",
@@ -813,30 +812,9 @@ TRANSITIONS: tuple[Transition, ...] = (
         ),
         guest_service=ServiceStatus.NONE,
     ),
-    Transition(
-        "night_audit",
-        "return-DIRTY",
-        RoomRole.ROOM,
-        Operation.NIGHT_AUDIT,
-        (Guard(InvalidTransition, service=_OUT_OF_SERVICE),),
-        service=Service.IN_SERVICE,
-        condition=Condition.DIRTY,
-        cleaning=CleaningEffect.OPEN,
-        inspection=TaskEffect.CANCEL,
-        maintenance=TaskEffect.COMPLETE,
-    ),
-    Transition(
-        "night_audit",
-        "return-CLEAN",
-        RoomRole.ROOM,
-        Operation.NIGHT_AUDIT,
-        (Guard(InvalidTransition, service=_OUT_OF_SERVICE),),
-        service=Service.IN_SERVICE,
-        condition=Condition.CLEAN,
-        cleaning=CleaningEffect.CANCEL,
-        inspection=TaskEffect.OPEN,
-        maintenance=TaskEffect.COMPLETE,
-    ),
+    # (a window that ends returns its room as return_to_service does, logged as the audit's)
+    _returning("night_audit", "return-DIRTY", Operation.NIGHT_AUDIT, Condition.DIRTY),
+    _returning("night_audit", "return-CLEAN", Operation.NIGHT_AUDIT, Condition.CLEAN),
 )
 
 FRONT_OFFICE: frozenset[str] = frozenset(
