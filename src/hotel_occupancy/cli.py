@@ -67,11 +67,9 @@ from hotel_occupancy.domain.dates import local_date
 from hotel_occupancy.domain.invariants import Violation, check_invariants
 from hotel_occupancy.domain.legacy import ImportSettings, Owner
 from hotel_occupancy.domain.transitions import ACTIONS
-from hotel_occupancy.domain.worksheets import work_order
 from hotel_occupancy.domain.zones import zone
 from hotel_occupancy.services import lookups
 from hotel_occupancy.services.feed import MAX_LIMIT
-from hotel_occupancy.services.handlers.housekeeping_day import work_items
 from hotel_occupancy.services.side_by_side import MIRROR_CONSUMER
 from hotel_occupancy.simulation import simulate, simulation_clock
 
@@ -1238,32 +1236,6 @@ def _attendant_ids(text: str) -> list[str]:
     return ids
 
 
-def unassigned_work(uow: SqlAlchemyUnitOfWork, hotel: ho.Hotel) -> tuple[ho.WorksheetLine, ...]:
-    """The hotel's open, unstarted cleaning tasks on nobody's worksheet, in work order:
-    what generating the worksheets left over (or what came since)."""
-    with uow.reading():
-        items = work_items(
-            uow.occupancies.board(hotel.hotel_id),
-            uow.tasks.open_for_hotel(hotel.hotel_id),
-            hotel.checkout_credits,
-            hotel.stayover_credits,
-        )
-    return tuple(
-        ho.WorksheetLine(
-            i.task_id,
-            i.room_id,
-            i.number,
-            i.kind,
-            i.status,
-            i.priority,
-            i.credits,
-            i.service_status,
-        )
-        for i in sorted(items, key=work_order)
-        if i.status is ho.TaskStatus.OPEN and i.assigned_to is None
-    )
-
-
 def cmd_worksheets(args: argparse.Namespace, out: Output) -> int:
     """``worksheets``: generate the attendants' worksheets, or (``--show``) show the
     current ones."""
@@ -1303,10 +1275,8 @@ def cmd_worksheets(args: argparse.Namespace, out: Output) -> int:
     elif args.attendant is not None:
         sheets, overflow = (services.worksheet(uow, hotel.hotel_id, args.attendant),), None
     else:
-        tasks = services.open_tasks(uow, hotel.hotel_id)
-        names = sorted({t.assigned_to for t in tasks if t.kind.is_cleaning and t.assigned_to})
-        sheets = tuple(services.worksheet(uow, hotel.hotel_id, name) for name in names)
-        overflow = unassigned_work(uow, hotel)
+        current = services.worksheets(uow, hotel.hotel_id)
+        sheets, overflow = current.sheets, current.overflow
     if args.json:
         print_json(worksheets_data(hotel, at, sheets, overflow, generated=not args.show), out)
     else:

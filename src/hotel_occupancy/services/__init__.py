@@ -28,6 +28,7 @@ from hotel_occupancy.services.housekeeping_day import (
     report_room_observation,
     set_service_status,
     worksheet,
+    worksheets,
 )
 from hotel_occupancy.services.legacy import (
     HotelOutcome,
@@ -160,4 +161,5 @@ __all__ = [
     "verify_guest_pin",
     "wait_for_events",
     "worksheet",
+    "worksheets",
 ]

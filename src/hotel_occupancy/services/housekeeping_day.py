@@ -43,6 +43,7 @@ __all__ = [
     "report_room_observation",
     "set_service_status",
     "worksheet",
+    "worksheets",
 ]
 
 
@@ -184,7 +185,12 @@ def generate_worksheets(
     return _current_plan(uow, hotel_id, command.attendants)
 
 
-def _current_plan(uow: UnitOfWork, hotel_id: str, attendants: Sequence[str]) -> WorksheetPlan:
+def _current_plan(
+    uow: UnitOfWork, hotel_id: str, attendants: Sequence[str] | None = None
+) -> WorksheetPlan:
+    """The plan as the tasks now stand: a sheet per attendant (``attendants``, or everyone
+    holding an open cleaning task, by staff id), the open unstarted tasks nobody holds as
+    overflow, and the assignments in work order (as :func:`share` gives them)."""
     with uow.reading():
         hotel = c.get_hotel(uow, hotel_id)
         items = work_items(
@@ -193,6 +199,8 @@ def _current_plan(uow: UnitOfWork, hotel_id: str, attendants: Sequence[str]) -> 
             hotel.checkout_credits,
             hotel.stayover_credits,
         )
+    if attendants is None:
+        attendants = sorted({i.assigned_to for i in items if i.assigned_to is not None})
     sheets = tuple(sheet_for(items, staff_id) for staff_id in attendants)
     overflow = tuple(
         WorksheetLine(
@@ -211,11 +219,20 @@ def _current_plan(uow: UnitOfWork, hotel_id: str, attendants: Sequence[str]) -> 
     given = sorted(
         ((line, sheet.staff_id) for sheet in sheets for line in sheet.lines),
         key=lambda pair: work_order(pair[0]),
-    )  # in work order, as share() gives them
+    )
     assignments = tuple(
         (line.task_id, staff_id) for line, staff_id in given if line.status is TaskStatus.OPEN
     )
     return WorksheetPlan(sheets, overflow, assignments)
+
+
+def worksheets(uow: UnitOfWork, hotel_id: str) -> WorksheetPlan:
+    """The hotel's worksheets as its tasks now stand: one sheet per staff member holding
+    an open cleaning task (by staff id), in work order, and as ``overflow`` the open
+    unstarted cleaning tasks nobody holds (left over by :func:`generate_worksheets`, or
+    opened since)."""
+    require_id("hotel_id", hotel_id)
+    return _current_plan(uow, hotel_id)
 
 
 def worksheet(uow: UnitOfWork, hotel_id: str, staff_id: str) -> Worksheet:

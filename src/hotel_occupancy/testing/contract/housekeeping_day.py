@@ -1021,6 +1021,20 @@ class HousekeepingDayContract(SceneContract):
         assert (stored["103"], stored["101"]) == (None, None)
         assert numbers(services.worksheet(scene.uow, HOTEL, "hk")) == ["201", "102"]
 
+    def test_worksheets_reads_every_sheet_and_the_overflow_back(self, scene: Scene) -> None:
+        """worksheets() gives the sheets as stored (one per staff member holding a task, by
+        staff id) and the unheld unstarted tasks as overflow: the plan just generated."""
+        day_of_work(scene)
+        plan = generate(scene, max_credits=3)
+        assert services.worksheets(scene.uow, HOTEL) == plan
+        services.assign_task(
+            scene.uow, task_id=open_task(scene, "R101").task_id, assignee_id="sup", staff_id="sup"
+        )
+        current = services.worksheets(scene.uow, HOTEL)
+        assert [s.staff_id for s in current.sheets] == ["hk", "hk2", "sup"]
+        assert [numbers(s) for s in current.sheets] == [["201", "102"], ["104", "105"], ["101"]]
+        assert [line.number for line in current.overflow] == ["103"]
+
     def test_a_started_task_keeps_its_cleaner_and_counts_on_their_sheet(self, scene: Scene) -> None:
         """A cleaning in progress stays with its attendant, in work order on their sheet,
         its credits counted; it is never dealt out again."""
