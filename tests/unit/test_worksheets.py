@@ -16,6 +16,7 @@ from hotel_occupancy.domain.worksheets import (
     Worksheet,
     WorksheetLine,
     WorksheetPlan,
+    as_stored,
     credits_for,
     priority_of,
     share,
@@ -411,7 +412,8 @@ def test_sheet_for_reads_back_the_items_assigned_to_the_attendant_in_work_order(
 def test_sheet_for_after_applying_a_plan_gives_the_plans_sheets(
     items: list[WorkItem], attendants: list[str], max_credits: int | None
 ) -> None:
-    """Storing the assignments and reading each sheet back gives the plan's sheets."""
+    """Storing the assignments and reading each sheet back gives the plan's sheets, and
+    reading the whole plan back (as_stored) gives the plan."""
     plan = share(items, attendants, max_credits)
     applied = [
         WorkItem(
@@ -422,6 +424,7 @@ def test_sheet_for_after_applying_a_plan_gives_the_plans_sheets(
         for w in items
     ]  # fmt: skip
     assert tuple(sheet_for(applied, staff_id) for staff_id in attendants) == plan.sheets
+    assert as_stored(applied, attendants) == plan
 
 
 def test_sheet_for_refuses_an_empty_staff_id() -> None:

@@ -312,6 +312,16 @@ def optional_flag() -> Any:
     return _field(_optional(require_bool), default=None)
 
 
+def count(low: int, high: int, default: Any = attrs.NOTHING) -> Any:
+    """A whole number from ``low`` to ``high`` (not a bool)."""
+    return _field(lambda name, value: require_count(name, value, low, high), default=default)
+
+
+def optional_count(low: int, high: int) -> Any:
+    """A whole number from ``low`` to ``high``, or None."""
+    return _field(_optional(lambda n, v: require_count(n, v, low, high)), default=None)
+
+
 def _party() -> Any:
     """A booking's party: at least one BookingGuest, stored as a tuple."""
     return _field(lambda _name, value: require_party(value), converter=_as_tuple, codec="party")
@@ -528,6 +538,12 @@ def _require_token(name: str, value: object) -> None:
         raise InvalidInput(f"{name} must not start or end with whitespace")
 
 
+MAX_STAYOVER_EVERY = 366
+"""The most nights a hotel may set between stayover cleanings."""
+MAX_CREDITS = 100
+"""The most credits a hotel may set for one cleaning."""
+
+
 @command("register_hotel", operation=False)
 @frozen
 class RegisterHotel(Command):
@@ -539,9 +555,9 @@ class RegisterHotel(Command):
     timezone: str = _field(_require_timezone, default="UTC")
     checkout_time: time = clock_time(time(11))
     enforce_stay_dates: bool = flag(False)
-    stayover_every: int = _field(lambda n, v: require_count(n, v, 0, MAX_STAYOVER_EVERY), default=1)
-    checkout_credits: int = _field(lambda n, v: require_count(n, v, 1, MAX_CREDITS), default=2)
-    stayover_credits: int = _field(lambda n, v: require_count(n, v, 1, MAX_CREDITS), default=1)
+    stayover_every: int = count(0, MAX_STAYOVER_EVERY, default=1)
+    checkout_credits: int = count(1, MAX_CREDITS, default=2)
+    stayover_credits: int = count(1, MAX_CREDITS, default=1)
     request_id: str | None = _request_id()
 
 
@@ -558,15 +574,9 @@ class UpdateHotel(Command):
     require_inspection: bool | None = optional_flag()
     checkout_time: time | None = optional_clock_time()
     enforce_stay_dates: bool | None = optional_flag()
-    stayover_every: int | None = _field(
-        _optional(lambda n, v: require_count(n, v, 0, MAX_STAYOVER_EVERY)), default=None
-    )
-    checkout_credits: int | None = _field(
-        _optional(lambda n, v: require_count(n, v, 1, MAX_CREDITS)), default=None
-    )
-    stayover_credits: int | None = _field(
-        _optional(lambda n, v: require_count(n, v, 1, MAX_CREDITS)), default=None
-    )
+    stayover_every: int | None = optional_count(0, MAX_STAYOVER_EVERY)
+    checkout_credits: int | None = optional_count(1, MAX_CREDITS)
+    stayover_credits: int | None = optional_count(1, MAX_CREDITS)
     request_id: str | None = _request_id()
 
     def __attrs_post_init__(self) -> None:
@@ -590,10 +600,6 @@ _HOTEL_SETTINGS = (
     "checkout_credits",
     "stayover_credits",
 )
-MAX_STAYOVER_EVERY = 366
-"""The most nights a hotel may set between stayover cleanings."""
-MAX_CREDITS = 100
-"""The most credits a hotel may set for one cleaning."""
 
 
 @command("register_room", operation=False)
@@ -994,11 +1000,6 @@ class SetServiceStatus(Command):
         return {"service_status": self.status.value}
 
 
-def _require_guests(_instance: object, _attribute: object, value: object) -> None:
-    if value is not None:
-        require_count("guests", value, 0, MAX_OBSERVED_GUESTS)
-
-
 MAX_OBSERVED_GUESTS = 99
 """The most guests an observation may count in a room."""
 
@@ -1012,7 +1013,7 @@ class ReportRoomObservation(Command):
     room_id: str = identifier(Ref.ROOM_STATE)
     staff_id: str = identifier(Ref.STAFF)
     occupied: bool = _field(validator=_valid_bool)
-    guests: int | None = _field(validator=_require_guests, default=None)
+    guests: int | None = optional_count(0, MAX_OBSERVED_GUESTS)
     notes: str = text(notes=True)
     request_id: str | None = _request_id()
 
@@ -1064,11 +1065,6 @@ def _require_attendants(_instance: object, _attribute: object, value: object) ->
         raise InvalidInput("attendants must not name a staff member twice")
 
 
-def _require_max_credits(_instance: object, _attribute: object, value: object) -> None:
-    if value is not None:
-        require_count("max_credits", value, 1, MAX_SHEET_CREDITS)
-
-
 MAX_SHEET_CREDITS = 10_000
 """The most credits a worksheet may be limited to."""
 
@@ -1084,5 +1080,5 @@ class GenerateWorksheets(Command):
         validator=_require_attendants, converter=_as_tuple, ref=Ref.STAFF_MEMBERS
     )
     staff_id: str = identifier(Ref.STAFF)
-    max_credits: int | None = _field(validator=_require_max_credits, default=None)
+    max_credits: int | None = optional_count(1, MAX_SHEET_CREDITS)
     request_id: str | None = _request_id()

@@ -72,6 +72,7 @@ __all__ = [
     "Worksheet",
     "WorksheetLine",
     "WorksheetPlan",
+    "as_stored",
     "credits_for",
     "priority_of",
     "share",
@@ -324,3 +325,28 @@ def sheet_for(items: Sequence[WorkItem], staff_id: str) -> Worksheet:
     _check_items(items)
     mine = sorted((item for item in items if item.assigned_to == staff_id), key=work_order)
     return Worksheet(staff_id=staff_id, lines=tuple(_line(item) for item in mine))
+
+
+def as_stored(items: Sequence[WorkItem], attendants: Sequence[str] | None = None) -> WorksheetPlan:
+    """The plan the items stand for as stored (each ``assigned_to`` its attendant): the
+    sheet of each of ``attendants`` (default: everyone holding an item, by staff id), the
+    unstarted items nobody holds as the overflow, and the unstarted items held, in work
+    order, as the assignments. Right after :func:`share` was applied to the items, this
+    is the plan it gave."""
+    _check_items(items)
+    if attendants is None:
+        attendants = sorted({i.assigned_to for i in items if i.assigned_to is not None})
+    ordered = sorted(items, key=work_order)
+    sheets = tuple(sheet_for(items, staff_id) for staff_id in attendants)
+    on_sheets = set(attendants)
+    return WorksheetPlan(
+        sheets=sheets,
+        overflow=tuple(
+            _line(i) for i in ordered if i.status is TaskStatus.OPEN and i.assigned_to is None
+        ),
+        assignments=tuple(
+            (i.task_id, i.assigned_to)
+            for i in ordered
+            if i.status is TaskStatus.OPEN and i.assigned_to in on_sheets
+        ),
+    )

@@ -18,16 +18,16 @@ from hotel_occupancy.domain.commands import (
     ReportRoomObservation,
     SetServiceStatus,
 )
-from hotel_occupancy.domain.enums import DiscrepancyKind, ServiceStatus, TaskStatus
+from hotel_occupancy.domain.enums import DiscrepancyKind, ServiceStatus
 from hotel_occupancy.domain.model import DiscrepancyRow, LogEntry, natural_key
 from hotel_occupancy.domain.rules import check_same_hotel
 from hotel_occupancy.domain.validation import require_id
 from hotel_occupancy.domain.worksheets import (
+    WorkItem,
     Worksheet,
-    WorksheetLine,
     WorksheetPlan,
+    as_stored,
     sheet_for,
-    work_order,
 )
 from hotel_occupancy.domain.zones import zone
 from hotel_occupancy.services import lookups as c
@@ -182,48 +182,22 @@ def generate_worksheets(
     _entries, plan = run(uow, command)
     if isinstance(plan, WorksheetPlan):
         return plan
-    return _current_plan(uow, hotel_id, command.attendants)
+    return as_stored(_stored_items(uow, hotel_id), command.attendants)
 
 
-def _current_plan(
-    uow: UnitOfWork, hotel_id: str, attendants: Sequence[str] | None = None
-) -> WorksheetPlan:
-    """The plan as the tasks now stand: a sheet per attendant (``attendants``, or everyone
-    holding an open cleaning task, by staff id), the open unstarted tasks nobody holds as
-    overflow, and the assignments in work order (as :func:`share` gives them)."""
+def _stored_items(uow: UnitOfWork, hotel_id: str, staff_id: str | None = None) -> list[WorkItem]:
+    """The hotel's open cleaning tasks as the worksheets see them, in a read transaction
+    (which first checks that ``staff_id``, if given, is of the hotel)."""
     with uow.reading():
         hotel = c.get_hotel(uow, hotel_id)
-        items = work_items(
+        if staff_id is not None:
+            check_same_hotel(hotel_id, c.get_staff(uow, staff_id))
+        return work_items(
             uow.occupancies.board(hotel_id),
             uow.tasks.open_for_hotel(hotel_id),
             hotel.checkout_credits,
             hotel.stayover_credits,
         )
-    if attendants is None:
-        attendants = sorted({i.assigned_to for i in items if i.assigned_to is not None})
-    sheets = tuple(sheet_for(items, staff_id) for staff_id in attendants)
-    overflow = tuple(
-        WorksheetLine(
-            i.task_id,
-            i.room_id,
-            i.number,
-            i.kind,
-            i.status,
-            i.priority,
-            i.credits,
-            i.service_status,
-        )
-        for i in sorted(items, key=work_order)
-        if i.status is TaskStatus.OPEN and i.assigned_to is None
-    )
-    given = sorted(
-        ((line, sheet.staff_id) for sheet in sheets for line in sheet.lines),
-        key=lambda pair: work_order(pair[0]),
-    )
-    assignments = tuple(
-        (line.task_id, staff_id) for line, staff_id in given if line.status is TaskStatus.OPEN
-    )
-    return WorksheetPlan(sheets, overflow, assignments)
 
 
 def worksheets(uow: UnitOfWork, hotel_id: str) -> WorksheetPlan:
@@ -232,7 +206,7 @@ def worksheets(uow: UnitOfWork, hotel_id: str) -> WorksheetPlan:
     unstarted cleaning tasks nobody holds (left over by :func:`generate_worksheets`, or
     opened since)."""
     require_id("hotel_id", hotel_id)
-    return _current_plan(uow, hotel_id)
+    return as_stored(_stored_items(uow, hotel_id))
 
 
 def worksheet(uow: UnitOfWork, hotel_id: str, staff_id: str) -> Worksheet:
@@ -241,16 +215,7 @@ def worksheet(uow: UnitOfWork, hotel_id: str, staff_id: str) -> Worksheet:
     credits and the room's service status."""
     require_id("hotel_id", hotel_id)
     require_id("staff_id", staff_id)
-    with uow.reading():
-        hotel = c.get_hotel(uow, hotel_id)
-        check_same_hotel(hotel_id, c.get_staff(uow, staff_id))
-        items = work_items(
-            uow.occupancies.board(hotel_id),
-            uow.tasks.open_for_hotel(hotel_id),
-            hotel.checkout_credits,
-            hotel.stayover_credits,
-        )
-    return sheet_for(items, staff_id)
+    return sheet_for(_stored_items(uow, hotel_id, staff_id), staff_id)
 
 
 def discrepancies(uow: UnitOfWork, hotel_id: str) -> tuple[DiscrepancyRow, ...]:

@@ -180,14 +180,24 @@ class Context:
         self, lookups: tuple[tuple[str, Lookup, bool, bool], ...], many: frozenset[str]
     ) -> None:
         """Look up every reference in argument order (``lookups``: the route's; ``many``:
-        its fields naming several things), check they share one hotel, and check the
-        acting staff member's permission."""
+        its fields naming several things, each looked up in turn and found as a tuple),
+        check they all share one hotel, and check the acting staff member's permission."""
         command, uow, found = self.command, self.uow, self.found
-        if many:
-            self._admit_many(lookups, many)
-            return
+        members: list[Any] = []  # what the fields in ``many`` name
+        several: dict[str, tuple[Any, ...]] = {}
         for name, way, new, registers_hotel in lookups:
             value = getattr(command, name)
+            if name in many:
+                get = getattr(uow, way.repository).get
+                named = []
+                for one in value:
+                    thing = get(one)
+                    if thing is None:
+                        raise way.refuse_missing(one)
+                    named.append(thing)
+                several[name] = tuple(named)
+                members.extend(named)
+                continue
             thing = getattr(uow, way.repository).get(value)
             if new:  # a registration's id: it must not exist yet
                 if thing is not None:
@@ -201,35 +211,11 @@ class Context:
         if found:
             first, *others = found.values()
             self.hotel_id = first.hotel_id
-            check_same_hotel(self.hotel_id, *others)
+            check_same_hotel(self.hotel_id, *others, *members)
+            found.update(several)
         if command.operation:
             authorise(uow, found["staff_id"], command.action)
             self.hotel = get_hotel(uow, self.hotel_id)
-
-    def _admit_many(
-        self, lookups: tuple[tuple[str, Lookup, bool, bool], ...], many: frozenset[str]
-    ) -> None:
-        """:meth:`admit` for a command with a field naming several existing things (the
-        attendants of the worksheets): each is looked up in turn, in argument order, and
-        found as a tuple; all of them share the hotel."""
-        command, uow, found = self.command, self.uow, self.found
-        owned: list[Any] = []
-        for name, way, _new, _registers in lookups:
-            value = getattr(command, name)
-            repository = getattr(uow, way.repository)
-            things = []
-            for one in value if name in many else (value,):
-                thing = repository.get(one)
-                if thing is None:
-                    raise way.refuse_missing(one)
-                things.append(thing)
-            found[name] = tuple(things) if name in many else things[0]
-            owned.extend(things)
-        first, *others = owned
-        self.hotel_id = first.hotel_id
-        check_same_hotel(self.hotel_id, *others)
-        authorise(uow, found["staff_id"], command.action)
-        self.hotel = get_hotel(uow, self.hotel_id)
 
     # --- shared steps for handlers -----------------------------------------------------------
 
