@@ -238,4 +238,12 @@ def create_engine(
     lock another transaction holds before the call fails with ConcurrencyConflict
     (``None``: no limit; SQLite waits :data:`BUSY_TIMEOUT_MS` for its write lock).
     """
-    return configure_engine(sa_create_engine(url, **kwargs), lock_timeout=lock_timeout)
+    try:
+        engine = sa_create_engine(url, **kwargs)
+    except ModuleNotFoundError as missing:
+        raise ModuleNotFoundError(
+            f"{missing.name} is needed for this database URL; for PostgreSQL: "
+            "pip install 'hotel-occupancy[postgresql]'",
+            name=missing.name,
+        ) from missing
+    return configure_engine(engine, lock_timeout=lock_timeout)
