@@ -80,7 +80,7 @@ from hotel_occupancy.services.reference import (
     register_staff,
     update_hotel,
 )
-from hotel_occupancy.services.retry import retrying
+from hotel_occupancy.services.retry import Retrying, retrying
 from hotel_occupancy.services.runner import execute, unhandled
 from hotel_occupancy.services.side_by_side import (
     DiffReport,
@@ -102,6 +102,7 @@ __all__ = [
     "ImportProgress",
     "ImportReport",
     "MirrorRound",
+    "Retrying",
     "allowed_operations",
     "arrivals",
     "assign_room",
