@@ -239,16 +239,19 @@ def test_a_call_waiting_behind_a_foreign_row_lock_gives_up_after_the_lock_timeou
 def test_the_lock_timeout_is_five_seconds_unless_configured_and_configuring_keeps_it(
     postgres_engine: Engine, postgres_url: str
 ) -> None:
-    """create_engine and a unit of work over a foreign engine give 5 s; a configured value
-    survives configure_engine being called again; None means no limit."""
+    """create_engine and a unit of work over a foreign engine give 5 s (the foreign engine
+    in the library's transactions only); a configured value survives configure_engine
+    being called again; None means no limit."""
     made_here = create_engine(postgres_url)
     made_elsewhere = sqlalchemy.create_engine(postgres_url)
     configured = create_engine(postgres_url, lock_timeout=0.25)
     try:
         assert LOCK_TIMEOUT == 5.0
         assert lock_timeout_setting(made_here) == "5s"
-        assert lock_timeout_setting(made_elsewhere) == "5s"  # the unit of work configured it
-        assert lock_timeout_of(made_elsewhere) == LOCK_TIMEOUT
+        assert lock_timeout_setting(made_elsewhere) == "5s"  # SET LOCAL in its transaction
+        assert lock_timeout_of(made_elsewhere) is None  # the engine itself is left alone
+        with made_elsewhere.connect() as conn:  # the host's own use: the server's default
+            assert conn.exec_driver_sql("SHOW lock_timeout").scalar_one() == "0"
         configure_engine(configured)  # as every unit of work over it does
         assert lock_timeout_setting(configured) == "250ms"
         assert lock_timeout_of(configured) == 0.25

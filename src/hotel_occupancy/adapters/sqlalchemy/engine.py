@@ -45,8 +45,10 @@ __all__ = [
     "BEGIN_OPTION",
     "BUSY_TIMEOUT_MS",
     "LOCK_TIMEOUT",
+    "ForeignConnection",
     "configure_engine",
     "create_engine",
+    "is_configured",
     "lock_timeout_of",
 ]
 
@@ -219,6 +221,69 @@ def configure_engine(engine: Engine, *, lock_timeout: float | _Unset | None = _U
             settings.lock_timeout = lock_timeout
             engine.dispose()
     return engine
+
+
+def is_configured(engine: Engine) -> bool:
+    """Whether the engine was prepared by :func:`configure_engine` (or made by
+    :func:`create_engine`): its connections carry the library's settings already. An
+    engine that was not is never changed by the library; see :class:`ForeignConnection`."""
+    name = engine.dialect.name
+    if name == "sqlite":
+        return event.contains(engine, "begin", _on_sqlite_begin)
+    if name == "postgresql":
+        return engine.dialect in _POSTGRES
+    return True
+
+
+class ForeignConnection:
+    """The library's settings for one transaction on a connection of an engine it did not
+    configure (the host application's), restored when the transaction ends, so the
+    host's own use of its engine is exactly as before.
+
+    On SQLite: foreign keys on, the busy timeout, ``secure_delete`` on, and a ``BEGIN
+    IMMEDIATE`` for a writing transaction (plain ``BEGIN`` for a reading one) issued by the
+    library itself; afterwards the connection's own ``isolation_level``, foreign-key,
+    busy-timeout and secure-delete settings are put back. (``journal_mode`` belongs to
+    the database file, not the connection: WAL is set by the library's migrations.) On
+    PostgreSQL: ``SET LOCAL lock_timeout``, which ends with the transaction by itself.
+    """
+
+    _PRAGMAS = ("foreign_keys", "busy_timeout", "secure_delete")
+
+    def __init__(self, conn: Connection, *, lock_timeout: float | None = LOCK_TIMEOUT) -> None:
+        self._conn = conn
+        self._lock_timeout = lock_timeout
+        self._saved: tuple[Any, dict[str, Any]] | None = None
+
+    def begin(self, *, writing: bool, foreign_keys: bool = True) -> None:
+        """Begin the library's transaction on the connection (after ``conn.begin()``);
+        ``foreign_keys=False`` for a SQLite migration, which checks references itself."""
+        conn = self._conn
+        if conn.dialect.name == "sqlite":
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            saved = {name: driver.execute(f"PRAGMA {name}").fetchone()[0] for name in self._PRAGMAS}
+            self._saved = (driver.isolation_level, saved)
+            driver.isolation_level = None  # the library, not pysqlite, says when to BEGIN
+            driver.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+            driver.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            driver.execute("PRAGMA secure_delete = ON")
+            driver.execute("BEGIN IMMEDIATE" if writing else "BEGIN")
+        elif conn.dialect.name == "postgresql":
+            value = _PostgresSettings(self._lock_timeout).server_value()
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{value}'")
+
+    def restore(self) -> None:
+        """Put the connection's own settings back (after the transaction ended)."""
+        saved, self._saved = self._saved, None
+        if saved is None:
+            return
+        driver = self._conn.connection.driver_connection
+        assert driver is not None
+        isolation_level, pragmas = saved
+        for name, value in pragmas.items():
+            driver.execute(f"PRAGMA {name} = {int(value)}")
+        driver.isolation_level = isolation_level
 
 
 def lock_timeout_of(engine: Engine) -> float | None:

@@ -9,7 +9,8 @@ database is at (None when it was never migrated). Database failures are raised a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -19,7 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from hotel_occupancy.adapters.sqlalchemy.engine import configure_engine
+from hotel_occupancy.adapters.sqlalchemy.engine import ForeignConnection, is_configured
 from hotel_occupancy.adapters.sqlalchemy.errors import translate
 from hotel_occupancy.adapters.sqlalchemy.schema import metadata
 from hotel_occupancy.domain.errors import StorageError
@@ -53,24 +54,41 @@ def stamp(engine: Engine, revision: str) -> None:
 
 
 def _run(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
-    configure_engine(engine)
     config = _config()
     try:
-        with engine.connect() as conn:
-            sqlite = conn.dialect.name == "sqlite"
+        with _migrating(engine) as conn:
+            config.attributes["connection"] = conn
+            step(config, revision)
+            if conn.dialect.name == "sqlite":
+                _check_references(conn)
+    except DBAPIError as error:
+        raise translate(error) from error
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction for a migration, committed if the block ends
+    normally. An engine the library did not configure is left as it was: the library's
+    settings apply to this transaction only (:class:`.engine.ForeignConnection`)."""
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if is_configured(engine):
             if sqlite:
                 _sqlite_foreign_keys(conn, "OFF")
             try:
                 with conn.begin():
-                    config.attributes["connection"] = conn
-                    step(config, revision)
-                    if sqlite:
-                        _check_references(conn)
+                    yield conn
             finally:
                 if sqlite:
                     _sqlite_foreign_keys(conn, "ON")
-    except DBAPIError as error:
-        raise translate(error) from error
+            return
+        foreign = ForeignConnection(conn)
+        try:
+            with conn.begin():
+                foreign.begin(writing=True, foreign_keys=False)
+                yield conn
+        finally:
+            foreign.restore()
 
 
 def _sqlite_foreign_keys(conn: Connection, setting: str) -> None:
@@ -121,8 +139,10 @@ def create_schema(engine: Engine) -> None:
     """Create the library's tables and indexes (those missing) in the database, and record
     it as being at the newest migration, so that later ``migrate.upgrade`` calls apply only
     what a newer version adds."""
-    configure_engine(engine)
-    with engine.begin() as conn:
-        metadata.create_all(conn)
+    try:
+        with _migrating(engine) as conn:
+            metadata.create_all(conn)
+    except DBAPIError as error:
+        raise translate(error) from error
     if current(engine) is None:
         stamp(engine, "head")

@@ -34,7 +34,11 @@ from sqlalchemy.engine import Connection, RootTransaction
 from hotel_occupancy.adapters.sqlalchemy import mapping, schema
 from hotel_occupancy.adapters.sqlalchemy import repositories as repos
 from hotel_occupancy.adapters.sqlalchemy.credentials import Credentials
-from hotel_occupancy.adapters.sqlalchemy.engine import BEGIN_OPTION, configure_engine
+from hotel_occupancy.adapters.sqlalchemy.engine import (
+    BEGIN_OPTION,
+    ForeignConnection,
+    is_configured,
+)
 from hotel_occupancy.adapters.sqlalchemy.errors import translate
 from hotel_occupancy.adapters.sqlalchemy.feed import SqlFeed
 from hotel_occupancy.adapters.sqlalchemy.legacy_store import LegacyImports
@@ -52,7 +56,10 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
     """A unit of work over a SQLAlchemy engine (SQLite or PostgreSQL).
 
     ``clock``, ``notifier``, ``policy``, ``pins`` and ``pin_rules`` as for the in-memory
-    adapter. One unit of work
+    adapter. An engine made by :func:`.engine.create_engine` (or given to
+    :func:`.engine.configure_engine`) carries the library's settings; any other engine is
+    left as it is, and the settings are applied to each of this unit of work's
+    transactions only (:class:`.engine.ForeignConnection`). One unit of work
     serves any number of calls one after another; give each thread its own (they may share
     the engine). A unit of work that waited for the feed (``wait_for_events``) keeps a
     connection of its own for that: :meth:`close` closes it (so does garbage collection).
@@ -71,7 +78,10 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         super().__init__(
             clock=clock, notifier=notifier, policy=policy, pins=pins, pin_rules=pin_rules
         )
-        self.engine = configure_engine(engine)
+        # an engine the library did not configure is never changed: its settings are
+        # applied to each of the library's own transactions only (see ForeignConnection)
+        self.engine = engine
+        self._foreign: ForeignConnection | None = None
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
         self._writing = False
@@ -202,11 +212,16 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         except sa_exc.DBAPIError as error:
             raise translate(error) from error
         try:
-            if read_only:
-                conn.execution_options(**{BEGIN_OPTION: "BEGIN"})
-            self._tx = conn.begin()
+            if is_configured(self.engine):
+                if read_only:
+                    conn.execution_options(**{BEGIN_OPTION: "BEGIN"})
+                self._tx = conn.begin()
+            else:
+                self._foreign = ForeignConnection(conn)
+                self._tx = conn.begin()
+                self._foreign.begin(writing=not read_only)
         except sa_exc.DBAPIError as error:
-            conn.close()
+            self._close(conn)
             raise translate(error) from error
         self._conn = conn
         self._writing = not read_only
@@ -226,10 +241,22 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
             self._tx = None
             self._writing = False
             if conn is not None:
-                conn.close()
+                self._close(conn)
         self._publish_committed()
         if isinstance(exc, sa_exc.DBAPIError):
             raise translate(exc) from exc
+
+    def _close(self, conn: Connection) -> None:
+        """Give the connection back, with its own settings restored if it is foreign."""
+        foreign, self._foreign = self._foreign, None
+        try:
+            if foreign is not None and not conn.invalidated:
+                foreign.restore()
+        except Exception:  # never hand the host a connection with the library's settings
+            logger.warning("could not restore a connection's settings", exc_info=True)
+            conn.invalidate()
+        finally:
+            conn.close()
 
     def commit(self) -> None:
         """Commit the transaction; its events are published when the block ends."""
