@@ -564,10 +564,8 @@ def test_retrying_turns_lock_conflicts_into_success_and_publishes_each_event_onc
     def work(i: int) -> None:
         worker_uow = SqlAlchemyUnitOfWork(engine, notifier=RecordingNotifier())
         call = functools.partial(
-            services.retrying,
+            services.Retrying(attempts=12, backoff=0.005),
             attempts.counted(i, services.assign_room),
-            attempts=12,
-            backoff=0.005,
             booking_id=bookings[i],
             room_id=rooms[i],
             staff_id="fd",
