@@ -41,6 +41,17 @@ def _write_lock_is_free(path: Path) -> bool:
         other.close()
 
 
+def _connection_settings(engine: Engine) -> tuple[object, list[object]]:
+    """The isolation level and the library-relevant pragmas of the engine's connection."""
+    with engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        pragmas = ("foreign_keys", "busy_timeout", "secure_delete")
+        return driver.isolation_level, [
+            driver.execute(f"PRAGMA {p}").fetchone()[0] for p in pragmas
+        ]
+
+
 @pytest.fixture
 def host_engine(tmp_path: Path) -> Engine:
     """A SQLite engine made by the host with plain SQLAlchemy, holding the library's schema."""
@@ -93,22 +104,9 @@ def test_the_host_s_connection_settings_come_back_after_a_library_transaction(
     """Foreign keys, busy timeout, secure delete and isolation level are restored."""
     host_engine.dispose()
     engine = sqlalchemy.create_engine(host_engine.url, poolclass=sqlalchemy.pool.StaticPool)
-    with engine.connect() as conn:
-        driver = conn.connection.driver_connection
-        assert driver is not None
-        before = (
-            driver.isolation_level,
-            [driver.execute(f"PRAGMA {p}").fetchone()[0] for p in ("foreign_keys", "busy_timeout")],
-        )
+    before = _connection_settings(engine)
     occupied_and_arriving(_uow(engine))
-    with engine.connect() as conn:
-        driver = conn.connection.driver_connection
-        assert driver is not None
-        after = (
-            driver.isolation_level,
-            [driver.execute(f"PRAGMA {p}").fetchone()[0] for p in ("foreign_keys", "busy_timeout")],
-        )
-    assert after == before
+    assert _connection_settings(engine) == before
     assert before[1][0] == 0  # pysqlite's default: the host had foreign keys off
 
 

@@ -80,17 +80,26 @@ _UNSET: Final = _Unset()
 # --- SQLite ----------------------------------------------------------------------------------
 
 
+_SQLITE_CONNECTION_SETTINGS: Final = {
+    "busy_timeout": BUSY_TIMEOUT_MS,
+    "foreign_keys": 1,
+    # freed space is zeroed: a cleared device token or PIN leaves no copy in the file
+    "secure_delete": 1,
+}
+"""What the library needs of every SQLite connection it works on: set once per connection
+on its own engines, and around each of its transactions on anyone else's."""
+
+_SQLITE_FILE_SETTINGS: Final = {"journal_mode": "WAL", "synchronous": "FULL"}
+"""What the library's own engines also set: choices a host makes for its own engine."""
+
+
 def _on_sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
     # let SQLAlchemy, not pysqlite, decide when transactions begin (the pysqlite recipe)
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
-        # freed space is zeroed: a cleared device token or PIN leaves no copy in the file
-        cursor.execute("PRAGMA secure_delete = ON")
+        for name, value in {**_SQLITE_CONNECTION_SETTINGS, **_SQLITE_FILE_SETTINGS}.items():
+            cursor.execute(f"PRAGMA {name} = {value}")
     finally:
         cursor.close()
 
@@ -248,8 +257,6 @@ class ForeignConnection:
     PostgreSQL: ``SET LOCAL lock_timeout``, which ends with the transaction by itself.
     """
 
-    _PRAGMAS = ("foreign_keys", "busy_timeout", "secure_delete")
-
     def __init__(self, conn: Connection, *, lock_timeout: float | None = LOCK_TIMEOUT) -> None:
         self._conn = conn
         self._lock_timeout = lock_timeout
@@ -262,16 +269,16 @@ class ForeignConnection:
         if conn.dialect.name == "sqlite":
             driver = conn.connection.driver_connection
             assert driver is not None
-            saved = {name: driver.execute(f"PRAGMA {name}").fetchone()[0] for name in self._PRAGMAS}
+            settings = {**_SQLITE_CONNECTION_SETTINGS, "foreign_keys": int(foreign_keys)}
+            saved = {name: driver.execute(f"PRAGMA {name}").fetchone()[0] for name in settings}
             self._saved = (driver.isolation_level, saved)
             driver.isolation_level = None  # the library, not pysqlite, says when to BEGIN
-            driver.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
-            driver.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            driver.execute("PRAGMA secure_delete = ON")
+            for name, value in settings.items():
+                driver.execute(f"PRAGMA {name} = {value}")
             driver.execute("BEGIN IMMEDIATE" if writing else "BEGIN")
         elif conn.dialect.name == "postgresql":
-            value = _PostgresSettings(self._lock_timeout).server_value()
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{value}'")
+            timeout = _PostgresSettings(self._lock_timeout).server_value()
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{timeout}'")
 
     def restore(self) -> None:
         """Put the connection's own settings back (after the transaction ended)."""

@@ -81,6 +81,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         # an engine the library did not configure is never changed: its settings are
         # applied to each of the library's own transactions only (see ForeignConnection)
         self.engine = engine
+        self._engine_is_foreign = not is_configured(engine)  # once: not on the hot path
         self._foreign: ForeignConnection | None = None
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
@@ -212,14 +213,14 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         except sa_exc.DBAPIError as error:
             raise translate(error) from error
         try:
-            if is_configured(self.engine):
-                if read_only:
-                    conn.execution_options(**{BEGIN_OPTION: "BEGIN"})
-                self._tx = conn.begin()
-            else:
+            if self._engine_is_foreign:
                 self._foreign = ForeignConnection(conn)
                 self._tx = conn.begin()
                 self._foreign.begin(writing=not read_only)
+            else:
+                if read_only:
+                    conn.execution_options(**{BEGIN_OPTION: "BEGIN"})
+                self._tx = conn.begin()
         except sa_exc.DBAPIError as error:
             self._close(conn)
             raise translate(error) from error
