@@ -30,6 +30,7 @@ it on the engine it is given); it is idempotent and keeps a lock timeout set bef
 from __future__ import annotations
 
 import math
+import re
 import select
 import weakref
 from typing import Any, Final
@@ -48,6 +49,7 @@ __all__ = [
     "ForeignConnection",
     "configure_engine",
     "create_engine",
+    "in_schema",
     "is_configured",
     "lock_timeout_of",
 ]
@@ -301,7 +303,11 @@ def lock_timeout_of(engine: Engine) -> float | None:
 
 
 def create_engine(
-    url: str | URL, *, lock_timeout: float | None = LOCK_TIMEOUT, **kwargs: Any
+    url: str | URL,
+    *,
+    lock_timeout: float | None = LOCK_TIMEOUT,
+    schema: str | None = None,
+    **kwargs: Any,
 ) -> Engine:
     """``sqlalchemy.create_engine`` plus :func:`configure_engine`.
 
@@ -309,6 +315,8 @@ def create_engine(
     PostgreSQL. ``lock_timeout``: how long (seconds) a PostgreSQL statement waits for a
     lock another transaction holds before the call fails with ConcurrencyConflict
     (``None``: no limit; SQLite waits :data:`BUSY_TIMEOUT_MS` for its write lock).
+    ``schema``: on PostgreSQL, the schema the library's tables live in
+    (:func:`in_schema`); ``None``: the connection's default schema.
     """
     try:
         engine = sa_create_engine(url, **kwargs)
@@ -318,4 +326,47 @@ def create_engine(
             "pip install 'hotel-occupancy[postgresql]'",
             name=missing.name,
         ) from missing
-    return configure_engine(engine, lock_timeout=lock_timeout)
+    engine = configure_engine(engine, lock_timeout=lock_timeout)
+    if schema is None:
+        return engine
+    try:
+        return in_schema(engine, schema)
+    except ValueError:
+        engine.dispose()
+        raise
+
+
+# --- placement -------------------------------------------------------------------------------
+
+_TRANSLATE: Final = "schema_translate_map"  # read back by schema.schema_of
+
+_MAX_NAME = 63
+"""PostgreSQL's longest identifier (bytes): a longer schema name would be cut short."""
+
+_SCHEMA_NAME: Final = re.compile(f"[A-Za-z_][A-Za-z0-9_]{{0,{_MAX_NAME - 1}}}")
+"""The schema names :func:`in_schema` takes: they need no escaping in a channel name or a
+statement's text (and SQLAlchemy quotes one with capitals)."""
+
+
+def in_schema(engine: Engine, schema: str) -> Engine:
+    """A copy of ``engine`` whose connections place the library's tables in the PostgreSQL
+    schema ``schema`` (SQLAlchemy's ``schema_translate_map``: the tables, schema-less in
+    :data:`~hotel_occupancy.adapters.sqlalchemy.schema.metadata`, are named
+    ``"schema".ho_...`` in every statement). The copy shares the engine's pool and
+    settings; the engine itself is not changed. Give the copy to
+    ``SqlAlchemyUnitOfWork`` and to :mod:`.migrate` (whose ``upgrade`` creates the schema
+    if it does not exist). SQLite has no schemas: there the tables' ``ho_`` prefix sets
+    them apart, and this raises ValueError.
+    """
+    if not isinstance(schema, str) or _SCHEMA_NAME.fullmatch(schema) is None:
+        raise ValueError(
+            "schema must be a name of ASCII letters, digits and underscores, not starting "
+            f"with a digit, at most {_MAX_NAME} long, not {schema!r}"
+        )
+    if engine.dialect.name != "postgresql":
+        raise ValueError(
+            f"{engine.dialect.name} has no schemas: the library's tables are set apart by "
+            "their ho_ prefix there (leave schema unset)"
+        )
+    translate = {**(engine.get_execution_options().get(_TRANSLATE) or {}), None: schema}
+    return engine.execution_options(**{_TRANSLATE: translate})

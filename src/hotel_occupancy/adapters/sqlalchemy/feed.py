@@ -44,7 +44,8 @@ because of it: the trigger only reads the index of the log.
 :meth:`SqlFeed.close`, which ``SqlAlchemyUnitOfWork.close()`` calls, or when the unit of
 work is garbage collected). The first call opens it, starts watching and returns at once
 (the caller reads again, so a commit between its read and the watch is seen); later calls
-block until a change or the timeout. PostgreSQL: ``LISTEN hotel_occupancy_feed``; the
+block until a change or the timeout. PostgreSQL: ``LISTEN hotel_occupancy_feed`` (in a
+schema of the library's own, the schema's channel ``hotel_occupancy_feed.<schema>``); the
 log's statement trigger notifies at commit (no payload, one notification per
 transaction). SQLite: ``PRAGMA data_version``, looked at every :data:`SQLITE_POLL` seconds,
 changes when another connection commits. Other drivers sleep out the timeout (the service
@@ -68,10 +69,12 @@ from sqlalchemy.engine import Connection
 
 from hotel_occupancy.adapters.sqlalchemy import mapping
 from hotel_occupancy.adapters.sqlalchemy.schema import (
-    FEED_CHANNEL,
     LOG_ENTRY_COLUMNS,
     consumers,
+    feed_channel,
+    lock_name,
     log,
+    schema_of,
 )
 from hotel_occupancy.domain.errors import InvalidInput, StorageError
 from hotel_occupancy.domain.feed import START, ConsumerPosition
@@ -292,7 +295,7 @@ class SqlFeed:
             # two runs of one consumer take turns, even before its first position is
             # stored (a row lock needs a row); in a statement of its own, so that the
             # read below takes its snapshot once the lock is held
-            conn.execute(_LOCK_CONSUMER, {"name": name})
+            conn.execute(_LOCK_CONSUMER, {"name": lock_name(schema_of(conn), name)})
             query = _CONSUMER.with_for_update()
         row = conn.execute(query, {"name": name}).mappings().first()
         return _consumer(row) if row is not None else None
@@ -361,7 +364,8 @@ def _watcher(engine: Engine) -> _Watcher:
     if name == "sqlite":
         return _DataVersion(_dbapi_connection(engine))
     if name == "postgresql" and engine.dialect.driver == "psycopg":
-        return _Listen(_dbapi_connection(engine))
+        channel = engine.dialect.identifier_preparer.quote(feed_channel(schema_of(engine)))
+        return _Listen(_dbapi_connection(engine), channel)
     return _Sleep()
 
 
@@ -405,12 +409,12 @@ class _DataVersion:
 class _Listen:
     """PostgreSQL (psycopg 3): ``LISTEN`` on a connection in autocommit mode."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, channel: str) -> None:
         self._conn = connection
         try:
             connection.rollback()
             connection.autocommit = True
-            connection.execute(f"LISTEN {FEED_CHANNEL}")
+            connection.execute(f"LISTEN {channel}")
         except BaseException:
             connection.close()
             raise

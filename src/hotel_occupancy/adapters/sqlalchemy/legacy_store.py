@@ -50,6 +50,7 @@ from hotel_occupancy.adapters.sqlalchemy.schema import (
     log,
     occupancies,
     rooms,
+    schema_of,
     staff,
     tasks,
 )
@@ -254,22 +255,27 @@ class _Bulk:
         self.table = table
         self.names = tuple(names)
         self.rows = rows
-        self.statements: dict[str, str] = {}
+        self.statements: dict[tuple[str, str | None], str] = {}
 
     def statement(self, conn: Connection) -> str:
         """``INSERT INTO t (a, b) VALUES (?, ?)`` in the dialect's quoting and positional
-        parameter style."""
+        parameter style, the table in the connection's schema if it has one (see
+        :func:`~.engine.in_schema`)."""
         dialect = conn.dialect
-        found = self.statements.get(dialect.name)
+        schema = schema_of(conn)
+        found = self.statements.get((dialect.name, schema))
         if found is None:
             quote = dialect.identifier_preparer
             mark = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
+            table = quote.format_table(self.table)
+            if schema is not None:
+                table = f"{quote.quote_schema(schema)}.{table}"
             found = (
-                f"INSERT INTO {quote.format_table(self.table)} "
+                f"INSERT INTO {table} "
                 f"({', '.join(quote.quote(n) for n in self.names)}) "
                 f"VALUES ({', '.join([mark] * len(self.names))})"
             )
-            self.statements[dialect.name] = found
+            self.statements[(dialect.name, schema)] = found
         return found
 
 

@@ -5,30 +5,65 @@
 database is at (None when it was never migrated). Database failures are raised as
 :class:`~hotel_occupancy.domain.errors.ConcurrencyConflict` or
 :class:`~hotel_occupancy.domain.errors.StorageError`.
+
+The library's history is its own: Alembic records it in :data:`VERSION_TABLE`
+(``ho_alembic_version``), never in the host application's ``alembic_version``, so the
+two histories never meet. Every name the library creates starts with
+:data:`TABLE_PREFIX`; :func:`include_name` and :func:`include_object` (or
+:func:`exclude_library` for a host that has filters of its own) keep the host's
+autogenerate away from them.
+
+**A schema of its own (PostgreSQL).** Given an engine made by
+:func:`~hotel_occupancy.adapters.sqlalchemy.engine.in_schema`, these functions work in
+that schema: ``upgrade`` creates it if it does not exist, the version table is in it, and
+each migration runs with the schema as its ``search_path`` (so the statements the
+migrations send as text, the triggers' functions among them, are made in it). The
+triggers' functions are then pinned to the schema (``ALTER FUNCTION ... SET search_path``),
+so they find the schema's tables whoever calls them; the feed's notifications go to the
+schema's own channel (:func:`~hotel_occupancy.adapters.sqlalchemy.schema.feed_channel`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.schema import SchemaItem
 
 from hotel_occupancy.adapters.sqlalchemy.engine import ForeignConnection, is_configured
 from hotel_occupancy.adapters.sqlalchemy.errors import translate
-from hotel_occupancy.adapters.sqlalchemy.schema import metadata
+from hotel_occupancy.adapters.sqlalchemy.schema import metadata, schema_of
 from hotel_occupancy.domain.errors import StorageError
 
-__all__ = ["create_schema", "current", "downgrade", "head", "stamp", "upgrade"]
+__all__ = [
+    "create_schema",
+    "current",
+    "downgrade",
+    "exclude_library",
+    "head",
+    "include_name",
+    "include_object",
+    "stamp",
+    "upgrade",
+]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+TABLE_PREFIX = "ho_"
+"""How the name of every table (and so of every index, constraint, trigger and function)
+of the library starts."""
+
 VERSION_TABLE = "ho_alembic_version"
+"""The table in which Alembic records the library's revision (the host's own history stays
+in its ``alembic_version``)."""
 
 
 def _config() -> Config:
@@ -43,8 +78,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    """Migrate the database down to ``revision`` (``"base"``: no schema at all)."""
-    _run(engine, command.downgrade, revision)
+    """Migrate the database down to ``revision`` (``"base"``: no schema at all; a
+    PostgreSQL schema of the library's own is left, empty)."""
+    _run(engine, command.downgrade, revision, creating=False)
 
 
 def stamp(engine: Engine, revision: str) -> None:
@@ -53,10 +89,16 @@ def stamp(engine: Engine, revision: str) -> None:
     _run(engine, command.stamp, revision)
 
 
-def _run(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
+def _run(
+    engine: Engine,
+    step: Callable[[Config, str], None],
+    revision: str,
+    *,
+    creating: bool = True,
+) -> None:
     config = _config()
     try:
-        with _migrating(engine) as conn:
+        with _migrating(engine, creating=creating) as conn:
             config.attributes["connection"] = conn
             step(config, revision)
             if conn.dialect.name == "sqlite":
@@ -66,17 +108,18 @@ def _run(engine: Engine, step: Callable[[Config, str], None], revision: str) -> 
 
 
 @contextmanager
-def _migrating(engine: Engine) -> Iterator[Connection]:
+def _migrating(engine: Engine, *, creating: bool = True) -> Iterator[Connection]:
     """A connection in one transaction for a migration, committed if the block ends
     normally. An engine the library did not configure is left as it was: the library's
-    settings apply to this transaction only (:class:`.engine.ForeignConnection`)."""
+    settings apply to this transaction only (:class:`.engine.ForeignConnection`). In a
+    schema of the library's own (PostgreSQL), see :func:`_placed`."""
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if is_configured(engine):
             if sqlite:
                 _sqlite_foreign_keys(conn, "OFF")
             try:
-                with conn.begin():
+                with conn.begin(), _placed(conn, creating=creating):
                     yield conn
             finally:
                 if sqlite:
@@ -86,9 +129,39 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
         try:
             with conn.begin():
                 foreign.begin(writing=True, foreign_keys=False)
-                yield conn
+                with _placed(conn, creating=creating):
+                    yield conn
         finally:
             foreign.restore()
+
+
+_FUNCTIONS = text(
+    "SELECT p.oid::regprocedure::text FROM pg_proc AS p "
+    "JOIN pg_namespace AS n ON n.oid = p.pronamespace "
+    "WHERE n.nspname = :schema AND left(p.proname, 3) = 'ho_' ORDER BY 1"
+)
+_SCHEMA_EXISTS = text("SELECT 1 FROM pg_namespace WHERE nspname = :schema")
+
+
+@contextmanager
+def _placed(conn: Connection, *, creating: bool) -> Iterator[None]:
+    """In a PostgreSQL schema of the library's own (an engine of
+    :func:`~.engine.in_schema`): create the schema if ``creating`` and it is missing, make
+    it the transaction's ``search_path`` (the migrations' statements sent as text name
+    the tables and functions without a schema), and at the end pin every function of the
+    library in it to the schema, so that a trigger finds the schema's tables whatever the
+    ``search_path`` of the session that fires it."""
+    schema = schema_of(conn)
+    if schema is None or conn.dialect.name != "postgresql":
+        yield
+        return
+    quoted = conn.dialect.identifier_preparer.quote_schema(schema)
+    if creating and conn.execute(_SCHEMA_EXISTS, {"schema": schema}).first() is None:
+        conn.exec_driver_sql(f"CREATE SCHEMA {quoted}")
+    conn.exec_driver_sql(f"SET LOCAL search_path TO {quoted}")
+    yield
+    for signature in conn.execute(_FUNCTIONS, {"schema": schema}).scalars().all():
+        conn.exec_driver_sql(f"ALTER FUNCTION {signature} SET search_path = {quoted}, pg_temp")
 
 
 def _sqlite_foreign_keys(conn: Connection, setting: str) -> None:
@@ -122,10 +195,15 @@ def current(engine: Engine) -> str | None:
     """The revision the database is at, or None if it was never migrated."""
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+            context = MigrationContext.configure(conn, opts=_version_options(conn))
             return context.get_current_revision()
     except DBAPIError as error:
         raise translate(error) from error
+
+
+def _version_options(conn: Connection) -> dict[str, Any]:
+    """Alembic's options naming the library's version table, in its schema if it has one."""
+    return {"version_table": VERSION_TABLE, "version_table_schema": schema_of(conn)}
 
 
 def head() -> str:
@@ -146,3 +224,94 @@ def create_schema(engine: Engine) -> None:
         raise translate(error) from error
     if current(engine) is None:
         stamp(engine, "head")
+
+
+# --- the host application's autogenerate -----------------------------------------------------
+
+IncludeName = Callable[[str | None, str, MutableMapping[Any, str | None]], bool]
+"""Alembic's ``include_name`` hook: ``(name, type_, parent_names) -> bool``."""
+
+IncludeObject = Callable[[SchemaItem, str | None, str, bool, SchemaItem | None], bool]
+"""Alembic's ``include_object`` hook: ``(object, name, type_, reflected, compare_to) -> bool``."""
+
+
+def _library_name(name: str | None) -> bool:
+    return name is not None and name.startswith(TABLE_PREFIX)
+
+
+def include_name(
+    name: str | None, type_: str, parent_names: MutableMapping[Any, str | None]
+) -> bool:
+    """Alembic's ``include_name`` hook for the HOST's ``env.py``: False for the library's
+    tables (named ``ho_...``, its version table among them) and for everything of theirs
+    (columns, indexes, constraints), True for anything else; autogenerate then neither
+    reflects nor compares them."""
+    if type_ == "schema":
+        return True
+    if type_ == "table":
+        return not _library_name(name)
+    return not _library_name(parent_names.get("table_name"))
+
+
+def include_object(
+    object: SchemaItem,  # Alembic's name for it
+    name: str | None,
+    type_: str,
+    reflected: bool,
+    compare_to: SchemaItem | None,
+) -> bool:
+    """Alembic's ``include_object`` hook for the HOST's ``env.py``: False for the library's
+    tables (named ``ho_...``) and for their columns, indexes and constraints, True for
+    anything else (a host metadata that imported the library's tables compares without
+    them too)."""
+    table = object if type_ == "table" else getattr(object, "table", None)
+    table_name = getattr(table, "name", None) if table is not None else None
+    return not _library_name(name if type_ == "table" else table_name)
+
+
+def exclude_library(
+    schema: str | None = None,
+    *,
+    include_name: IncludeName | None = None,
+    include_object: IncludeObject | None = None,
+) -> dict[str, Any]:
+    """The ``include_name`` and ``include_object`` arguments of Alembic's
+    ``context.configure`` for a HOST's ``env.py``: they leave out the library's objects
+    (as :func:`include_name` and :func:`include_object` do) and, given the PostgreSQL
+    ``schema`` the library lives in, everything in that schema; anything else is decided
+    by the host's own filters, if given (else included)::
+
+        context.configure(..., **migrate.exclude_library("hotel", include_object=mine))
+    """
+    host_name, host_object = include_name, include_object
+
+    def name_filter(
+        name: str | None, type_: str, parent_names: MutableMapping[Any, str | None]
+    ) -> bool:
+        if schema is not None and (
+            (type_ == "schema" and name == schema) or parent_names.get("schema_name") == schema
+        ):
+            return False
+        if not _include_name(name, type_, parent_names):
+            return False
+        return host_name is None or host_name(name, type_, parent_names)
+
+    def object_filter(
+        object: SchemaItem,
+        name: str | None,
+        type_: str,
+        reflected: bool,
+        compare_to: SchemaItem | None,
+    ) -> bool:
+        table = object if type_ == "table" else getattr(object, "table", None)
+        if schema is not None and getattr(table, "schema", None) == schema:
+            return False
+        if not _include_object(object, name, type_, reflected, compare_to):
+            return False
+        return host_object is None or host_object(object, name, type_, reflected, compare_to)
+
+    return {"include_name": name_filter, "include_object": object_filter}
+
+
+_include_name = include_name
+_include_object = include_object

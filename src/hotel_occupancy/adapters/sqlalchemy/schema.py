@@ -37,7 +37,8 @@ On PostgreSQL the log also carries the event feed's order (§11, see :mod:`.feed
 ``BEFORE INSERT`` row trigger sets ``ho_log.txid`` (whatever the writer sent) to the
 writing transaction's id, raised to the highest ``txid`` of the entries already naming its
 rooms, and a statement-level ``AFTER INSERT`` trigger sends ``NOTIFY hotel_occupancy_feed``
-(no payload): writers send no statement for the feed. On SQLite ``txid`` stays NULL (the
+(no payload; in a schema of the library's own, the schema's channel, :func:`feed_channel`):
+writers send no statement for the feed. On SQLite ``txid`` stays NULL (the
 feed reads by id there) and the partial indexes on it stay empty.
 """
 
@@ -66,6 +67,7 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import DDL
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -96,6 +98,18 @@ NAMING = {
 }
 
 metadata = MetaData(naming_convention=NAMING)
+"""The library's tables, without a schema: on PostgreSQL an engine of
+:func:`~hotel_occupancy.adapters.sqlalchemy.engine.in_schema` places them in a schema of
+their own (SQLAlchemy's ``schema_translate_map``), so one metadata serves every placement."""
+
+
+def schema_of(bind: Engine | Connection) -> str | None:
+    """The schema an engine or connection places the library's tables in (see
+    :func:`~hotel_occupancy.adapters.sqlalchemy.engine.in_schema`); None: the
+    connection's default schema."""
+    translate = bind.get_execution_options().get("schema_translate_map") or {}
+    schema: str | None = translate.get(None)
+    return schema
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -539,14 +553,25 @@ from: all but the feed's key, so that reading entries works on a database of a r
 before 0004 too (the migrations' tests run services on older revisions)."""
 
 FEED_CHANNEL = "hotel_occupancy_feed"
-"""The PostgreSQL channel a transaction that appends to the log notifies (at commit)."""
+"""The PostgreSQL channel a transaction that appends to the log notifies (at commit), for
+the library's tables in the default schema (:func:`feed_channel` for another)."""
 
-FEED_TRIGGERS = (
-    # the feed's order key: every transaction that is still running has an id at least
-    # the reader's horizon (txid_snapshot_xmin), and so has every entry it writes; a
-    # room's entries get non-decreasing keys (the room's operations queue up on its lock,
-    # so its earlier entries are visible here), whatever order the transactions' ids are in
-    """CREATE FUNCTION ho_log_feed_txid() RETURNS trigger LANGUAGE plpgsql AS $$
+
+def feed_channel(schema: str | None) -> str:
+    """The PostgreSQL channel of the log in ``schema`` (None: the default schema):
+    ``hotel_occupancy_feed.<schema>``, so that two instances of the library in two schemas
+    of one database never wake each other's feed."""
+    return FEED_CHANNEL if schema is None else f"{FEED_CHANNEL}.{schema}"
+
+
+def feed_triggers(channel: str) -> tuple[str, ...]:
+    """The PostgreSQL DDL of the feed, notifying ``channel``: see :data:`FEED_TRIGGERS`."""
+    return (
+        # the feed's order key: every transaction that is still running has an id at least
+        # the reader's horizon (txid_snapshot_xmin), and so has every entry it writes; a
+        # room's entries get non-decreasing keys (the room's operations queue up on its lock,
+        # so its earlier entries are visible here), whatever order the transactions' ids are in
+        """CREATE FUNCTION ho_log_feed_txid() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.txid := GREATEST(
         txid_current(),
@@ -560,19 +585,23 @@ BEGIN
     RETURN NEW;
 END
 $$""",
-    f"""CREATE FUNCTION ho_log_feed_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        f"""CREATE FUNCTION ho_log_feed_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_notify('{FEED_CHANNEL}', '');
+    PERFORM pg_notify('{channel}', '');
     RETURN NULL;
 END
 $$""",
-    "CREATE TRIGGER ho_log_feed_txid BEFORE INSERT ON ho_log "
-    "FOR EACH ROW EXECUTE FUNCTION ho_log_feed_txid()",
-    "CREATE TRIGGER ho_log_feed_notify AFTER INSERT ON ho_log "
-    "FOR EACH STATEMENT EXECUTE FUNCTION ho_log_feed_notify()",
-)
+        "CREATE TRIGGER ho_log_feed_txid BEFORE INSERT ON ho_log "
+        "FOR EACH ROW EXECUTE FUNCTION ho_log_feed_txid()",
+        "CREATE TRIGGER ho_log_feed_notify AFTER INSERT ON ho_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION ho_log_feed_notify()",
+    )
+
+
+FEED_TRIGGERS = feed_triggers(FEED_CHANNEL)
 """The PostgreSQL DDL of the feed, run after ``ho_log`` is created (migration 0004 runs
-the same statements)."""
+the same statements), in the default schema; in another, the channel is the schema's
+(:func:`feed_channel`) and the names resolve in it (see :mod:`.migrate`)."""
 
 FEED_FUNCTIONS = ("ho_log_feed_txid", "ho_log_feed_notify")
 """The trigger functions of :data:`FEED_TRIGGERS` (dropped after ``ho_log``)."""
@@ -583,8 +612,13 @@ def _postgresql_ddl(statement: str) -> DDL:
     return ddl.execute_if(dialect="postgresql")
 
 
-for _statement in FEED_TRIGGERS:
-    event.listen(log, "after_create", _postgresql_ddl(_statement))
+def _create_feed(target: Table, connection: Connection, **kw: Any) -> None:
+    if connection.dialect.name == "postgresql":
+        for statement in feed_triggers(feed_channel(schema_of(connection))):
+            connection.execute(DDL(statement))  # type: ignore[no-untyped-call]
+
+
+event.listen(log, "after_create", _create_feed)
 for _function in FEED_FUNCTIONS:
     event.listen(log, "after_drop", _postgresql_ddl(f"DROP FUNCTION IF EXISTS {_function}()"))
 
@@ -726,12 +760,14 @@ booking (§9)."""
 PLACEMENT_LOCKS = 0x686F_626B
 """The first key of the PostgreSQL advisory locks the occupancy guard takes on a booking it
 is placing (the two-integer key space, like the feed's consumer locks):
-``pg_advisory_xact_lock(this, hashtext(booking_id))``."""
+``pg_advisory_xact_lock(this, hashtext(booking_id))`` (in a schema of the library's own,
+of ``'<schema>.' || booking_id``: :func:`lock_name`)."""
 
 AUDIT_LOCKS = 0x686F_6E61
 """The first key of the PostgreSQL advisory locks that serialise the night audits of a
 hotel (§10, :class:`~hotel_occupancy.adapters.sqlalchemy.repositories.NightAudits`):
-``pg_advisory_xact_lock(this, hashtext(hotel_id))``. Distinct from :data:`PLACEMENT_LOCKS`
+``pg_advisory_xact_lock(this, hashtext(hotel_id))`` (of :func:`lock_name`'s text in a
+schema of the library's own). Distinct from :data:`PLACEMENT_LOCKS`
 and the feed's consumer locks (``0x686F6665``); the request ids' locks use the one-bigint
 key space, which never meets the two-integer one."""
 
@@ -751,6 +787,22 @@ _HELD_WHEN = (
     "ho_occupancies.arriving_booking_id = NEW.booking_id)"
 )
 _CLOSING = "UPDATE OF cancelled_at, no_show_at"
+
+
+def lock_name(schema: str | None, name: str) -> str:
+    """The text a PostgreSQL advisory lock of the library is keyed on (hashed) for ``name``
+    (a request id, a hotel id, a consumer, a booking): ``name`` itself in the default
+    schema, ``<schema>.<name>`` in a schema of the library's own, so that two instances in
+    two schemas of one database never wait for each other's locks."""
+    return name if schema is None else f"{schema}.{name}"
+
+
+def in_lock_space(statement: str, schema: str | None) -> str:
+    """A trigger function's DDL with its advisory locks keyed as :func:`lock_name` keys
+    them in ``schema``."""
+    if schema is None:
+        return statement
+    return statement.replace("hashtext(NEW.", f"hashtext('{schema}.' || NEW.")
 
 
 def _placement_lock(column: str) -> str:
@@ -827,10 +879,16 @@ OCCUPANCY_FUNCTIONS = (
 )
 """The PostgreSQL trigger functions of :data:`OCCUPANCY_TRIGGERS`."""
 
-for _dialect, _statements in OCCUPANCY_TRIGGERS.items():
-    for _statement in _statements:
-        _ddl = DDL(_statement)  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
-        event.listen(metadata, "after_create", _ddl.execute_if(dialect=_dialect))
+
+def _create_occupancy_guards(target: MetaData, connection: Connection, **kw: Any) -> None:
+    dialect = connection.dialect.name
+    for statement in OCCUPANCY_TRIGGERS.get(dialect, ()):
+        if dialect == "postgresql":
+            statement = in_lock_space(statement, schema_of(connection))
+        connection.execute(DDL(statement))  # type: ignore[no-untyped-call]
+
+
+event.listen(metadata, "after_create", _create_occupancy_guards)
 for _function in OCCUPANCY_FUNCTIONS:
     event.listen(
         metadata,

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from hotel_occupancy.adapters.sqlalchemy.schema import UTCDateTime
+from hotel_occupancy.adapters.sqlalchemy.schema import UTCDateTime, feed_channel, schema_of
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -48,9 +48,10 @@ BEGIN
     RETURN NEW;
 END
 $$""",
+    # the channel: hotel_occupancy_feed, or schema.feed_channel's for a schema of its own
     """CREATE FUNCTION ho_log_feed_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_notify('hotel_occupancy_feed', '');
+    PERFORM pg_notify('{channel}', '');
     RETURN NULL;
 END
 $$""",
@@ -88,8 +89,9 @@ def upgrade() -> None:
             postgresql_where=sa.text(where),
         )
     if postgresql:
+        channel = feed_channel(schema_of(op.get_bind()))
         for statement in _FEED_TRIGGERS:
-            op.execute(statement)
+            op.execute(statement.replace("{channel}", channel))
     op.create_table(
         "ho_consumers",
         sa.Column("consumer", sa.String(length=128), nullable=False),

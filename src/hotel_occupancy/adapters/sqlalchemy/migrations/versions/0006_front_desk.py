@@ -42,7 +42,7 @@ import sqlalchemy as sa
 from alembic import op
 from alembic.operations import BatchOperations
 
-from hotel_occupancy.adapters.sqlalchemy.schema import UTCDateTime
+from hotel_occupancy.adapters.sqlalchemy.schema import UTCDateTime, in_lock_space, schema_of
 from hotel_occupancy.domain.errors import StorageError
 
 revision: str = "0006"
@@ -255,9 +255,10 @@ def upgrade() -> None:
     with op.batch_alter_table("ho_log") as batch:
         _replace_check(batch, "ck_ho_log_operation_known", _OPERATIONS_0006)
         _replace_check(batch, "ck_ho_log_history_operation", _HISTORY_0006)
+    schema = schema_of(op.get_bind())  # the guards' locks: keyed in the schema's own space
     for statement in (
         *_one_writer(dialect, _ONE_WRITER_WHEN_0006),
-        *_OCCUPANCY_GUARDS.get(dialect, ()),
+        *(in_lock_space(s, schema) for s in _OCCUPANCY_GUARDS.get(dialect, ())),
     ):
         op.execute(statement)
 
