@@ -50,6 +50,9 @@ SAMPLES: dict[str, Command] = {
     "register_room": cmd.RegisterRoom("H9", "R9", "9", capacity=3),
     "register_staff": cmd.RegisterStaff("H9", "s9", "Sam", ho.StaffRole.SUPERVISOR),
     "deactivate_staff": cmd.DeactivateStaff("s9"),
+    "reactivate_staff": cmd.ReactivateStaff("s9"),
+    "update_staff": cmd.UpdateStaff("s9", name="Samuel", role=ho.StaffRole.SUPERVISOR),
+    "update_room": cmd.UpdateRoom("R9", number="10", capacity=3),
     "register_booking": cmd.RegisterBooking(
         "H9", "B9", "REF-9", date(2026, 5, 1), date(2026, 5, 4), PARTY
     ),
@@ -94,7 +97,7 @@ def fields(command_class: type[Command]) -> list[attrs.Attribute[Any]]:
 
 
 def test_every_service_that_changes_something_has_exactly_one_command() -> None:
-    """The operations (of the table, and the two sharing out tasks) and the seven
+    """The operations (of the table, and the two sharing out tasks) and the ten
     reference-data services each have a command."""
     operations = {name for name, c in COMMANDS.items() if c.operation}
     reference = {name for name, c in COMMANDS.items() if not c.operation}
@@ -105,6 +108,9 @@ def test_every_service_that_changes_something_has_exactly_one_command() -> None:
         "register_room",
         "register_staff",
         "deactivate_staff",
+        "reactivate_staff",
+        "update_staff",
+        "update_room",
         "register_booking",
         "register_device_token",
     }
@@ -203,8 +209,13 @@ def test_changing_any_field_changes_the_fingerprint_but_the_request_id_does_not(
             new = date(2026, 4, 30)
         else:
             new = changed[type(value)]
-        # (an observation counting guests must say occupied: drop the count with it)
-        extra = {"guests": None} if field.name == "occupied" else {}
+        # (an observation counting guests must say occupied: drop the count with it; a room
+        # made unlimited takes no capacity)
+        extra: dict[str, object] = {}
+        if field.name == "occupied":
+            extra = {"guests": None}
+        elif field.name == "unlimited_capacity":
+            extra = {"capacity": None}
         other = attrs.evolve(command, **{field.name: new, **extra})
         assert other.fingerprint() != command.fingerprint(), field.name
 
@@ -311,6 +322,11 @@ def test_from_dict_on_a_command_class_refuses_another_command() -> None:
         (lambda: cmd.AssignRoom("B", "R", "s", check_in=1), "check_in"),  # type: ignore[arg-type]
         (lambda: cmd.RegisterHotel("H", "Name", timezone="Mars/Olympus"), "timezone"),
         (lambda: cmd.RegisterRoom("H", "R", "1", capacity=0), "capacity"),
+        (lambda: cmd.UpdateRoom("R"), "at least one"),
+        (lambda: cmd.UpdateRoom("R", capacity=2, unlimited_capacity=True), "not both"),
+        (lambda: cmd.UpdateRoom("R", number=""), "number"),
+        (lambda: cmd.UpdateStaff("s"), "at least one"),
+        (lambda: cmd.UpdateStaff("s", role="JANITOR"), "role"),  # type: ignore[arg-type]
         (lambda: cmd.RegisterStaff("H", "s", "S", "JANITOR"), "role"),  # type: ignore[arg-type]
         (
             lambda: cmd.RegisterBooking("H", "B", "R", date(2026, 5, 2), date(2026, 5, 1), PARTY),

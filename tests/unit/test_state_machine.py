@@ -2171,6 +2171,139 @@ class OccupancyMachine(RuleBasedStateMachine):
         assert after.tables() == before.tables()
         assert tuple(self.notifier.events) == events
 
+    @rule(data=st.data())
+    def reactivating_staff_changes_only_their_active_flag(self, data: st.DataObject) -> None:
+        """reactivate_staff sets `active` (on an active member it is harmless) and logs
+        nothing; an unknown member is StaffNotFound."""
+        staff_id = data.draw(st.sampled_from([*self.hires, UNKNOWN_STAFF]), label="staff_id")
+        before = self.view()
+        events = tuple(self.notifier.events)
+        result, error = attempt(lambda: services.reactivate_staff(self.uow, staff_id=staff_id))
+        if staff_id == UNKNOWN_STAFF:
+            assert type(error) is ho.StaffNotFound, f"reactivating {staff_id} gave {error!r}"
+            self.assert_unchanged(before, events, "the refused reactivate_staff")
+            return
+        assert error is None, repr(error)
+        assert result == ()
+        after = self.view()
+        assert after.staff[staff_id] == attrs.evolve(before.staff[staff_id], active=True)
+        after.staff[staff_id] = before.staff[staff_id]
+        assert after.tables() == before.tables()
+        assert tuple(self.notifier.events) == events
+
+    @rule(
+        data=st.data(),
+        name=st.sampled_from([None, "Renamed Hire"]),
+        role=st.none() | st.sampled_from(list(Role)),
+    )
+    def updating_staff_changes_only_their_name_and_role(
+        self, data: st.DataObject, name: str | None, role: Role | None
+    ) -> None:
+        """update_staff keeps what it is not given; no change at all is InvalidInput (before
+        the lookup), an unknown member StaffNotFound; nothing is logged.
+
+        A member who has acted is only ever made a manager: I14 is judged by the role a
+        member has now (log entries do not record the role they acted in), so taking a
+        grant away from someone who used it would read as a violation of the past."""
+        staff_id = data.draw(st.sampled_from([*self.hires, UNKNOWN_STAFF]), label="staff_id")
+        before = self.view()
+        events = tuple(self.notifier.events)
+        if role is not None and any(e.performed_by == staff_id for e in before.snap.log):
+            role = Role.MANAGER
+        result, error = attempt(
+            lambda: services.update_staff(self.uow, staff_id=staff_id, name=name, role=role)
+        )
+        expected: type[ho.RoomOccupancyError] | None = None
+        if name is None and role is None:
+            expected = ho.InvalidInput
+        elif staff_id == UNKNOWN_STAFF:
+            expected = ho.StaffNotFound
+        if expected is not None:
+            assert type(error) is expected, f"update_staff gave {error!r}"
+            self.assert_unchanged(before, events, "the refused update_staff")
+            return
+        assert error is None, repr(error)
+        assert result == ()
+        after = self.view()
+        was = before.staff[staff_id]
+        assert after.staff[staff_id] == attrs.evolve(
+            was, name=was.name if name is None else name, role=was.role if role is None else role
+        )
+        after.staff[staff_id] = was
+        assert after.tables() == before.tables()
+        assert tuple(self.notifier.events) == events
+
+    @rule(
+        data=st.data(),
+        capacity=st.sampled_from(["keep", "unlimited", 1, 2, 3, 4]),
+        number=st.sampled_from(["keep", "own", "another's"]),
+    )
+    def changing_a_room_keeps_every_party_it_holds_and_its_hotel_s_numbers_unique(
+        self, data: st.DataObject, capacity: str | int, number: str
+    ) -> None:
+        """update_room refuses no change (InvalidInput), an unknown room, another room's
+        number of its hotel (AlreadyRegistered) and a capacity below the party of a booking
+        the room holds or awaits (CapacityExceeded, I13), changing nothing; otherwise it
+        changes only the room (its own number again is no change). Numbers never move here:
+        the machine's rooms keep the numbers it registered."""
+        room_id = data.draw(st.sampled_from([*ROOMS, UNKNOWN_ROOM]), label="room_id")
+        before = self.view()
+        events = tuple(self.notifier.events)
+        room = before.rooms.get(room_id)
+        new_number: str | None = None
+        if number == "own":
+            new_number = room.number if room is not None else "1"
+        elif number == "another's":
+            hotel = room.hotel_id if room is not None else "HA"
+            others = [r.number for r in before.rooms.values() if r.hotel_id == hotel and r != room]
+            new_number = data.draw(st.sampled_from(sorted(others)), label="number")
+        new_capacity = capacity if isinstance(capacity, int) else None
+        unlimited = capacity == "unlimited"
+        result, error = attempt(
+            lambda: services.update_room(
+                self.uow,
+                room_id=room_id,
+                number=new_number,
+                capacity=new_capacity,
+                unlimited_capacity=unlimited,
+            )
+        )
+        expected: type[ho.RoomOccupancyError] | None = None
+        changed = None
+        if new_number is None and new_capacity is None and not unlimited:
+            expected = ho.InvalidInput
+        elif room is None:
+            expected = ho.RoomNotFound
+        else:
+            changed = attrs.evolve(
+                room,
+                number=room.number if new_number is None else new_number,
+                capacity=room.capacity if capacity == "keep" else new_capacity,
+            )
+            occupancy = before.occ[room_id]
+            held = [
+                before.bookings[b]
+                for b in (occupancy.booking_id, occupancy.arriving_booking_id)
+                if b is not None
+            ]
+            if number == "another's":
+                expected = ho.AlreadyRegistered
+            elif changed.capacity is not None and any(
+                len(b.party) > changed.capacity for b in held
+            ):
+                expected = ho.CapacityExceeded
+        if expected is not None:
+            assert type(error) is expected, f"update_room gave {error!r}, not {expected}"
+            self.assert_unchanged(before, events, "the refused update_room")
+            return
+        assert error is None, repr(error)
+        assert result == ()
+        after = self.view()
+        assert after.rooms[room_id] == changed
+        after.rooms[room_id] = before.rooms[room_id]
+        assert after.tables() == before.tables()
+        assert tuple(self.notifier.events) == events
+
     @precondition(lambda self: bool(self.store.snapshot().guests))
     @rule(data=st.data())
     def registering_a_device_token_touches_only_an_in_house_guest(

@@ -411,6 +411,9 @@ class _Rooms(_Repository):
     def add(self, room: Room) -> None:
         self._store.rooms.insert(room, self._journal)
 
+    def update(self, room: Room) -> None:
+        self._store.rooms.update(room, self._journal)
+
 
 class _Staff(_Repository):
     def get(self, staff_id: str) -> Staff | None:

@@ -67,6 +67,7 @@ __all__ = [
     "MoveGuest",
     "NightAudit",
     "QueueArrival",
+    "ReactivateStaff",
     "ReassignRoom",
     "Ref",
     "Reference",
@@ -84,6 +85,8 @@ __all__ = [
     "UnassignRoom",
     "UpdateHotel",
     "UpdateParty",
+    "UpdateRoom",
+    "UpdateStaff",
     "command",
 ]
 
@@ -633,6 +636,79 @@ class DeactivateStaff(Command):
 
     staff_id: str = identifier(Ref.STAFF)
     request_id: str | None = _request_id()
+
+
+@command("reactivate_staff", operation=False)
+@frozen
+class ReactivateStaff(Command):
+    """Reactivate a deactivated staff member: their role's grants apply again."""
+
+    staff_id: str = identifier(Ref.STAFF)
+    request_id: str | None = _request_id()
+
+
+@command("update_staff", operation=False)
+@frozen
+class UpdateStaff(Command):
+    """Change a staff member's name or role; an argument left as None keeps its value."""
+
+    staff_id: str = identifier(Ref.STAFF)
+    name: str | None = _field(
+        _optional(lambda n, v: require_text(n, v, required=True)), default=None
+    )
+    role: StaffRole | None = _field(
+        _optional(lambda n, v: require_enum(n, StaffRole, v)),
+        default=None,
+        converter=_to_member(StaffRole),
+    )
+    request_id: str | None = _request_id()
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is None and self.role is None:
+            raise InvalidInput(
+                "update_staff needs at least one of name, role", staff_id=self.staff_id
+            )
+
+    def changes(self) -> dict[str, object]:
+        """The settings this update gives, by field of :class:`~hotel_occupancy.Staff`."""
+        given = {"name": self.name, "role": self.role}
+        return {f: v for f, v in given.items() if v is not None}
+
+
+@command("update_room", operation=False)
+@frozen
+class UpdateRoom(Command):
+    """Change a room's number or capacity; an argument left as None keeps its value, and
+    ``unlimited_capacity`` removes the limit (not together with ``capacity``)."""
+
+    room_id: str = identifier(Ref.ROOM)
+    number: str | None = _field(_optional(require_id), default=None)
+    capacity: int | None = _field(
+        _optional(lambda _name, value: require_capacity(value)), default=None
+    )
+    unlimited_capacity: bool = flag(False)
+    request_id: str | None = _request_id()
+
+    def __attrs_post_init__(self) -> None:
+        if self.unlimited_capacity and self.capacity is not None:
+            raise InvalidInput(
+                "update_room takes capacity or unlimited_capacity, not both",
+                room_id=self.room_id,
+            )
+        if self.number is None and self.capacity is None and not self.unlimited_capacity:
+            raise InvalidInput(
+                "update_room needs at least one of number, capacity, unlimited_capacity",
+                room_id=self.room_id,
+            )
+
+    def changes(self) -> dict[str, object]:
+        """The settings this update gives, by field of :class:`~hotel_occupancy.Room`."""
+        given: dict[str, object] = {}
+        if self.number is not None:
+            given["number"] = self.number
+        if self.capacity is not None or self.unlimited_capacity:
+            given["capacity"] = self.capacity
+        return given
 
 
 def _require_departure(instance: RegisterBooking, _attribute: object, value: object) -> None:

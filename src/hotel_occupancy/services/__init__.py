@@ -73,12 +73,15 @@ from hotel_occupancy.services.queries import (
 )
 from hotel_occupancy.services.reference import (
     deactivate_staff,
+    reactivate_staff,
     register_booking,
     register_device_token,
     register_hotel,
     register_room,
     register_staff,
     update_hotel,
+    update_room,
+    update_staff,
 )
 from hotel_occupancy.services.retry import Retrying, retrying
 from hotel_occupancy.services.runner import execute, unhandled
@@ -138,6 +141,7 @@ __all__ = [
     "night_audit",
     "open_tasks",
     "queue_arrival",
+    "reactivate_staff",
     "read_feed",
     "reassign_room",
     "register_booking",
@@ -159,6 +163,8 @@ __all__ = [
     "unassign_room",
     "update_hotel",
     "update_party",
+    "update_room",
+    "update_staff",
     "verify_guest_pin",
     "wait_for_events",
     "worksheet",

@@ -134,6 +134,9 @@ class RoomRepository(Protocol):
     def add(self, room: Room) -> None:
         """Store a new room."""
 
+    def update(self, room: Room) -> None:
+        """Replace the stored room with the same id (its number and capacity)."""
+
 
 class StaffRepository(Protocol):
     def get(self, staff_id: str) -> Staff | None:

@@ -1,7 +1,8 @@
 """Reference data: hotels, rooms, staff, bookings and device tokens.
 
 These are not operations on a room: they take no staff member, write no log entry and
-return an empty tuple. Every id is chosen by the host application and unique within its
+return an empty tuple. An update that changes nothing (the value is already so) is
+harmless and writes nothing. Every id is chosen by the host application and unique within its
 kind across the store; registering one twice is refused with AlreadyRegistered. Each
 service builds its command and runs it with :func:`~hotel_occupancy.services.runner.execute`.
 """
@@ -13,12 +14,15 @@ from datetime import date, time
 
 from hotel_occupancy.domain.commands import (
     DeactivateStaff,
+    ReactivateStaff,
     RegisterBooking,
     RegisterDeviceToken,
     RegisterHotel,
     RegisterRoom,
     RegisterStaff,
     UpdateHotel,
+    UpdateRoom,
+    UpdateStaff,
 )
 from hotel_occupancy.domain.enums import StaffRole
 from hotel_occupancy.domain.model import BookingGuest, LogEntry
@@ -27,12 +31,15 @@ from hotel_occupancy.services.runner import execute
 
 __all__ = [
     "deactivate_staff",
+    "reactivate_staff",
     "register_booking",
     "register_device_token",
     "register_hotel",
     "register_room",
     "register_staff",
     "update_hotel",
+    "update_room",
+    "update_staff",
 ]
 
 
@@ -128,6 +135,33 @@ def register_room(
     )
 
 
+def update_room(
+    uow: UnitOfWork,
+    *,
+    room_id: str,
+    number: str | None = None,
+    capacity: int | None = None,
+    unlimited_capacity: bool = False,
+    request_id: str | None = None,
+) -> tuple[LogEntry, ...]:
+    """Change a room's ``number`` or ``capacity``; an argument left as None keeps its value,
+    and at least one change must be given. ``unlimited_capacity=True`` removes the limit
+    (InvalidInput together with ``capacity``). A number another room of the hotel has is
+    AlreadyRegistered; a capacity smaller than the party of the booking the room holds (in
+    house or pre-assigned) or awaits is CapacityExceeded. To take a room out of sale, use
+    ``set_out_of_order`` or ``start_maintenance``."""
+    return execute(
+        uow,
+        UpdateRoom(
+            room_id=room_id,
+            number=number,
+            capacity=capacity,
+            unlimited_capacity=unlimited_capacity,
+            request_id=request_id,
+        ),
+    )
+
+
 def register_staff(
     uow: UnitOfWork,
     *,
@@ -152,6 +186,28 @@ def deactivate_staff(
     """Deactivate a staff member: from now on they may do nothing. Deactivating twice is
     harmless."""
     return execute(uow, DeactivateStaff(staff_id=staff_id, request_id=request_id))
+
+
+def reactivate_staff(
+    uow: UnitOfWork, *, staff_id: str, request_id: str | None = None
+) -> tuple[LogEntry, ...]:
+    """Reactivate a deactivated staff member: their role's grants apply again.
+    Reactivating an active member is harmless."""
+    return execute(uow, ReactivateStaff(staff_id=staff_id, request_id=request_id))
+
+
+def update_staff(
+    uow: UnitOfWork,
+    *,
+    staff_id: str,
+    name: str | None = None,
+    role: StaffRole | None = None,
+    request_id: str | None = None,
+) -> tuple[LogEntry, ...]:
+    """Change a staff member's ``name`` or ``role``; an argument left as None keeps its
+    value, and at least one must be given. The new role's grants apply from the next
+    operation on."""
+    return execute(uow, UpdateStaff(staff_id=staff_id, name=name, role=role, request_id=request_id))
 
 
 def register_booking(

@@ -1,4 +1,5 @@
 """Reference data: hotels, rooms, staff, bookings and device tokens (no log entries).
+(``update_hotel`` lives with the front desk's handlers, whose settings it changes.)
 
 The runner has already refused a new id that exists (AlreadyRegistered) and a reference
 that does not (not found).
@@ -8,11 +9,14 @@ from __future__ import annotations
 
 from hotel_occupancy.domain.commands import (
     DeactivateStaff,
+    ReactivateStaff,
     RegisterBooking,
     RegisterDeviceToken,
     RegisterHotel,
     RegisterRoom,
     RegisterStaff,
+    UpdateRoom,
+    UpdateStaff,
 )
 from hotel_occupancy.domain.enums import Condition, OccupancyStatus
 from hotel_occupancy.domain.errors import AlreadyRegistered, GuestNotInHouse
@@ -26,6 +30,8 @@ from hotel_occupancy.domain.model import (
     Staff,
     replace,
 )
+from hotel_occupancy.domain.rules import check_capacity
+from hotel_occupancy.services.lookups import get_booking
 from hotel_occupancy.services.runner import Context, handles
 
 NOTHING_LOGGED: tuple[LogEntry, ...] = ()
@@ -49,15 +55,20 @@ def register_hotel(ctx: Context, cmd: RegisterHotel) -> tuple[LogEntry, ...]:
     return NOTHING_LOGGED
 
 
+def _number_taken(hotel_id: str, number: str) -> AlreadyRegistered:
+    """The refusal of a room number another room of the hotel already has."""
+    return AlreadyRegistered(
+        f"hotel {hotel_id!r} already has a room number {number!r}",
+        hotel_id=hotel_id,
+        number=number,
+    )
+
+
 @handles(RegisterRoom)
 def register_room(ctx: Context, cmd: RegisterRoom) -> tuple[LogEntry, ...]:
     uow = ctx.uow
     if uow.rooms.number_taken(cmd.hotel_id, cmd.number):
-        raise AlreadyRegistered(
-            f"hotel {cmd.hotel_id!r} already has a room number {cmd.number!r}",
-            hotel_id=cmd.hotel_id,
-            number=cmd.number,
-        )
+        raise _number_taken(cmd.hotel_id, cmd.number)
     at = ctx.now()  # the clock is checked before anything is written
     uow.rooms.add(Room(cmd.room_id, cmd.hotel_id, cmd.number, cmd.capacity))
     uow.occupancies.add(
@@ -84,6 +95,43 @@ def deactivate_staff(ctx: Context, cmd: DeactivateStaff) -> tuple[LogEntry, ...]
     staff: Staff = ctx.found["staff_id"]
     if staff.active:  # deactivating twice is harmless
         ctx.uow.staff.update(replace(staff, active=False))
+    return NOTHING_LOGGED
+
+
+@handles(UpdateRoom)
+def update_room(ctx: Context, cmd: UpdateRoom) -> tuple[LogEntry, ...]:
+    uow = ctx.uow
+    room: Room = ctx.found["room_id"]
+    changed = replace(room, **cmd.changes())
+    if changed == room:  # the room is already so
+        return NOTHING_LOGGED
+    if changed.number != room.number and uow.rooms.number_taken(room.hotel_id, changed.number):
+        raise _number_taken(room.hotel_id, changed.number)
+    if changed.capacity is not None and (room.capacity is None or changed.capacity < room.capacity):
+        # a smaller room must still fit the parties it holds (I13): the booking in house or
+        # pre-assigned, and the arriving booking awaiting it (its record is locked first)
+        occupancy = ctx.occupancy(room.room_id)
+        for booking_id in (occupancy.booking_id, occupancy.arriving_booking_id):
+            if booking_id is not None:
+                check_capacity(changed, get_booking(uow, booking_id))
+    uow.rooms.update(changed)
+    return NOTHING_LOGGED
+
+
+@handles(UpdateStaff)
+def update_staff(ctx: Context, cmd: UpdateStaff) -> tuple[LogEntry, ...]:
+    staff: Staff = ctx.found["staff_id"]
+    changed = replace(staff, **cmd.changes())
+    if changed != staff:
+        ctx.uow.staff.update(changed)
+    return NOTHING_LOGGED
+
+
+@handles(ReactivateStaff)
+def reactivate_staff(ctx: Context, cmd: ReactivateStaff) -> tuple[LogEntry, ...]:
+    staff: Staff = ctx.found["staff_id"]
+    if not staff.active:  # reactivating an active member is harmless
+        ctx.uow.staff.update(replace(staff, active=True))
     return NOTHING_LOGGED
 
 

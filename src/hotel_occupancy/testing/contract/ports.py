@@ -435,6 +435,27 @@ class PortContract:
             assert uow.rooms.get("P2") is None
             assert uow.rooms.number_taken(P, "2") is False
 
+    def test_rooms_update_replaces_the_stored_room_and_its_number(
+        self, port_scene: PortScene
+    ) -> None:
+        """rooms.update replaces that room only, its old number freed and the new one taken;
+        left uncommitted, it is undone."""
+        port_scene.stored(hotel(), room("P1", "1", capacity=2), room("P2", "2"))
+        changed = room("P1", "10", capacity=None)
+        uow = port_scene.uow
+        with uow:
+            uow.rooms.update(changed)
+            assert uow.rooms.get("P1") == changed
+            assert uow.rooms.by_number(P, "10") == changed
+            assert uow.rooms.number_taken(P, "1") is False
+            uow.commit()
+        with uow:
+            uow.rooms.update(room("P1", "1", capacity=3))
+        with uow.reading():
+            assert uow.rooms.get("P1") == changed
+            assert uow.rooms.number_taken(P, "1") is False
+            assert uow.rooms.get("P2") == room("P2", "2")
+
     # --- staff ----------------------------------------------------------------------------
 
     def test_staff_get_returns_the_stored_member_and_none_for_an_unknown_id(

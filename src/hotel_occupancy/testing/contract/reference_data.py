@@ -1,5 +1,6 @@
 """The contract on storage and reference data: a fresh store, the registrations read back
-exactly, unique ids, bad input, deactivated staff and device tokens."""
+exactly, unique ids, bad input, deactivated and reactivated staff, device tokens, and
+changes to rooms and staff."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ from hotel_occupancy.testing.contract.scene import (
 
 
 class ReferenceDataContract(SceneContract):
-    """Storage and reference data: ``register_*``, ``deactivate_staff`` and
-    ``register_device_token``."""
+    """Storage and reference data: ``register_*``, ``deactivate_staff``,
+    ``reactivate_staff``, ``update_room``, ``update_staff`` and ``register_device_token``."""
 
     # --- storage and reference data -------------------------------------------------------
 
@@ -288,3 +289,179 @@ class ReferenceDataContract(SceneContract):
             token="tok",
         )
         assert error.guest_id == guest.guest_id
+
+    # --- changing reference data ----------------------------------------------------------
+
+    def test_update_room_changes_its_number_and_capacity_and_nothing_else(
+        self, scene: Scene
+    ) -> None:
+        """update_room stores the new number and capacity, logs and publishes nothing, and
+        frees the old number for another room."""
+        before = scene.snapshot()
+        assert services.update_room(scene.uow, room_id="R101", number="105", capacity=3) == ()
+        after = scene.snapshot()
+        rooms = {r.room_id: r for r in after.rooms}
+        assert rooms["R101"] == ho.Room("R101", HOTEL, "105", 3)
+        assert [r for r in after.rooms if r.room_id != "R101"] == [
+            r for r in before.rooms if r.room_id != "R101"
+        ]
+        assert (after.occupancies, after.log, after.staff) == (
+            before.occupancies,
+            before.log,
+            before.staff,
+        )
+        assert scene.notifier.events == []
+        services.update_room(scene.uow, room_id="R101", unlimited_capacity=True)
+        assert only(r for r in scene.snapshot().rooms if r.room_id == "R101") == ho.Room(
+            "R101", HOTEL, "105", None
+        )
+        services.register_room(scene.uow, hotel_id=HOTEL, room_id="R9", number="101")
+        assert only(r for r in scene.snapshot().rooms if r.number == "101").room_id == "R9"
+
+    def test_update_room_keeps_what_it_is_not_given_and_refuses_no_change_or_bad_input(
+        self, scene: Scene
+    ) -> None:
+        """A capacity alone keeps the number and a number alone the capacity; no change,
+        capacity with unlimited_capacity, or a bad number or capacity is InvalidInput, and an
+        unknown room RoomNotFound, all changing nothing."""
+        services.update_room(scene.uow, room_id="R102", capacity=4)
+        services.update_room(scene.uow, room_id="R201", number="201A")
+        rooms = {r.room_id: r for r in scene.snapshot().rooms}
+        assert rooms["R102"] == ho.Room("R102", HOTEL, "102", 4)
+        assert rooms["R201"] == ho.Room("R201", HOTEL, "201A", None)
+        error = scene.refused(ho.InvalidInput, services.update_room, room_id="R102")
+        assert "at least one" in str(error)
+        scene.refused(
+            ho.InvalidInput,
+            services.update_room,
+            room_id="R102",
+            capacity=2,
+            unlimited_capacity=True,
+        )
+        scene.refused(ho.InvalidInput, services.update_room, room_id="R102", number=" 7")
+        scene.refused(ho.InvalidInput, services.update_room, room_id="R102", capacity=0)
+        missing = scene.refused(ho.RoomNotFound, services.update_room, room_id="NOPE", number="7")
+        assert missing.room_id == "NOPE"
+
+    def test_a_room_number_another_room_of_the_hotel_has_is_already_registered(
+        self, scene: Scene
+    ) -> None:
+        """Renumbering a room to a number its hotel uses is AlreadyRegistered, as
+        register_room; its own number changes nothing, and another hotel's is free."""
+        error = scene.refused(
+            ho.AlreadyRegistered, services.update_room, room_id="R101", number="102"
+        )
+        assert (error.hotel_id, error.context["number"]) == (HOTEL, "102")
+        state = scene.state()
+        assert services.update_room(scene.uow, room_id="R101", number="101") == ()
+        assert scene.state() == state
+        scene.second_hotel()
+        services.update_room(scene.uow, room_id="R2-101", number="102")
+        assert only(r for r in scene.snapshot().rooms if r.room_id == "R2-101").number == "102"
+
+    def test_a_capacity_below_the_party_the_room_holds_is_capacity_exceeded(
+        self, scene: Scene
+    ) -> None:
+        """A room cannot shrink below the party of its in-house or pre-assigned booking
+        (CapacityExceeded, nothing changed); it may shrink to fit it, or once it left."""
+        scene.checked_in("R201", 3)
+        error = scene.refused(ho.CapacityExceeded, services.update_room, room_id="R201", capacity=2)
+        assert (error.room_id, error.context["capacity"], error.context["party_size"]) == (
+            "R201",
+            2,
+            3,
+        )
+        services.update_room(scene.uow, room_id="R201", capacity=3)
+        assert only(r for r in scene.snapshot().rooms if r.room_id == "R201").capacity == 3
+        scene.pre_assigned("R102", 2)
+        scene.refused(ho.CapacityExceeded, services.update_room, room_id="R102", capacity=1)
+        services.checkout_room(scene.uow, room_id="R201", staff_id="fd")
+        services.update_room(scene.uow, room_id="R201", capacity=1)
+        assert only(r for r in scene.snapshot().rooms if r.room_id == "R201").capacity == 1
+
+    def test_update_staff_changes_name_and_role_and_the_new_role_applies(
+        self, scene: Scene
+    ) -> None:
+        """update_staff keeps what it is not given; the new role's grants apply at once;
+        no change or a bad role is InvalidInput, an unknown member StaffNotFound."""
+        scene.refused(ho.PermissionDenied, services.mark_dirty, room_id="R101", staff_id="mnt")
+        assert (
+            services.update_staff(scene.uow, staff_id="mnt", role=ho.StaffRole.HOUSEKEEPING) == ()
+        )
+        services.update_staff(scene.uow, staff_id="mnt", name="Moved To Rooms")
+        assert only(s for s in scene.snapshot().staff if s.staff_id == "mnt") == ho.Staff(
+            "mnt", HOTEL, "Moved To Rooms", ho.StaffRole.HOUSEKEEPING, True
+        )
+        assert only(services.mark_dirty(scene.uow, room_id="R101", staff_id="mnt"))
+        scene.refused(ho.InvalidInput, services.update_staff, staff_id="mnt")
+        scene.refused(ho.InvalidInput, services.update_staff, staff_id="mnt", role="JANITOR")
+        scene.refused(ho.InvalidInput, services.update_staff, staff_id="mnt", name="  ")
+        error = scene.refused(ho.StaffNotFound, services.update_staff, staff_id="NOPE", name="X")
+        assert error.staff_id == "NOPE"
+
+    def test_reactivated_staff_may_act_again(self, scene: Scene) -> None:
+        """reactivate_staff undoes deactivate_staff (twice, or on an active member, is
+        harmless) and logs nothing; an unknown member is StaffNotFound."""
+        services.deactivate_staff(scene.uow, staff_id="hk")
+        scene.refused(ho.PermissionDenied, services.mark_dirty, room_id="R101", staff_id="hk")
+        assert services.reactivate_staff(scene.uow, staff_id="hk") == ()
+        state = scene.state()
+        assert services.reactivate_staff(scene.uow, staff_id="hk") == ()
+        assert scene.state() == state
+        assert only(s for s in scene.snapshot().staff if s.staff_id == "hk").active is True
+        assert scene.snapshot().log == ()
+        assert only(services.mark_dirty(scene.uow, room_id="R101", staff_id="hk"))
+        scene.refused(ho.StaffNotFound, services.reactivate_staff, staff_id="NOPE")
+
+    def test_reference_updates_replay_their_request_id_and_refuse_another_call(
+        self, scene: Scene
+    ) -> None:
+        """A repeated update_room, update_staff or reactivate_staff with its request_id
+        changes nothing (even after a later change); the id with other arguments is
+        RequestIdConflict; a refused call does not use up its id."""
+        scene.refused(
+            ho.AlreadyRegistered,
+            services.update_room,
+            room_id="R101",
+            number="102",
+            request_id="rq-room",
+        )
+        assert "rq-room" not in scene.snapshot().request_ids
+        services.update_room(scene.uow, room_id="R101", number="105", request_id="rq-room")
+        services.update_room(scene.uow, room_id="R101", number="106")
+        state = scene.state()
+        assert (
+            services.update_room(scene.uow, room_id="R101", number="105", request_id="rq-room")
+            == ()
+        )
+        assert scene.state() == state
+        error = scene.refused(
+            ho.RequestIdConflict,
+            services.update_room,
+            room_id="R101",
+            number="107",
+            request_id="rq-room",
+        )
+        assert error.request_id == "rq-room"
+        services.update_staff(scene.uow, staff_id="fd", name="Desk", request_id="rq-staff")
+        services.deactivate_staff(scene.uow, staff_id="fd", request_id="rq-off")
+        services.reactivate_staff(scene.uow, staff_id="fd", request_id="rq-on")
+        services.deactivate_staff(scene.uow, staff_id="fd")
+        state = scene.state()
+        assert services.reactivate_staff(scene.uow, staff_id="fd", request_id="rq-on") == ()
+        assert (
+            services.update_staff(scene.uow, staff_id="fd", name="Desk", request_id="rq-staff")
+            == ()
+        )
+        assert scene.state() == state
+        scene.refused(
+            ho.RequestIdConflict,
+            services.update_staff,
+            staff_id="fd",
+            name="Other",
+            request_id="rq-staff",
+        )
+        scene.refused(
+            ho.RequestIdConflict, services.reactivate_staff, staff_id="hk", request_id="rq-on"
+        )
+        assert {"rq-room", "rq-staff", "rq-off", "rq-on"} <= scene.snapshot().request_ids
