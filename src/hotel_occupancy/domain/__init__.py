@@ -3,6 +3,7 @@
 Nothing here imports the services, the adapters or any framework.
 """
 
+from hotel_occupancy.domain.data import from_data, to_data
 from hotel_occupancy.domain.enums import (
     Condition,
     GuestType,
@@ -53,5 +54,7 @@ __all__ = [
     "StaffRole",
     "TaskKind",
     "TaskStatus",
+    "from_data",
+    "to_data",
     *_errors,
 ]
