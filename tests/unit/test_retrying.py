@@ -29,3 +29,17 @@ def test_a_retrying_with_two_attempts_calls_the_service_twice_then_raises() -> N
         )
     assert len(calls) == 2
     assert services.retrying == services.Retrying(attempts=5, backoff=0.02)
+
+
+@pytest.mark.parametrize("name", ["attempts", "backoff"])
+def test_retry_settings_passed_as_the_service_s_arguments_are_refused_with_the_new_way(
+    name: str,
+) -> None:
+    """The old ``retrying(..., attempts=...)`` is a TypeError naming Retrying, not a call."""
+    uow = InMemoryUnitOfWork()
+    with pytest.raises(TypeError, match=rf"takes no '{name}'.*services\.Retrying\({name}="):
+        services.retrying(  # type: ignore[call-arg]
+            services.register_hotel, uow, hotel_id="H", name="Harbour", **{name: 3}
+        )
+    with pytest.raises(ho.HotelNotFound):  # and nothing was registered
+        services.room_board(uow, hotel_id="H")

@@ -34,6 +34,9 @@ __all__ = ["OUTCOME_UNKNOWN", "ROLLED_BACK", "Retrying", "is_safe_to_retry", "re
 T = TypeVar("T")
 P = ParamSpec("P")
 
+_RETRY_SETTINGS: Final = frozenset({"attempts", "backoff"})
+"""What ``retrying(...)`` once took as keywords (now :class:`Retrying`'s own fields)."""
+
 ROLLED_BACK: Final = "rolled back"
 """``StorageError.context["transaction"]`` when the connection was lost before COMMIT: the
 transaction cannot have committed, and a retry is safe."""
@@ -99,6 +102,14 @@ class Retrying:
         attempt the last error is raised.
         """
         arguments = cast(dict[str, Any], kwargs)
+        misplaced = _RETRY_SETTINGS.intersection(arguments)
+        if misplaced and misplaced - inspect.signature(service).parameters.keys():
+            name = sorted(misplaced)[0]
+            raise TypeError(
+                f"{getattr(service, '__name__', service)}() takes no {name!r}: the retry "
+                f"settings belong to Retrying, as in services.Retrying({name}=...)(service, "
+                "uow, ...)"
+            )
         if (
             arguments.get("request_id") is None
             and "request_id" in inspect.signature(service).parameters
