@@ -1,13 +1,17 @@
 """The adapter contract suite (hotel_occupancy.testing) run against every shipped adapter:
-in-memory, SQLAlchemy on SQLite and SQLAlchemy on PostgreSQL (SPEC §5 I15, §8)."""
+in-memory, SQLAlchemy on SQLite and SQLAlchemy on PostgreSQL (SPEC §5 I15, §8), and the
+SQLAlchemy adapter inside a host's transaction on both databases."""
 
 from __future__ import annotations
 
+from types import TracebackType
+
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from hotel_occupancy.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+from hotel_occupancy.adapters.sqlalchemy import HostTransactionUnitOfWork, SqlAlchemyUnitOfWork
 from hotel_occupancy.domain.credentials import PinRules
 from hotel_occupancy.services.ports import Clock, Notifier, PinSource, Policy
 from hotel_occupancy.testing import UnitOfWorkContract, UnitOfWorkFactory
@@ -64,3 +68,58 @@ class TestPostgresAdapter(UnitOfWorkContract):
     @pytest.fixture
     def uow_factory(self, postgres_engine: Engine) -> UnitOfWorkFactory:
         return _sqlalchemy_factory(postgres_engine)
+
+
+class _SessionPerCall(HostTransactionUnitOfWork):
+    """A host that runs every call in its own request: a Session whose transaction the host
+    commits after the call, refused or not (so a refusal must have left nothing behind). A
+    call the notifier makes while that commit finishes runs on its own (see the adapter)."""
+
+    def __init__(self, engine: Engine, **kwargs: object) -> None:
+        self._session = Session(engine)
+        self._committing = False
+        super().__init__(self._session, **kwargs)  # type: ignore[arg-type]
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            super().__exit__(exc_type, exc, tb)
+        finally:
+            if not self._committing:
+                self._committing = True
+                try:
+                    self._session.commit()
+                finally:
+                    self._committing = False
+
+
+def _host_transaction_factory(engine: Engine) -> UnitOfWorkFactory:
+    def factory(
+        *,
+        clock: Clock,
+        notifier: Notifier,
+        policy: Policy | None = None,
+        pins: PinSource | None = None,
+        pin_rules: PinRules | None = None,
+    ) -> HostTransactionUnitOfWork:
+        return _SessionPerCall(
+            engine, clock=clock, notifier=notifier, policy=policy, pins=pins, pin_rules=pin_rules
+        )
+
+    return factory
+
+
+class TestSqliteInHostTransaction(UnitOfWorkContract):
+    @pytest.fixture
+    def uow_factory(self, sqlite_engine: Engine) -> UnitOfWorkFactory:
+        return _host_transaction_factory(sqlite_engine)
+
+
+class TestPostgresInHostTransaction(UnitOfWorkContract):
+    @pytest.fixture
+    def uow_factory(self, postgres_engine: Engine) -> UnitOfWorkFactory:
+        return _host_transaction_factory(postgres_engine)
