@@ -2200,16 +2200,12 @@ class OccupancyMachine(RuleBasedStateMachine):
         self, data: st.DataObject, name: str | None, role: Role | None
     ) -> None:
         """update_staff keeps what it is not given; no change at all is InvalidInput (before
-        the lookup), an unknown member StaffNotFound; nothing is logged.
-
-        A member who has acted is only ever made a manager: I14 is judged by the role a
-        member has now (log entries do not record the role they acted in), so taking a
-        grant away from someone who used it would read as a violation of the past."""
+        the lookup), an unknown member StaffNotFound; nothing is logged. Any role, also
+        for a member who has acted: their entries record the role they acted in, by which
+        I14 judges them."""
         staff_id = data.draw(st.sampled_from([*self.hires, UNKNOWN_STAFF]), label="staff_id")
         before = self.view()
         events = tuple(self.notifier.events)
-        if role is not None and any(e.performed_by == staff_id for e in before.snap.log):
-            role = Role.MANAGER
         result, error = attempt(
             lambda: services.update_staff(self.uow, staff_id=staff_id, name=name, role=role)
         )

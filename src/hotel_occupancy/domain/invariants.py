@@ -272,6 +272,19 @@ def _check_night_audits(log: Iterable[LogEntry], bad: _Bad) -> None:
             bad("I9", f"hotel {hotel_id} has {len(seen)} night audits of {audited}")
 
 
+def _acting_role(entry: LogEntry, actor: Staff) -> StaffRole | None:
+    """The role the staff member acted in, as the entry records it (``metadata["role"]``;
+    None if it names no role there is); entries written before the role was recorded
+    are judged by the member's role now."""
+    recorded = entry.metadata.get("role")
+    if recorded is None:
+        return actor.role
+    try:
+        return StaffRole(str(recorded))
+    except ValueError:
+        return None
+
+
 def check_invariants(snapshot: StoreSnapshot, policy: _Permits | None = None) -> list[Violation]:
     """Every violation of I1-I7 and I9-I14 in ``snapshot``.
 
@@ -510,10 +523,12 @@ def check_invariants(snapshot: StoreSnapshot, policy: _Permits | None = None) ->
         action = entry.metadata.get("action")
         if entry.metadata.get("imported") is True:
             pass  # taken over from a legacy database: no service of this store applied it
-        elif actor is not None and not (
-            isinstance(action, str) and policy.permits(actor.role, action)
-        ):
-            bad("I14", f"log entry {entry.id}: a {actor.role.value} may not {action}")
+        elif actor is not None:
+            role = _acting_role(entry, actor)
+            if role is None:
+                bad("I14", f"log entry {entry.id} names an unknown role {entry.metadata['role']!r}")
+            elif not (isinstance(action, str) and policy.permits(role, action)):
+                bad("I14", f"log entry {entry.id}: a {role.value} may not {action}")
         if entry.hotel_id not in hotels:
             bad("I10", f"log entry {entry.id} names unknown hotel {entry.hotel_id}")
     return found

@@ -304,6 +304,12 @@ class Context:
             else:
                 tasks.update(task)
 
+    def _acted(self) -> dict[str, MetadataValue]:
+        """What every entry's metadata starts with: the service called and the role the
+        acting staff member (found and authorised) called it in."""
+        staff: Staff = self.found["staff_id"]
+        return {"action": self.command.action, "role": staff.role.value}
+
     def draft(
         self,
         t: Transition,
@@ -321,10 +327,11 @@ class Context:
         the row it ran when that differs (``step``), the row's ``variant``, the discrepancy
         it resolved (``resolved_discrepancy``; ``source_resolved_discrepancy`` for the room a
         booking left, ``source`` being its states before and after), the guest service
-        status it changed (``service_status_before``/``_after``), and the command's own
-        entry metadata."""
+        status it changed (``service_status_before``/``_after``), the role the staff member
+        acted in (``role``: I14 is judged by it, so a later change of role leaves the
+        entry allowed), and the command's own entry metadata."""
         command = self.command
-        meta: dict[str, MetadataValue] = {"action": command.action}
+        meta = self._acted()
         if t.action != command.action:
             meta["step"] = t.action
         if t.variant:
@@ -366,7 +373,7 @@ class Context:
         STAY_CHANGE, no room and no room state, the command's notes, and metadata as
         :meth:`draft` makes it."""
         command = self.command
-        meta: dict[str, MetadataValue] = {"action": command.action}
+        meta = self._acted()
         extra = command.entry_metadata()
         if extra:
             meta.update(extra)

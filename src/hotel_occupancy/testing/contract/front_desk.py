@@ -65,6 +65,7 @@ class FrontDeskContract(SceneContract):
         assert not entry.is_imported_history
         assert dict(entry.metadata) == {
             "action": "change_stay",
+            "role": "FRONT_DESK",
             "arrival_before": "2026-03-10",
             "arrival_after": "2026-03-11",
             "departure_before": "2026-03-12",
@@ -179,6 +180,7 @@ class FrontDeskContract(SceneContract):
         assert (entry.operation, entry.room_id) == (Op.STAY_CHANGE, None)
         assert dict(entry.metadata) == {
             "action": "update_party",
+            "role": "FRONT_DESK",
             "party_before": 2,
             "party_after": 2,
             "joined": 1,

@@ -318,6 +318,7 @@ class HousekeepingDayContract(SceneContract):
         assert (entry.booking_id, entry.performed_by) == (booking_id, "hk")
         assert dict(entry.metadata) == {
             "action": "report_room_observation",
+            "role": "HOUSEKEEPING",
             "variant": "SKIP",
             "expected_guests": 1,
             "front_office_occupied": True,

@@ -399,6 +399,15 @@ class ReferenceDataContract(SceneContract):
         error = scene.refused(ho.StaffNotFound, services.update_staff, staff_id="NOPE", name="X")
         assert error.staff_id == "NOPE"
 
+    def test_a_change_of_role_leaves_what_the_member_did_before_allowed(self, scene: Scene) -> None:
+        """Entries record the role their staff member acted in, and I14 judges them by it:
+        housekeeping's mark_dirty stays allowed after the member moves to maintenance."""
+        entry = only(services.mark_dirty(scene.uow, room_id="R101", staff_id="hk"))
+        assert entry.metadata["role"] == "HOUSEKEEPING"
+        services.update_staff(scene.uow, staff_id="hk", role=ho.StaffRole.MAINTENANCE)
+        scene.refused(ho.PermissionDenied, services.start_cleaning, room_id="R101", staff_id="hk")
+        scene.assert_sound()
+
     def test_reactivated_staff_may_act_again(self, scene: Scene) -> None:
         """reactivate_staff undoes deactivate_staff (twice, or on an active member, is
         harmless) and logs nothing; an unknown member is StaffNotFound."""
