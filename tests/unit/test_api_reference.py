@@ -20,11 +20,11 @@ import attrs
 import pytest
 
 import hotel_occupancy as ho
-from hotel_occupancy import cli, services, testing
+from hotel_occupancy import cli, http, services, testing
+from hotel_occupancy.adapters import csv_reference, legacy_drop, legacy_mirror, memory, sqlalchemy
 from hotel_occupancy.adapters import legacy as legacy_source
-from hotel_occupancy.adapters import legacy_drop, legacy_mirror, memory, sqlalchemy
 from hotel_occupancy.adapters.sqlalchemy import migrate
-from hotel_occupancy.domain import commands, invariants, side_by_side
+from hotel_occupancy.domain import commands, data, invariants, side_by_side
 from hotel_occupancy.domain import legacy as legacy_rules
 from hotel_occupancy.services import ports
 from hotel_occupancy.testing import legacy as legacy_testing
@@ -42,6 +42,9 @@ MODULES: dict[str, ModuleType] = {
     "hotel_occupancy.adapters.sqlalchemy.migrate": migrate,
     "hotel_occupancy.adapters.legacy": legacy_source,
     "hotel_occupancy.domain.commands": commands,
+    "hotel_occupancy.domain.data": data,
+    "hotel_occupancy.http": http,
+    "hotel_occupancy.adapters.csv_reference": csv_reference,
     "hotel_occupancy.domain.invariants": invariants,
     "hotel_occupancy.domain.legacy": legacy_rules,
     "hotel_occupancy.domain.side_by_side": side_by_side,
@@ -61,6 +64,8 @@ SIGNATURES: dict[str, list[Callable[..., object]]] = {
     ],
     "hotel_occupancy.adapters.sqlalchemy": [
         sqlalchemy.SqlAlchemyUnitOfWork,
+        sqlalchemy.HostTransactionUnitOfWork,
+        sqlalchemy.in_schema,
         sqlalchemy.create_engine,
         sqlalchemy.configure_engine,
         sqlalchemy.create_schema,
@@ -69,6 +74,9 @@ SIGNATURES: dict[str, list[Callable[..., object]]] = {
         getattr(migrate, name) for name in migrate.__all__
     ],
     "hotel_occupancy.adapters.legacy": [legacy_source.LegacySqlSource],
+    "hotel_occupancy.domain.data": [data.to_data, data.from_data, data.is_secret],
+    "hotel_occupancy.http": [http.http_status, http.error_data],
+    "hotel_occupancy.adapters.csv_reference": [csv_reference.load_csv],
     "hotel_occupancy.domain.invariants": [invariants.check_invariants, invariants.replay_room],
     "hotel_occupancy.domain.legacy": [
         legacy_rules.Conflict,
