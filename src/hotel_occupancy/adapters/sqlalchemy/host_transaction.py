@@ -106,8 +106,9 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
     PostgreSQL statement of the library waits for a row lock (None: the host's setting
     stays). ``schema``: on PostgreSQL, the schema the library's tables live in (see
     :func:`.engine.in_schema`); it applies to the library's statements only, for the
-    length of each call, so the host's own tables keep their placement. The other arguments as for :class:`.SqlAlchemyUnitOfWork`. Like any unit of
-    work it serves one thread; make one per request (it is cheap).
+    length of each call, so the host's own tables keep their placement. The other
+    arguments as for :class:`.SqlAlchemyUnitOfWork`. Like any unit of work it serves one
+    thread; make one per request (it is cheap).
     """
 
     def __init__(
