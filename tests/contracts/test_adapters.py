@@ -4,6 +4,7 @@ SQLAlchemy adapter inside a host's transaction on both databases."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 import pytest
@@ -17,7 +18,9 @@ from hotel_occupancy.services.ports import Clock, Notifier, PinSource, Policy
 from hotel_occupancy.testing import UnitOfWorkContract, UnitOfWorkFactory
 
 
-def _sqlalchemy_factory(engine: Engine) -> UnitOfWorkFactory:
+def _sqlalchemy_factory(
+    engine: Engine, unit_of_work: Callable[..., SqlAlchemyUnitOfWork] = SqlAlchemyUnitOfWork
+) -> UnitOfWorkFactory:
     def factory(
         *,
         clock: Clock,
@@ -26,7 +29,7 @@ def _sqlalchemy_factory(engine: Engine) -> UnitOfWorkFactory:
         pins: PinSource | None = None,
         pin_rules: PinRules | None = None,
     ) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(
+        return unit_of_work(
             engine, clock=clock, notifier=notifier, policy=policy, pins=pins, pin_rules=pin_rules
         )
 
@@ -97,29 +100,13 @@ class _SessionPerCall(HostTransactionUnitOfWork):
                     self._committing = False
 
 
-def _host_transaction_factory(engine: Engine) -> UnitOfWorkFactory:
-    def factory(
-        *,
-        clock: Clock,
-        notifier: Notifier,
-        policy: Policy | None = None,
-        pins: PinSource | None = None,
-        pin_rules: PinRules | None = None,
-    ) -> HostTransactionUnitOfWork:
-        return _SessionPerCall(
-            engine, clock=clock, notifier=notifier, policy=policy, pins=pins, pin_rules=pin_rules
-        )
-
-    return factory
-
-
 class TestSqliteInHostTransaction(UnitOfWorkContract):
     @pytest.fixture
     def uow_factory(self, sqlite_engine: Engine) -> UnitOfWorkFactory:
-        return _host_transaction_factory(sqlite_engine)
+        return _sqlalchemy_factory(sqlite_engine, _SessionPerCall)
 
 
 class TestPostgresInHostTransaction(UnitOfWorkContract):
     @pytest.fixture
     def uow_factory(self, postgres_engine: Engine) -> UnitOfWorkFactory:
-        return _host_transaction_factory(postgres_engine)
+        return _sqlalchemy_factory(postgres_engine, _SessionPerCall)
