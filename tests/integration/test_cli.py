@@ -28,7 +28,7 @@ import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.memory import InMemoryUnitOfWork
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, migrate
-from hotel_occupancy.cli import main
+from hotel_occupancy.cli import ExitCode, main
 from hotel_occupancy.domain.invariants import StoreSnapshot, check_invariants
 from hotel_occupancy.simulation import simulate, simulation_clock
 from tests.support import FakeClock
@@ -238,7 +238,7 @@ def test_demo_on_a_fresh_file_prints_the_board_the_log_summary_and_sound_invaria
     assert OPERATION_HEADER.search(out)
     assert (
         "\nWorksheets handed out on the last morning at Harbour View Hotel (harbour-view), "
-        "2026-06-03 07:30 (Europe/Lisbon)\n"
+        "2026-06-03 07:30 WEST (Europe/Lisbon)\n"
     ) in out
     attendants = re.findall(r"^(\w+): \d+ rooms?, \d+ credits?$", out, re.MULTILINE)
     assert attendants == ["carmen", "dmitri"]
@@ -635,10 +635,11 @@ def test_db_upgrade_to_an_unknown_revision_is_one_line_and_changes_nothing(
 def test_a_database_at_an_unknown_schema_revision_is_refused_with_a_hint_to_upgrade(
     hotels_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """board on a database stamped with another revision: exit 1, one line naming db upgrade."""
+    """board on a database stamped with another revision: a storage failure (exit 3), one
+    line naming db upgrade."""
     assert execute(hotels_url, "UPDATE ho_alembic_version SET version_num = '0000'") == 1
     code, out = cli("board", "--db", hotels_url, "--hotel", "lake")
-    assert code == 1
+    assert code == ExitCode.STORAGE
     assert out == ""
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1
@@ -669,7 +670,7 @@ def test_board_prints_a_table_in_natural_room_order(hotels_url: str) -> None:
     numbers = [line.split()[0] for line in lines[2:6]]
     assert numbers == ["1A", "2", "9", "10"]
     assert lines[4].split() == [
-        "9", "OCCUPIED", "CLEAN", "REF-B1", "2", "2026-03-12", "11:00", "overdue"
+        "9", "OCCUPIED", "CLEAN", "REF-B1", "2", "2026-03-12", "11:00", "UTC", "overdue"
     ]  # fmt: skip
     assert lines[5].split()[:3] == ["10", "MAINTENANCE", "CLEAN"]
     assert "hill" not in out
@@ -685,6 +686,7 @@ def test_board_json_lists_the_rooms_with_their_fields_in_natural_order(hotels_ur
     rows = json.loads(out)
     assert [r["number"] for r in rows] == ["1A", "2", "9", "10"]
     assert set(rows[0]) == {
+        "hotel_id",
         "room_id",
         "number",
         "status",
@@ -759,7 +761,7 @@ def test_history_prints_a_readable_table_and_honours_the_limit(hotels_url: str) 
     lines = out.splitlines()
     assert re.match(r"^#\s+time \(UTC\)\s+operation\s+by\s+booking\s+status\s+condition", lines[0])
     rows = lines[2:]
-    assert [row.split()[3] for row in rows] == ["CHECKOUT", "CHECKIN", "ASSIGN"]
+    assert [row.split()[4] for row in rows] == ["CHECKOUT", "CHECKIN", "ASSIGN"]
     assert "OCCUPIED -> VACANT_DIRTY" in rows[0]
     assert "CLEAN -> DIRTY" in rows[0]
     code, limited = cli("history", "--db", hotels_url, "--room", "lake-2", "--limit", "1")
@@ -782,10 +784,18 @@ def test_history_of_an_unknown_room_is_one_line(hotels_url: str, tmp_path: Path)
 def test_history_by_room_number_on_several_hotels_asks_for_the_hotel(
     hotels_url: str, tmp_path: Path
 ) -> None:
-    """A room number that exists, on a two-hotel database without --hotel: the one line
-    says to choose a hotel rather than calling the room unknown."""
+    """A room number two hotels have, on a two-hotel database without --hotel: a usage
+    error whose one line says to choose a hotel rather than calling the room unknown."""
+    engine = create_engine(hotels_url)
+    try:
+        services.register_room(
+            SqlAlchemyUnitOfWork(engine), hotel_id="hill", room_id="hill-9", number="9"
+        )
+    finally:
+        engine.dispose()
     result = run_cli(tmp_path, "history", "--db", hotels_url, "--room", "9")
-    assert_one_line_error(result, "--hotel")
+    assert_one_line_error(result, "--hotel", "hill", "lake")
+    assert result.returncode == ExitCode.USAGE
 
 
 def test_tasks_lists_open_tasks_by_room_number_and_as_json(hotels_url: str) -> None:
@@ -793,7 +803,7 @@ def test_tasks_lists_open_tasks_by_room_number_and_as_json(hotels_url: str) -> N
     code, out = cli("tasks", "--db", hotels_url, "--hotel", "lake")
     assert code == 0
     lines = out.splitlines()
-    assert re.match(r"^room\s+task\s+status\s+assigned to\s+since$", lines[0])
+    assert re.match(r"^room\s+task\s+status\s+assigned to\s+since \(UTC\)$", lines[0])
     rows = sorted(line.split()[:3] for line in lines[2:])
     assert rows == [["10", "MAINTENANCE", "OPEN"], ["2", "TURNOVER", "OPEN"]]
     code, raw = cli("tasks", "--db", hotels_url, "--hotel", "lake", "--json")
@@ -866,9 +876,10 @@ CORRUPTIONS = {
         "ho_occupancies o JOIN ho_booking_guests g ON g.booking_id = o.booking_id "
         "GROUP BY o.room_id HAVING COUNT(*) >= 2 ORDER BY o.room_id LIMIT 1)",
     ),
-    "a front-desk clerk's role changed to housekeeping": (
+    "a front-desk clerk's check-in recorded as done in a housekeeping role": (
         "I14",
-        "UPDATE ho_staff SET role = 'HOUSEKEEPING' WHERE staff_id = 'amara'",
+        "UPDATE ho_log SET metadata = json_set(metadata, '$.role', 'HOUSEKEEPING') WHERE id = "
+        "(SELECT MIN(id) FROM ho_log WHERE performed_by = 'amara' AND operation = 'CHECKIN')",
     ),
     "an in-house guest's PIN malformed": (
         "I11",
@@ -907,12 +918,12 @@ CORRUPTIONS = {
 def test_check_names_each_invariant_a_raw_sql_corruption_breaks(
     corruption: str, demo_copy: str
 ) -> None:
-    """A corruption the database constraints allow makes check exit 1 naming the invariant."""
+    """A corruption the database constraints allow makes check exit 4 naming the invariant."""
     invariant, sql = CORRUPTIONS[corruption]
     assert cli("check", "--db", demo_copy)[0] == 0
     assert execute(demo_copy, sql) == 1  # the database accepted it
     code, out = cli("check", "--db", demo_copy)
-    assert code == 1, out
+    assert code == ExitCode.INVARIANT, out
     assert re.match(r"^\d+ invariant violation\(s\):$", out.splitlines()[0])
     assert f"  {invariant}: " in out, out
 
@@ -931,7 +942,7 @@ def test_check_finds_a_dirty_room_whose_turnover_task_was_deleted(demo_copy: str
     )
     assert deleted == 1
     code, out = cli("check", "--db", demo_copy)
-    assert code == 1
+    assert code == ExitCode.INVARIANT
     assert f"  I6: room {room_id} is DIRTY with 0 open cleaning tasks" in out
 
 
@@ -939,7 +950,7 @@ def test_check_json_reports_ok_false_and_each_violation(demo_copy: str) -> None:
     """check --json on a corrupted database: ok false and the violations as records."""
     assert execute(demo_copy, CORRUPTIONS["a room's capacity lowered under its party"][1]) == 1
     code, raw = cli("check", "--db", demo_copy, "--json")
-    assert code == 1
+    assert code == ExitCode.INVARIANT
     report = json.loads(raw)
     assert report["ok"] is False
     assert report["violations"]
@@ -947,13 +958,13 @@ def test_check_json_reports_ok_false_and_each_violation(demo_copy: str) -> None:
     assert all(set(v) == {"invariant", "message"} and v["message"] for v in report["violations"])
 
 
-def test_check_of_a_corrupted_database_exits_1_from_the_console_script(
+def test_check_of_a_corrupted_database_exits_4_from_the_console_script(
     demo_copy: str, tmp_path: Path
 ) -> None:
-    """The console script's check exits 1 and lists the violation on stdout, no traceback."""
+    """The console script's check exits 4 and lists the violation on stdout, no traceback."""
     assert execute(demo_copy, CORRUPTIONS["a room's occupancy record deleted"][1]) == 1
     result = run_cli(tmp_path, "check", "--db", demo_copy)
-    assert result.returncode == 1
+    assert result.returncode == ExitCode.INVARIANT
     assert "Traceback" not in result.stderr
     assert "  I1: room " in result.stdout
 
@@ -978,7 +989,7 @@ def test_do_runs_a_permitted_operation_and_prints_its_entry(hotels_url: str) -> 
     assert code == 0
     rows = out.splitlines()[2:]
     assert len(rows) == 1
-    assert rows[0].split()[3:6] == ["ASSIGN", "fd", "B2"]
+    assert rows[0].split()[4:7] == ["ASSIGN", "fd", "B2"]
     assert rows[0].endswith("early arrival")
     room = {o.room_id: o for o in snapshot(hotels_url).occupancies}["lake-1A"]
     assert (room.status, room.booking_id) == (ho.OccupancyStatus.VACANT_CLEAN, "B2")

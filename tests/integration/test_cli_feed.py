@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 from pathlib import Path
@@ -31,7 +32,7 @@ import pytest
 import hotel_occupancy as ho
 from hotel_occupancy import relay, services
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine
-from hotel_occupancy.cli import main
+from hotel_occupancy.cli import ExitCode, main
 from hotel_occupancy.services.ports import UnitOfWork
 from tests.integration.hotels import HOTEL, build_hotel
 from tests.integration.test_cli import CLI, assert_one_line_error, cli, sqlite_url
@@ -257,8 +258,8 @@ def test_follow_once_json_prints_every_event_with_every_field_and_its_position(
     any_db: str,
 ) -> None:
     """On SQLite and PostgreSQL, each event of a few service calls is one JSON line with
-    every event field and the position after it: resuming from a line's position prints
-    exactly the lines after it."""
+    every event field, its local time and the position after it: resuming from a line's
+    position prints exactly the lines after it."""
     five_events(any_db)
     code, out = cli("follow", "--db", any_db, "--after", "0", "--once", "--json")
     assert code == 0
@@ -267,7 +268,11 @@ def test_follow_once_json_prints_every_event_with_every_field_and_its_position(
     assert [line["operation"] for line in lines] == [
         "ASSIGN", "CHECKIN", "ASSIGN", "CHECKIN", "CHECKOUT",
     ]  # fmt: skip
-    assert all(set(line) == FIELDS | {"position"} for line in lines)
+    assert all(set(line) == FIELDS | {"position", "timestamp_local", "timezone"} for line in lines)
+    assert all(
+        datetime.fromisoformat(line["timestamp_local"]) == datetime.fromisoformat(line["timestamp"])
+        for line in lines
+    )
     assert lines[-1]["status_before"] == "OCCUPIED"
     assert lines[-1]["status_after"] == "VACANT_DIRTY"
     assert lines[0]["hotel_id"] == HOTEL
@@ -360,28 +365,35 @@ def test_after_and_consumer_exclude_each_other(
     hotel_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A consumer resumes from its stored position, so --after beside it is a usage error."""
-    with pytest.raises(SystemExit) as stopped:
-        main(["follow", "--db", hotel_db, "--consumer", "c", "--after", "0"], out=StringIO())
-    assert stopped.value.code == 2
+    out = StringIO()
+    code = main(["follow", "--db", hotel_db, "--consumer", "c", "--after", "0"], out=out)
+    assert code == ExitCode.USAGE
+    assert out.getvalue() == ""
     one_line_on_stderr(capsys, "--after", "--consumer")
+    assert consumers(hotel_db) == {}
 
 
 @pytest.mark.parametrize(
-    ("arguments", "fragment"),
+    ("arguments", "fragment", "code"),
     [
-        (["--hotel", "nowhere"], "unknown hotel 'nowhere'"),
-        (["--after", "not-a-position"], "InvalidInput"),
-        (["--limit", "0"], "--limit must be at least 1"),
-        (["--consumer", " padded "], "InvalidInput"),
+        (["--hotel", "nowhere"], "unknown hotel 'nowhere'", ExitCode.REFUSED),
+        (["--after", "not-a-position"], "InvalidInput", ExitCode.REFUSED),
+        (["--limit", "0"], "--limit must be at least 1", ExitCode.USAGE),
+        (["--consumer", " padded "], "InvalidInput", ExitCode.REFUSED),
     ],
 )
-def test_bad_follow_arguments_are_one_line_and_exit_1(
-    hotel_db: str, capsys: pytest.CaptureFixture[str], arguments: list[str], fragment: str
+def test_bad_follow_arguments_are_one_line_and_exit_1_or_2(
+    hotel_db: str,
+    capsys: pytest.CaptureFixture[str],
+    arguments: list[str],
+    fragment: str,
+    code: ExitCode,
 ) -> None:
-    """An unknown hotel, a position that is not one, a limit below 1 or a malformed
-    consumer name is refused in one line on stderr, nothing printed, nothing stored."""
+    """An unknown hotel, a position that is not one or a malformed consumer name is
+    refused (exit 1), a limit below 1 is a usage error (exit 2), in one line on stderr,
+    nothing printed, nothing stored."""
     out = StringIO()
-    assert main(["follow", "--db", hotel_db, "--once", *arguments], out=out) == 1
+    assert main(["follow", "--db", hotel_db, "--once", *arguments], out=out) == code
     assert out.getvalue() == ""
     one_line_on_stderr(capsys, fragment)
     assert consumers(hotel_db) == {}
@@ -543,8 +555,8 @@ def test_a_relay_killed_after_the_receiver_took_a_batch_delivers_it_again(
 
 
 def test_relay_refuses_to_start_without_the_secret(hotel_db: str, receiver: Receiver) -> None:
-    """Without HOTEL_OCCUPANCY_WEBHOOK_SECRET, the relay says so in one line, exits 1 and
-    neither posts nor stores anything."""
+    """Without HOTEL_OCCUPANCY_WEBHOOK_SECRET, the relay says so in one line, exits 2 (a
+    usage error) and neither posts nor stores anything."""
     stay(hotel_db, "B1", "R1")
     env = {k: v for k, v in os.environ.items() if k != relay.SECRET_VARIABLE}
     result = subprocess.run(
@@ -555,7 +567,7 @@ def test_relay_refuses_to_start_without_the_secret(hotel_db: str, receiver: Rece
         timeout=60,
         check=False,
     )
-    assert result.returncode == 1
+    assert result.returncode == ExitCode.USAGE
     assert_one_line_error(result, relay.SECRET_VARIABLE)
     assert receiver.attempts == []
     assert consumers(hotel_db) == {}
@@ -574,7 +586,7 @@ def test_relay_refuses_to_start_without_the_secret(hotel_db: str, receiver: Rece
         (["--retry-initial", "-1"], "--retry-initial must be more than 0"),
     ],
 )
-def test_bad_relay_arguments_are_one_line_and_exit_1(
+def test_bad_relay_arguments_are_one_line_and_exit_2(
     hotel_db: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -582,10 +594,10 @@ def test_bad_relay_arguments_are_one_line_and_exit_1(
     fragment: str,
 ) -> None:
     """A URL that is not http(s) with a host, or a batch, timeout or pause out of range,
-    is refused in one line; a password in the URL and the secret are never shown."""
+    is a usage error in one line; a password in the URL and the secret are never shown."""
     monkeypatch.setenv(relay.SECRET_VARIABLE, SECRET)
     base = ["relay", "--db", hotel_db, "--consumer", "hook", "--url", "http://127.0.0.1:9/"]
-    assert main([*base, *arguments, "--once"], out=StringIO()) == 1
+    assert main([*base, *arguments, "--once"], out=StringIO()) == ExitCode.USAGE
     line = one_line_on_stderr(capsys, fragment)
     assert "pa55word" not in line
     assert SECRET not in line

@@ -12,7 +12,7 @@ subprocess, to prove what a user sees: one line on stderr, exit code 1, nothing 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,10 +36,11 @@ def day(offset: int) -> date:
     return today() + timedelta(days=offset)
 
 
-def when(offset: int) -> str:
+def when(offset: int, at: time = time(11)) -> str:
     """The hotel's checkout time (11:00, Paris) ``offset`` days from today, as a table
-    shows it."""
-    return f"{day(offset).isoformat()} 11:00"
+    shows it: with the zone's abbreviation (CET or CEST)."""
+    moment = datetime.combine(day(offset), at, PARIS)
+    return f"{day(offset).isoformat()} {at:%H:%M} {moment.tzname()}"
 
 
 @pytest.fixture
@@ -264,7 +265,9 @@ def test_in_house_lists_the_stays_with_their_check_in_in_local_time(desk_url: st
     ]
     for row in data:
         _, checked_in = local_and_utc(row, "checked_in_at")
-        assert rows[row["reference"]][7] == checked_in.strftime("%Y-%m-%d %H:%M")
+        assert rows[row["reference"]][7] == checked_in.astimezone(PARIS).strftime(
+            "%Y-%m-%d %H:%M %Z"
+        )
         assert row["checked_out_at"] is None
         assert row["checked_out_at_local"] is None
 
@@ -288,9 +291,9 @@ def test_a_utc_hotel_is_labelled_utc_and_an_empty_list_says_so(desk_url: str) ->
 @pytest.mark.parametrize(
     ("arguments", "fragment", "code"),
     [
-        (["arrivals"], "several hotels", 1),
-        (["in-house"], "--hotel", 1),
-        (["arrivals", "--hotel", "paris", "--date", "2026-13-01"], "argument --date", 2),
+        (["arrivals"], "several hotels", 2),
+        (["in-house"], "--hotel", 2),
+        (["arrivals", "--hotel", "paris", "--date", "2026-13-01"], "'--date'", 2),
         (["departures", "--hotel", "paris", "--date", "tomorrow"], "YYYY-MM-DD", 2),
         (["arrivals", "--hotel", "nowhere"], "refused: HotelNotFound", 1),
         (["in-house", "--hotel", "nowhere", "--json"], "nowhere", 1),
@@ -543,10 +546,12 @@ def test_do_refuses_to_change_the_arrival_of_a_guest_in_house(
 def test_bad_front_desk_arguments_are_one_line_and_change_nothing(
     desk_url: str, tmp_path: Path, arguments: list[str], fragment: str
 ) -> None:
+    """A value that does not parse, a missing or unknown argument: a usage error (exit 2)
+    in one line, nothing changed."""
     before = snapshot(desk_url)
     result = run_cli(tmp_path, "do", "--db", desk_url, *arguments)
     assert_one_line_error(result, "error:", fragment)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert snapshot(desk_url) == before
 
 
@@ -615,7 +620,7 @@ def test_do_update_hotel_changes_the_settings_and_they_apply(desk_url: str, tmp_
     (_, check_in) = do(desk_url, "assign_room", "booking_id=A2", "room_id=p-103", "staff_id=fd")
     assert check_in["operation"] == "CHECKIN"
     rows = table_rows(ok("board", "--db", desk_url, "--hotel", "paris"), header_line=0)
-    assert rows["103"][7] == f"{day(1).isoformat()} 12:30"  # the new checkout time
+    assert rows["103"][7] == when(1, time(12, 30))  # the new checkout time
     assert ok("in-house", "--db", desk_url, "--hotel", "paris").startswith(
         "In house at Hôtel de Paris (paris)"
     )

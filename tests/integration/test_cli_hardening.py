@@ -32,6 +32,7 @@ import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine
 from hotel_occupancy.adapters.sqlalchemy import engine as engine_setup
+from hotel_occupancy.cli import ExitCode
 from tests.integration.test_cli import (
     CLI,
     assert_one_line_error,
@@ -238,7 +239,7 @@ def test_history_shows_control_characters_of_a_note_as_escapes_and_forges_no_row
     lines = out.splitlines()  # also splits at \r, \x85 and \u2028: a forged row would show
     assert len(lines) == 2 + 3  # header, rule, CHECKOUT, CHECKIN, ASSIGN
     checkout = lines[2]
-    assert checkout.split()[3] == "CHECKOUT"
+    assert checkout.split()[4] == "CHECKOUT"
     for escape in (r"\n999", r"\r", r"\x1b[31m", r"\x07", r"\x08", r"\x7f", r"\x9b", r"\u202e",
                    r"\u2066", r"\u2028", r"\x85", r"\ttab"):  # fmt: skip
         assert escape in checkout, escape
@@ -299,12 +300,12 @@ def test_check_shows_violations_naming_tampered_ids_escaped_and_json_exact(
     assert tamper(hotel_db, f"UPDATE ho_rooms SET room_id = '{evil_id}' WHERE room_id = 'h-103'")
     url = sqlite_url(hotel_db)
     code, out = cli("check", "--db", url)
-    assert code == 1
+    assert code == ExitCode.INVARIANT
     assert controls(out) == []
     assert r"h-103\x1b[31m\u202e" in out
     assert all(line.startswith("  ") for line in out.splitlines()[1:])
     code, raw = cli("check", "--db", url, "--json")
-    assert code == 1
+    assert code == ExitCode.INVARIANT
     assert any(evil_id in v["message"] for v in json.loads(raw)["violations"])
 
 
@@ -342,13 +343,15 @@ def test_a_row_changed_by_hand_gives_one_line_saying_the_database_is_damaged(
     hotel_db: Path, tmp_path: Path, tampering: str, command: list[str]
 ) -> None:
     """A stored value the library cannot read (unknown enum, a time that is not one): the
-    command that meets it prints one line naming the damage and exits 1, no traceback
-    (check may instead list it among its findings, when SQLite's integrity check sees it)."""
+    command that meets it prints one line naming the damage and exits 3 (a storage
+    failure), no traceback (check may instead list it among its findings, exit 4, when
+    SQLite's integrity check sees it)."""
     assert tamper(hotel_db, TAMPERING[tampering]) >= 1
     result = run(tmp_path, command[0], "--db", sqlite_url(hotel_db), *command[1:])
     assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode == 1
-    if command[0] == "check" and result.stdout:
+    listed = command[0] == "check" and bool(result.stdout)
+    assert result.returncode == (ExitCode.INVARIANT if listed else ExitCode.STORAGE)
+    if listed:
         assert result.stderr == ""
         assert "integrity" in result.stdout
         assert "damaged" in result.stdout
@@ -361,17 +364,17 @@ def test_check_reports_a_page_of_random_bytes_in_an_index_as_a_violation(
     hotel_db: Path,
 ) -> None:
     """An index page overwritten with random bytes (the data itself still readable): check
-    runs SQLite's integrity check and exits 1 listing its findings, in text and in JSON."""
+    runs SQLite's integrity check and exits 4 listing its findings, in text and in JSON."""
     url = sqlite_url(hotel_db)
     assert cli("check", "--db", url)[0] == 0
     smash_page(hotel_db, root_page(hotel_db, "ix_ho_log_from_room_id"))
     assert cli("board", "--db", url)[0] == 0  # what board reads is intact
     code, out = cli("check", "--db", url)
-    assert code == 1, out
+    assert code == ExitCode.INVARIANT, out
     assert not out.startswith("all invariants hold")
     assert re.search(r"^  integrity: ", out, re.MULTILINE), out
     code, raw = cli("check", "--db", url, "--json")
-    assert code == 1
+    assert code == ExitCode.INVARIANT
     report = json.loads(raw)
     assert report["ok"] is False
     assert {v["invariant"] for v in report["violations"]} == {"integrity"}
@@ -382,11 +385,12 @@ def test_a_page_of_random_bytes_in_a_table_gives_one_line_or_a_violation_never_a
     hotel_db: Path, tmp_path: Path, command: list[str]
 ) -> None:
     """The occupancy table's page overwritten with random bytes: board and history print one
-    line saying the database is damaged; check exits 1 reporting the damage."""
+    line saying the database is damaged (exit 3); check exits 4 reporting the damage."""
     smash_page(hotel_db, root_page(hotel_db, "ho_occupancies"))
     result = run(tmp_path, command[0], "--db", sqlite_url(hotel_db), *command[1:])
     assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode == 1
+    expected = ExitCode.INVARIANT if command[0] == "check" else ExitCode.STORAGE
+    assert result.returncode == expected
     if command[0] == "check":
         assert re.search(r"^  integrity: ", result.stdout, re.MULTILINE), result.stdout
     else:
@@ -504,7 +508,7 @@ def test_a_repeated_argument_to_do_is_refused_and_changes_nothing(
         "staff_id=fd",
     )
     assert_one_line_error(result, "room_id", "more than once")
-    assert result.returncode == 1
+    assert result.returncode == ExitCode.USAGE
     assert snapshot(url) == before
 
 
@@ -604,7 +608,7 @@ def test_a_database_locked_exclusively_by_another_process_is_reported_as_locked(
         code, out = cli("board", "--db", sqlite_url(hotel_db))
     finally:
         holder.close()
-    assert (code, out) == (1, "")
+    assert (code, out) == (ExitCode.STORAGE, "")
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1, err
     assert "locked by another process" in err[0]
@@ -615,12 +619,12 @@ def test_a_write_behind_another_writer_past_the_busy_timeout_says_locked_by_anot
     hotel_db: Path, short_busy_timeout: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """do while another connection keeps the write lock past the busy timeout: one line
-    saying the database is locked by another process, exit 1, nothing changed."""
+    saying the database is locked by another process, exit 3, nothing changed."""
     url = sqlite_url(hotel_db)
     before = snapshot(url)
     with write_lock_held(hotel_db):
         code, out = cli("do", "--db", url, "mark_dirty", "room_id=h-103", "staff_id=fd")
-    assert (code, out) == (1, "")
+    assert (code, out) == (ExitCode.STORAGE, "")
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1, err
     assert "locked by another process" in err[0]

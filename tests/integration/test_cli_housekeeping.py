@@ -37,6 +37,11 @@ def yesterday() -> date:
     return today() - timedelta(days=1)
 
 
+def lisbon_zone(day: date) -> str:
+    """Lisbon's abbreviation at noon on ``day`` (WET or WEST), as the tables show it."""
+    return str(datetime.combine(day, time(12), LISBON).tzname())
+
+
 @pytest.fixture
 def hk_url(tmp_path: Path) -> str:
     """A database made by ``init`` holding hotel ``lake`` ("Lake Hotel", Europe/Lisbon, no
@@ -114,12 +119,12 @@ def refused(url: str, tmp_path: Path, *arguments: str) -> str:
 
 
 def failed(url: str, tmp_path: Path, *arguments: str) -> str:
-    """The console script in a subprocess: an error (not a refusal), one line on stderr,
-    exit 1, nothing changed; return the line."""
+    """The console script in a subprocess: a usage error (not a refusal), one line on
+    stderr, exit 2, nothing changed; return the line."""
     before = snapshot(url)
     result = run_cli(tmp_path, *arguments, "--db", url)
     line = assert_one_line_error(result, "error:")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert snapshot(url) == before
     return line
 
@@ -273,7 +278,7 @@ def test_worksheets_text_names_the_hotel_time_and_each_attendant_with_totals(
     header = out.splitlines()[0]
     assert re.fullmatch(
         r"Worksheets generated at Lake Hotel \(lake\), \d{4}-\d\d-\d\d \d\d:\d\d "
-        r"\(Europe/Lisbon\)",
+        r"WES?T \(Europe/Lisbon\)",
         header,
     ), header
     assert "\nhk: 1 room, 1 credit\n" in out  # room 2 (its DND keeps it last)
@@ -282,7 +287,7 @@ def test_worksheets_text_names_the_hotel_time_and_each_attendant_with_totals(
 
 
 def test_worksheets_refuse_show_mixed_with_generating_options(hk_url: str, tmp_path: Path) -> None:
-    """--show with --staff, or generating without --attendants: one line, exit 1."""
+    """--show with --staff, or generating without --attendants: one line, exit 2."""
     line = failed(hk_url, tmp_path, "worksheets", "--show", "--staff", "sup")
     assert "--staff" in line
     line = failed(hk_url, tmp_path, "worksheets", "--staff", "sup")
@@ -308,7 +313,7 @@ def test_discrepancies_lists_the_open_sleep_with_its_time_in_the_hotel_zone(hk_u
     (row,) = [line for line in lines if line.startswith("3 ")]
     assert row.split()[:4] == ["3", "SLEEP", "VACANT_CLEAN", "0"]
     assert "occupied, 1 guest" in row
-    assert row.split()[-3:] == ["hk", yesterday().isoformat(), "12:00"]
+    assert row.split()[-4:] == ["hk", yesterday().isoformat(), "12:00", lisbon_zone(yesterday())]
     assert lines[-1] == "1 open discrepancy: 1 SLEEP"
     (data,) = ok_json("discrepancies", "--db", hk_url)
     assert (data["number"], data["kind"], data["observed_guests"]) == ("3", "SLEEP", 1)
@@ -365,7 +370,7 @@ def test_do_set_service_status_takes_the_status_by_value(hk_url: str) -> None:
 
 
 def test_do_refuses_an_unknown_service_status_with_its_choices(hk_url: str, tmp_path: Path) -> None:
-    """status=SLEEPING: one line naming the statuses, exit 1, nothing changed."""
+    """status=SLEEPING: one line naming the statuses, exit 2, nothing changed."""
     line = failed(
         hk_url, tmp_path, "do", "set_service_status", "room_id=lake-1", "staff_id=hk",
         "status=SLEEPING",
@@ -473,7 +478,7 @@ def test_do_start_maintenance_takes_until_none_as_no_window(hk_url: str) -> None
 
 
 def test_do_refuses_a_return_condition_that_is_no_condition(hk_url: str, tmp_path: Path) -> None:
-    """return_condition=SPARKLING: one line naming the conditions, exit 1."""
+    """return_condition=SPARKLING: one line naming the conditions, exit 2."""
     line = failed(
         hk_url, tmp_path, "do", "start_maintenance", "room_id=lake-10", "staff_id=mnt",
         "reason=repaint", "return_condition=SPARKLING",
@@ -493,7 +498,7 @@ def test_do_update_hotel_sets_the_housekeeping_settings(hk_url: str) -> None:
 
 
 def test_do_refuses_a_guest_count_that_is_not_a_number(hk_url: str, tmp_path: Path) -> None:
-    """guests=two: one line, exit 1, nothing changed."""
+    """guests=two: one line, exit 2, nothing changed."""
     line = failed(
         hk_url, tmp_path, "do", "report_room_observation", "room_id=lake-3", "staff_id=hk",
         "occupied=true", "guests=two",

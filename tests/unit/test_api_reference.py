@@ -6,7 +6,6 @@ page misses something the code exports, so the page cannot fall behind.
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import json
 import re
@@ -17,13 +16,15 @@ from pathlib import Path
 from types import ModuleType
 
 import attrs
+import click
 import pytest
 
 import hotel_occupancy as ho
-from hotel_occupancy import cli, http, services, testing
+from hotel_occupancy import http, services, testing
 from hotel_occupancy.adapters import csv_reference, legacy_drop, legacy_mirror, memory, sqlalchemy
 from hotel_occupancy.adapters import legacy as legacy_source
 from hotel_occupancy.adapters.sqlalchemy import migrate
+from hotel_occupancy.cli import app as cli_app
 from hotel_occupancy.domain import commands, data, invariants, side_by_side
 from hotel_occupancy.domain import legacy as legacy_rules
 from hotel_occupancy.services import ports
@@ -269,19 +270,18 @@ def test_every_error_says_when_it_is_raised_and_sits_under_its_parent(
     assert error.__mro__[1].__name__ == parent, f"{error.__name__} is not under {parent}"
 
 
-def _cli_commands() -> list[tuple[str, argparse.ArgumentParser]]:
-    """Every command of the command line (``db upgrade`` as one) with its parser."""
+def _cli_commands() -> list[tuple[str, click.Command]]:
+    """Every command of the command line (``db upgrade`` as one) with its click command."""
     found = []
 
-    def walk(parser: argparse.ArgumentParser, prefix: str) -> None:
-        for action in parser._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                for name, sub in action.choices.items():
-                    walk(sub, f"{prefix}{name} ")
-                return
-        found.append((prefix.strip(), parser))
+    def walk(command: click.Command, prefix: str) -> None:
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                walk(sub, f"{prefix}{name} ")
+            return
+        found.append((prefix.strip(), command))
 
-    walk(cli.build_parser(), "")
+    walk(cli_app.root, "")
     return found
 
 
@@ -289,14 +289,14 @@ def _cli_commands() -> list[tuple[str, argparse.ArgumentParser]]:
     ("command", "parser"), _cli_commands(), ids=[name for name, _ in _cli_commands()]
 )
 def test_every_command_of_the_command_line_is_listed_with_its_options(
-    command: str, parser: argparse.ArgumentParser
+    command: str, parser: click.Command
 ) -> None:
     """Each command has a row naming every option it takes."""
     text = section("The command line")
     rows = [line for line in text.splitlines() if line.startswith(f"| `{command}")]
     assert len(rows) == 1, f"docs/api.md should have one row for {command!r}"
-    for action in parser._actions:
-        for option in action.option_strings:
+    for param in parser.params:
+        for option in [*param.opts, *param.secondary_opts]:
             if option.startswith("--") and option != "--help":
                 assert option in rows[0], f"{command} {option} is not documented"
 

@@ -6,12 +6,13 @@ options are read from the code, so the page cannot drift from the import.
 
 from __future__ import annotations
 
-import argparse
 import re
 import tomllib
 from pathlib import Path
 
-from hotel_occupancy import cli
+import click
+
+from hotel_occupancy.cli import app as cli_app
 from hotel_occupancy.domain.legacy import (
     CONFLICT_RULES,
     COUNT_KEYS,
@@ -105,26 +106,30 @@ def test_the_settings_example_is_a_settings_file_the_import_accepts() -> None:
     assert settings.for_hotel(2).checkout_time == settings.defaults.checkout_time
 
 
-def sub(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
-    """The sub-command ``name`` of ``parser``."""
-    found: list[argparse.ArgumentParser] = [
-        action.choices[name]
-        for action in parser._actions
-        if isinstance(action, argparse._SubParsersAction) and name in action.choices
+def sub(group: click.Command, name: str) -> click.Command:
+    """The sub-command ``name`` of the click group ``group``."""
+    assert isinstance(group, click.Group)
+    return group.commands[name]
+
+
+def options(command: click.Command) -> list[str]:
+    """The long options of ``command`` (both spellings of a ``--x/--no-x`` flag)."""
+    return [
+        option
+        for param in command.params
+        for option in [*param.opts, *param.secondary_opts]
+        if option.startswith("--")
     ]
-    assert len(found) == 1, name
-    return found[0]
 
 
 def test_the_command_s_options_are_each_described() -> None:
     """Every option of ``legacy import`` has a row in the page's table of options."""
 
-    command = sub(sub(cli.build_parser(), "legacy"), "import")
+    command = sub(sub(cli_app.root, "legacy"), "import")
     described = " ".join(row[0] for row in table_rows(section("The command")))
-    for action in command._actions:
-        for option in action.option_strings:
-            if option.startswith("--") and option != "--help":
-                assert f"`{option}" in described, f"legacy import {option} is not described"
+    for option in options(command):
+        if option != "--help":
+            assert f"`{option}" in described, f"legacy import {option} is not described"
 
 
 def test_the_diff_kinds_table_lists_every_kind_with_its_family_and_meaning() -> None:
@@ -141,9 +146,8 @@ def test_the_diff_kinds_table_lists_every_kind_with_its_family_and_meaning() -> 
 
 def test_the_side_by_side_commands_options_are_each_described() -> None:
     """Every option of `legacy diff`, `cutover`, `mirror` and `drop-plan` is on the page."""
-    legacy = sub(cli.build_parser(), "legacy")
+    legacy = sub(cli_app.root, "legacy")
     for name in ("diff", "cutover", "mirror", "drop-plan"):
-        for action in sub(legacy, name)._actions:
-            for option in action.option_strings:
-                if option.startswith("--") and option not in ("--help", "--json", "--db"):
-                    assert f"`{option}" in TEXT or f" {option} " in TEXT, (name, option)
+        for option in options(sub(legacy, name)):
+            if option not in ("--help", "--json", "--db"):
+                assert f"`{option}" in TEXT or f" {option} " in TEXT, (name, option)
