@@ -26,7 +26,7 @@ from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork
 from tests.unit.test_doc_examples import python_blocks
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "web-apps.md"
-FRAMEWORKS = ("fastapi", "httpx", "django")
+FRAMEWORKS = ("fastapi", "httpx2", "django")  # httpx2: what TestClient runs on
 
 
 def _page_namespace() -> dict[str, Any]:
