@@ -77,9 +77,13 @@ def _server_default(column: Column[Any]) -> str | None:
 def _implied(column: Column[Any], value: Any) -> bool:
     """Whether a revision lacking ``column`` implies ``value``: NULL, false, or what the
     migration adding the column gives existing rows (its server default)."""
-    if value is None or value is False:
+    if value is None:
         return True
     default = _server_default(column)
+    if isinstance(value, bool):  # a flag without a default is implied false
+        if default is None:
+            return value is False
+        return default.upper() in (("TRUE", "1") if value else ("FALSE", "0"))
     return default is not None and str(value) == default
 
 

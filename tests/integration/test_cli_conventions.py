@@ -347,6 +347,8 @@ JSON_RUNS: dict[str, list[str]] = {
     "hotel add": ["hotel", "add", "hill", "--name", "Hill"],
     "hotel change": ["hotel", "change", "paris", "--name", "Paris Nord"],
     "hotel list": ["hotel", "list"],
+    "hotel deactivate": ["hotel", "deactivate", "hill"],
+    "hotel reactivate": ["hotel", "reactivate", "hill"],
     "room add": ["room", "add", "103", "--hotel", "paris"],
     "room change": ["room", "change", "102", "--capacity", "3"],
     "room list": ["room", "list", "--hotel", "paris"],

@@ -435,3 +435,19 @@ def test_schema_on_sqlite_is_a_usage_error(db: str, capsys: pytest.CaptureFixtur
     code, _ = cli("--schema", "frontdesk", "board", "--db", db)
     assert code == ExitCode.USAGE
     assert "no schemas" in capsys.readouterr().err
+
+
+def test_a_deactivated_hotel_refuses_its_staff_until_it_is_reactivated(
+    lake: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """hotel deactivate: do is refused (exit 1) and hotel list says so; hotel reactivate:
+    the same call works."""
+    assert "deactivated" in ok("hotel", "deactivate", "lake", "--db", lake)
+    assert "deactivated" in ok("hotel", "list", "--db", lake)
+    code, _ = cli("do", "mark_dirty", "room=101", "staff_id=amara", "--db", lake)
+    assert code == ExitCode.REFUSED
+    assert "hotel 'lake' is deactivated" in capsys.readouterr().err
+    assert snapshot(lake).log == ()
+    ok("hotel", "reactivate", "lake", "--db", lake)
+    ok("do", "mark_dirty", "room=101", "staff_id=amara", "--db", lake)
+    assert [e.operation for e in snapshot(lake).log] == [ho.Operation.STATUS_CHANGE]

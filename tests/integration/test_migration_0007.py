@@ -166,7 +166,7 @@ def test_upgrading_from_0006_keeps_every_row_and_gives_existing_rows_the_default
         assert not columns & _columns(engine, table)
     assert "ho_night_audits" not in inspect(engine).get_table_names()
     migrate.upgrade(engine)
-    assert migrate.current(engine) == migrate.head() == "0007"
+    assert migrate.current(engine) == migrate.head()
     for table, columns in NEW_COLUMNS.items():
         assert columns <= _columns(engine, table)
     for table, index in NEW_INDEXES.items():

@@ -47,6 +47,8 @@ SAMPLES: dict[str, Command] = {
         checkout_credits=5,
         stayover_credits=2,
     ),
+    "deactivate_hotel": cmd.DeactivateHotel("H9"),
+    "reactivate_hotel": cmd.ReactivateHotel("H9"),
     "register_room": cmd.RegisterRoom("H9", "R9", "9", capacity=3),
     "register_staff": cmd.RegisterStaff("H9", "s9", "Sam", ho.StaffRole.SUPERVISOR),
     "deactivate_staff": cmd.DeactivateStaff("s9"),
@@ -97,7 +99,7 @@ def fields(command_class: type[Command]) -> list[attrs.Attribute[Any]]:
 
 
 def test_every_service_that_changes_something_has_exactly_one_command() -> None:
-    """The operations (of the table, and the two sharing out tasks) and the ten
+    """The operations (of the table, and the two sharing out tasks) and the twelve
     reference-data services each have a command."""
     operations = {name for name, c in COMMANDS.items() if c.operation}
     reference = {name for name, c in COMMANDS.items() if not c.operation}
@@ -105,6 +107,8 @@ def test_every_service_that_changes_something_has_exactly_one_command() -> None:
     assert reference == {
         "register_hotel",
         "update_hotel",
+        "deactivate_hotel",
+        "reactivate_hotel",
         "register_room",
         "register_staff",
         "deactivate_staff",

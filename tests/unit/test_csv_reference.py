@@ -83,6 +83,19 @@ def test_hotels_are_registered_with_their_settings_and_defaults() -> None:
     assert hotels["city"] == ho.Hotel("city", "City Hotel")
 
 
+def test_a_hotel_line_with_active_false_deactivates_it_and_true_reactivates_it() -> None:
+    """``active`` on a hotel line: false deactivates (a new hotel or a stored one), true
+    reactivates, and the same file again changes nothing."""
+    uow = fresh()
+    closed = "hotel_id,name,active\nlake,Lake Hotel,false\ncity,City Hotel,\n"
+    assert load_csv(uow, "hotels", csv(closed)) == CsvReport(created=2, deactivated=1)
+    assert {h.hotel_id: h.active for h in uow.snapshot().hotels} == {"lake": False, "city": True}
+    assert load_csv(uow, "hotels", csv(closed)) == CsvReport(unchanged=2)
+    opened = "hotel_id,name,active\nlake,Lake Hotel,true\n"
+    assert load_csv(uow, "hotels", csv(opened)) == CsvReport(updated=1, reactivated=1)
+    assert all(h.active for h in uow.snapshot().hotels)
+
+
 def test_rooms_are_registered_with_a_capacity_or_none() -> None:
     """Room lines of the keyword's hotel register rooms; a blank capacity is no limit."""
     uow = fresh()

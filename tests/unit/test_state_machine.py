@@ -790,10 +790,13 @@ class Oracle:
         if any(o.hotel_id != hotel_id for o in others):
             raise Refuse(ho.HotelMismatch)
 
-    @staticmethod
-    def permit(staff: ho.Staff, action: str) -> None:
+    def permit(self, staff: ho.Staff, action: str) -> None:
+        """An active member whose role grants ``action``, of a hotel that is not
+        deactivated."""
         if not staff.active or action not in GRANTS[staff.role]:
             raise Refuse(ho.PermissionDenied)
+        if not self.v.hotels[staff.hotel_id].active:
+            raise Refuse(ho.PermissionDenied, carries=("hotel_id", staff.hotel_id))
 
     def booking_call(self, action: str, args: dict[str, Any]) -> ho.Booking:
         """A booking service's existence, hotel and permission checks: its booking."""
@@ -2150,6 +2153,30 @@ class OccupancyMachine(RuleBasedStateMachine):
         assert after.staff.pop(staff_id) == ho.Staff(staff_id, hotel, "New Hire", role, True)
         assert after.tables() == before.tables()
         self.hires.append(staff_id)
+
+    @rule(data=st.data(), active=st.booleans())
+    def deactivating_or_reactivating_a_hotel_changes_only_its_active_flag(
+        self, data: st.DataObject, active: bool
+    ) -> None:
+        """deactivate_hotel clears `active`, reactivate_hotel sets it (either twice is
+        harmless), and nothing is logged; an unknown hotel is HotelNotFound. While a hotel
+        is deactivated the oracle expects every operation of its staff to be refused."""
+        hotel_id = data.draw(st.sampled_from(["HA", "HB", "H-nowhere"]), label="hotel_id")
+        call = services.reactivate_hotel if active else services.deactivate_hotel
+        before = self.view()
+        events = tuple(self.notifier.events)
+        result, error = attempt(lambda: call(self.uow, hotel_id=hotel_id))
+        if hotel_id == "H-nowhere":
+            assert type(error) is ho.HotelNotFound, f"{call.__name__} gave {error!r}"
+            self.assert_unchanged(before, events, f"the refused {call.__name__}")
+            return
+        assert error is None, repr(error)
+        assert result == ()
+        after = self.view()
+        assert after.hotels[hotel_id] == attrs.evolve(before.hotels[hotel_id], active=active)
+        after.hotels[hotel_id] = before.hotels[hotel_id]
+        assert after.tables() == before.tables()
+        assert tuple(self.notifier.events) == events
 
     @rule(data=st.data())
     def deactivating_staff_changes_only_their_active_flag(self, data: st.DataObject) -> None:

@@ -10,7 +10,7 @@ surrounding whitespace and case; ``*`` marks a required value):
 
 - ``hotels``: ``hotel_id*``, ``name*``, ``timezone``, ``checkout_time`` (``HH:MM``),
   ``require_inspection``, ``enforce_stay_dates``, ``stayover_every``, ``checkout_credits``,
-  ``stayover_credits``;
+  ``stayover_credits``, ``active``;
 - ``rooms``: ``hotel_id*``, ``room_id*``, ``number*``, ``capacity`` (a whole number; blank:
   no limit);
 - ``staff``: ``hotel_id*``, ``staff_id*``, ``name*``, ``role*`` (a ``StaffRole`` value such
@@ -31,10 +31,11 @@ capacities stored).
 
 Every line is an upsert, keyed by its id: what is new is registered, what exists and
 differs is updated, what exists and agrees is counted unchanged, so loading the same file
-twice changes nothing the second time. Staff ``active=false`` deactivates a member,
-``active=true`` reactivates one. Rooms may be renumbered, in any order the file gives (a
-room may take the number another room of the file gives up); a ring of rooms swapping
-numbers is refused (go through a number nobody has). A hotel's time zone cannot change.
+twice changes nothing the second time. Staff (or hotel) ``active=false`` deactivates a
+member (a hotel), ``active=true`` reactivates one. Rooms may be renumbered, in any order
+the file gives (a room may take the number another room of the file gives up); a ring of
+rooms swapping numbers is refused (go through a number nobody has). A hotel's time zone
+cannot change.
 A booking that exists is never changed: changing a stay or a party is an operation by a
 staff member (``change_stay``, ``update_party``), so a booking line that disagrees with the
 stored booking is reported as a conflict. An id is unique across the store: an id that
@@ -75,7 +76,9 @@ from attrs import frozen
 
 from hotel_occupancy.domain.commands import (
     Command,
+    DeactivateHotel,
     DeactivateStaff,
+    ReactivateHotel,
     ReactivateStaff,
     RegisterBooking,
     RegisterHotel,
@@ -213,6 +216,7 @@ _COLUMNS: Mapping[str, tuple[_Column, ...]] = {
         _Column("stayover_every", _whole),
         _Column("checkout_credits", _whole),
         _Column("stayover_credits", _whole),
+        _Column("active", _flag),
     ),
     "rooms": (
         _HOTEL_ID,
@@ -665,10 +669,20 @@ def _plan(uow: UnitOfWork, kind: str, items: list[_Item], errors: _Errors) -> li
 def _plan_hotel(uow: UnitOfWork, item: _Item, errors: _Errors) -> _Step | None:
     values = item.values
     hotel = uow.hotels.get(item.key)
+    active = values.get("active")
     if hotel is None:
-        return _Step(
-            item.line, "hotels", item.key, None, (_registration("hotels", values),), "created"
-        )
+        registration = _registration("hotels", values)
+        if active is False:
+            return _Step(
+                item.line,
+                "hotels",
+                item.key,
+                None,
+                (registration, DeactivateHotel(item.key)),
+                "created",
+                "deactivated",
+            )
+        return _Step(item.line, "hotels", item.key, None, (registration,), "created")
     zone = values.get("timezone")
     if zone is not None and zone != hotel.timezone:
         errors.add(
@@ -683,11 +697,13 @@ def _plan_hotel(uow: UnitOfWork, item: _Item, errors: _Errors) -> _Step | None:
         for name in _HOTEL_SETTINGS
         if name in values and values[name] != getattr(hotel, name)
     }
-    if not changes:
-        return _Step(item.line, "hotels", item.key, hotel, (), "unchanged")
-    return _Step(
-        item.line, "hotels", item.key, hotel, (UpdateHotel(item.key, **changes),), "updated"
-    )
+    calls: list[Command] = [UpdateHotel(item.key, **changes)] if changes else []
+    flag: Literal["deactivated", "reactivated"] | None = None
+    if active is not None and active != hotel.active:
+        calls.append(ReactivateHotel(item.key) if active else DeactivateHotel(item.key))
+        flag = "reactivated" if active else "deactivated"
+    outcome: Literal["updated", "unchanged"] = "updated" if calls else "unchanged"
+    return _Step(item.line, "hotels", item.key, hotel, tuple(calls), outcome, flag)
 
 
 def _belongs_elsewhere(item: _Item, kind: str, owner: str, errors: _Errors) -> bool:

@@ -67,7 +67,7 @@ def _hotel_line(hotel: ho.Hotel, verb: str) -> str:
         f"{hotel.checkout_time:%H:%M}, require_inspection {str(hotel.require_inspection).lower()}"
         f", enforce_stay_dates {str(hotel.enforce_stay_dates).lower()}, stayover_every "
         f"{hotel.stayover_every}, checkout_credits {hotel.checkout_credits}, stayover_credits "
-        f"{hotel.stayover_credits}"
+        f"{hotel.stayover_credits}" + ("" if hotel.active else ", deactivated")
     )
 
 
@@ -103,6 +103,22 @@ def cmd_hotel_change(args: Args, out: Output) -> int:
     return ExitCode.OK
 
 
+def cmd_hotel_deactivate(args: Args, out: Output) -> int:
+    uow = _uow(args)
+    services.deactivate_hotel(uow, hotel_id=args.hotel_id)
+    hotel = _hotel(uow, args.hotel_id)
+    _show_entity(hotel, _hotel_line(hotel, "deactivated"), args, out)
+    return ExitCode.OK
+
+
+def cmd_hotel_reactivate(args: Args, out: Output) -> int:
+    uow = _uow(args)
+    services.reactivate_hotel(uow, hotel_id=args.hotel_id)
+    hotel = _hotel(uow, args.hotel_id)
+    _show_entity(hotel, _hotel_line(hotel, "reactivated"), args, out)
+    return ExitCode.OK
+
+
 def cmd_hotel_list(args: Args, out: Output) -> int:
     uow = _uow(args)
     found = [_hotel(uow, hotel_id) for hotel_id in _hotels(uow)]
@@ -112,7 +128,7 @@ def cmd_hotel_list(args: Args, out: Output) -> int:
         out.write("no hotel yet\n")
     else:
         rows: list[list[object]] = [
-            ["hotel", "name", "timezone", "checkout", "inspection", "stay dates", "stayover"]
+            ["hotel", "name", "timezone", "checkout", "inspection", "stay dates", "stayover", ""]
         ]
         for h in found:
             rows.append(
@@ -124,6 +140,7 @@ def cmd_hotel_list(args: Args, out: Output) -> int:
                     "required" if h.require_inspection else "",
                     "enforced" if h.enforce_stay_dates else "",
                     h.stayover_every,
+                    "" if h.active else "deactivated",
                 ]
             )
         table(rows, out)
@@ -604,6 +621,19 @@ def register(
         help="Change a hotel's name or policy (update_hotel); its time zone cannot change.",
         example=["hotel change lake --checkout-time 12:00 --enforce-stay-dates"],
     )
+    for name, handler, what in (
+        ("deactivate", cmd_hotel_deactivate, "its staff may do nothing from now on"),
+        ("reactivate", cmd_hotel_reactivate, "its staff may act again"),
+    ):
+        command(
+            hotel,
+            name,
+            handler,
+            click.argument("hotel_id", metavar="ID"),
+            json_option,
+            help=f"{name.capitalize()} a hotel: {what} ({name}_hotel).",
+            example=[f"hotel {name} lake"],
+        )
     command(
         hotel,
         "list",

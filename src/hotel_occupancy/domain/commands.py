@@ -629,6 +629,25 @@ class RegisterStaff(Command):
     request_id: str | None = _request_id()
 
 
+@command("deactivate_hotel", operation=False)
+@frozen
+class DeactivateHotel(Command):
+    """Deactivate a hotel: from now on its staff may do nothing (its reference data can
+    still be read and maintained)."""
+
+    hotel_id: str = identifier(Ref.HOTEL)
+    request_id: str | None = _request_id()
+
+
+@command("reactivate_hotel", operation=False)
+@frozen
+class ReactivateHotel(Command):
+    """Reactivate a deactivated hotel: its staff may act again."""
+
+    hotel_id: str = identifier(Ref.HOTEL)
+    request_id: str | None = _request_id()
+
+
 @command("deactivate_staff", operation=False)
 @frozen
 class DeactivateStaff(Command):

@@ -167,6 +167,9 @@ class Hotel:
     an attendant's worksheet."""
     stayover_credits: int = 1
     """What an occupied room's stayover cleaning counts for on a worksheet."""
+    active: bool = True
+    """False once deactivated (``deactivate_hotel``): its staff may do nothing until it is
+    reactivated; its reference data can still be read and maintained."""
 
 
 @frozen

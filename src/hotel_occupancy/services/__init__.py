@@ -72,7 +72,9 @@ from hotel_occupancy.services.queries import (
     room_history,
 )
 from hotel_occupancy.services.reference import (
+    deactivate_hotel,
     deactivate_staff,
+    reactivate_hotel,
     reactivate_staff,
     register_booking,
     register_device_token,
@@ -121,6 +123,7 @@ __all__ = [
     "current_guests",
     "current_room",
     "cut_over",
+    "deactivate_hotel",
     "deactivate_staff",
     "departures",
     "discrepancies",
@@ -141,6 +144,7 @@ __all__ = [
     "night_audit",
     "open_tasks",
     "queue_arrival",
+    "reactivate_hotel",
     "reactivate_staff",
     "read_feed",
     "reassign_room",

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from datetime import date, time
 
 from hotel_occupancy.domain.commands import (
+    DeactivateHotel,
     DeactivateStaff,
+    ReactivateHotel,
     ReactivateStaff,
     RegisterBooking,
     RegisterDeviceToken,
@@ -30,7 +32,9 @@ from hotel_occupancy.services.ports import UnitOfWork
 from hotel_occupancy.services.runner import execute
 
 __all__ = [
+    "deactivate_hotel",
     "deactivate_staff",
+    "reactivate_hotel",
     "reactivate_staff",
     "register_booking",
     "register_device_token",
@@ -178,6 +182,23 @@ def register_staff(
             hotel_id=hotel_id, staff_id=staff_id, name=name, role=role, request_id=request_id
         ),
     )
+
+
+def deactivate_hotel(
+    uow: UnitOfWork, *, hotel_id: str, request_id: str | None = None
+) -> tuple[LogEntry, ...]:
+    """Deactivate a hotel: from now on every operation of its staff is refused
+    (PermissionDenied); its reference data can still be read and maintained, and
+    ``update_hotel`` still works. Deactivating twice is harmless."""
+    return execute(uow, DeactivateHotel(hotel_id=hotel_id, request_id=request_id))
+
+
+def reactivate_hotel(
+    uow: UnitOfWork, *, hotel_id: str, request_id: str | None = None
+) -> tuple[LogEntry, ...]:
+    """Reactivate a deactivated hotel: its staff may act again. Reactivating an active
+    hotel is harmless."""
+    return execute(uow, ReactivateHotel(hotel_id=hotel_id, request_id=request_id))
 
 
 def deactivate_staff(

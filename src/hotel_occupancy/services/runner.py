@@ -216,6 +216,10 @@ class Context:
         if command.operation:
             authorise(uow, found["staff_id"], command.action)
             self.hotel = get_hotel(uow, self.hotel_id)
+            if not self.hotel.active:
+                raise PermissionDenied(
+                    f"hotel {self.hotel_id!r} is deactivated", hotel_id=self.hotel_id
+                )
 
     # --- shared steps for handlers -----------------------------------------------------------
 

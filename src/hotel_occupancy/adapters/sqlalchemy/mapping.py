@@ -102,6 +102,7 @@ def hotel(row: Row) -> Hotel:
         stayover_every=row["stayover_every"],
         checkout_credits=row["checkout_credits"],
         stayover_credits=row["stayover_credits"],
+        active=bool(row["active"]),
     )
 
 
@@ -118,6 +119,7 @@ def hotel_of_staff(row: Row) -> Hotel:
         stayover_every=row["hotel_stayover_every"],
         checkout_credits=row["hotel_checkout_credits"],
         stayover_credits=row["hotel_stayover_credits"],
+        active=bool(row["hotel_active"]),
     )
 
 

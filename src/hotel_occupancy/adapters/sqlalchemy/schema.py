@@ -180,6 +180,13 @@ hotels = Table(
     Column("stayover_every", Integer, nullable=False, server_default=text("1")),
     Column("checkout_credits", Integer, nullable=False, server_default=text("2")),
     Column("stayover_credits", Integer, nullable=False, server_default=text("1")),
+    # deactivated hotels (revision 0008): their staff may do nothing
+    Column(
+        "active",
+        Boolean(create_constraint=True, name="hotel_active_bool"),
+        nullable=False,
+        server_default=text("TRUE"),
+    ),
     *(CheckConstraint(condition, name=name) for name, condition in HOTEL_CHECKS.items()),
 )
 

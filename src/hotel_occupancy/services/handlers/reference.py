@@ -8,7 +8,9 @@ that does not (not found).
 from __future__ import annotations
 
 from hotel_occupancy.domain.commands import (
+    DeactivateHotel,
     DeactivateStaff,
+    ReactivateHotel,
     ReactivateStaff,
     RegisterBooking,
     RegisterDeviceToken,
@@ -87,6 +89,22 @@ def register_room(ctx: Context, cmd: RegisterRoom) -> tuple[LogEntry, ...]:
 @handles(RegisterStaff)
 def register_staff(ctx: Context, cmd: RegisterStaff) -> tuple[LogEntry, ...]:
     ctx.uow.staff.add(Staff(cmd.staff_id, cmd.hotel_id, cmd.name, cmd.role))
+    return NOTHING_LOGGED
+
+
+@handles(DeactivateHotel)
+def deactivate_hotel(ctx: Context, cmd: DeactivateHotel) -> tuple[LogEntry, ...]:
+    hotel: Hotel = ctx.found["hotel_id"]
+    if hotel.active:  # deactivating twice is harmless
+        ctx.uow.hotels.update(replace(hotel, active=False))
+    return NOTHING_LOGGED
+
+
+@handles(ReactivateHotel)
+def reactivate_hotel(ctx: Context, cmd: ReactivateHotel) -> tuple[LogEntry, ...]:
+    hotel: Hotel = ctx.found["hotel_id"]
+    if not hotel.active:  # reactivating an active hotel is harmless
+        ctx.uow.hotels.update(replace(hotel, active=True))
     return NOTHING_LOGGED
 
 

@@ -408,6 +408,30 @@ class ReferenceDataContract(SceneContract):
         scene.refused(ho.PermissionDenied, services.start_cleaning, room_id="R101", staff_id="hk")
         scene.assert_sound()
 
+    def test_a_deactivated_hotel_s_staff_may_do_nothing_until_it_is_reactivated(
+        self, scene: Scene
+    ) -> None:
+        """deactivate_hotel (twice is harmless) refuses every operation of its staff with
+        PermissionDenied naming the hotel, leaves queries and reference data working and
+        logs nothing; reactivate_hotel lets them act again; an unknown hotel is
+        HotelNotFound."""
+        assert services.deactivate_hotel(scene.uow, hotel_id=HOTEL) == ()
+        state = scene.state()
+        assert services.deactivate_hotel(scene.uow, hotel_id=HOTEL) == ()
+        assert scene.state() == state
+        error = scene.refused(
+            ho.PermissionDenied, services.mark_dirty, room_id="R101", staff_id="hk"
+        )
+        assert error.hotel_id == HOTEL
+        assert services.room_board(scene.uow, HOTEL)  # reading still works
+        services.update_hotel(scene.uow, hotel_id=HOTEL, name="Closed for winter")
+        assert only(h for h in scene.snapshot().hotels if h.hotel_id == HOTEL).active is False
+        assert scene.snapshot().log == ()
+        assert services.reactivate_hotel(scene.uow, hotel_id=HOTEL) == ()
+        assert only(services.mark_dirty(scene.uow, room_id="R101", staff_id="hk"))
+        scene.refused(ho.HotelNotFound, services.deactivate_hotel, hotel_id="NOPE")
+        scene.assert_sound()
+
     def test_reactivated_staff_may_act_again(self, scene: Scene) -> None:
         """reactivate_staff undoes deactivate_staff (twice, or on an active member, is
         harmless) and logs nothing; an unknown member is StaffNotFound."""
