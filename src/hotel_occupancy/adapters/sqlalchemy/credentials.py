@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, case, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from hotel_occupancy.adapters.sqlalchemy.driver import Prepared
 from hotel_occupancy.adapters.sqlalchemy.mapping import pin_attempts as attempts_of
 from hotel_occupancy.adapters.sqlalchemy.repositories import Transaction
 from hotel_occupancy.adapters.sqlalchemy.schema import pin_attempts, resting_pins
@@ -30,9 +31,12 @@ _UPDATE_ATTEMPTS = (
     )
 )
 _CLEAR_ATTEMPTS = delete(pin_attempts).where(pin_attempts.c.room_id == bindparam("room"))
-_RESTING = select(resting_pins.c.pin, resting_pins.c.until).where(
-    resting_pins.c.hotel_id == bindparam("hotel"),
-    resting_pins.c.pin.in_(bindparam("pins", expanding=True)),
+_RESTING = Prepared(
+    select(resting_pins.c.pin, resting_pins.c.until).where(
+        resting_pins.c.hotel_id == bindparam("hotel"),
+        resting_pins.c.pin.in_(bindparam("pins", expanding=True)),
+    ),
+    expanding=["pins"],
 )
 
 
@@ -49,7 +53,7 @@ def _rest(dialect: Any) -> Any:
     )
 
 
-_REST = {"sqlite": _rest(sqlite), "postgresql": _rest(postgresql)}
+_REST = {"sqlite": Prepared(_rest(sqlite)), "postgresql": Prepared(_rest(postgresql))}
 
 
 class Credentials:
@@ -87,8 +91,9 @@ class Credentials:
     def quarantine(self, hotel_id: str, pins: Collection[str], until: datetime) -> None:
         conn = self._conn
         rows = [{"hotel_id": hotel_id, "pin": pin, "until": until} for pin in pins]
-        conn.execute(_REST[conn.dialect.name], rows)
+        if rows:
+            _REST[conn.dialect.name].run_many(conn, rows)
 
     def quarantined(self, hotel_id: str, pins: Collection[str], at: datetime) -> set[str]:
-        rows = self._conn.execute(_RESTING, {"hotel": hotel_id, "pins": list(pins)})
-        return {pin for pin, until in rows if until > at}
+        rows = _RESTING.rows(self._conn, {"hotel": hotel_id, "pins": list(pins)})
+        return {row["pin"] for row in rows if row["until"] > at}

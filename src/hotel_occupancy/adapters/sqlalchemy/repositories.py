@@ -37,12 +37,12 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
-    Update,
     and_,
     bindparam,
     case,
     func,
     insert,
+    literal_column,
     null,
     or_,
     select,
@@ -54,6 +54,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
 
 from hotel_occupancy.adapters.sqlalchemy import mapping
+from hotel_occupancy.adapters.sqlalchemy.driver import Prepared
 from hotel_occupancy.adapters.sqlalchemy.schema import (
     AUDIT_LOCKS,
     LOG_ENTRY_COLUMNS,
@@ -115,31 +116,36 @@ class Transaction(Protocol):
 # form and cache key on every call instead of building and hashing a new statement.
 
 
-def _by_key(table: Table, column: str) -> tuple[Select[Any], Select[Any]]:
+def _by_key(table: Table, column: str) -> tuple[Prepared, Prepared]:
     """SELECT a row by ``column = :key``: (plain, FOR NO KEY UPDATE)."""
     query = select(table).where(table.c[column] == bindparam("key"))
-    return query, query.with_for_update(key_share=True)
+    return Prepared(query), Prepared(query.with_for_update(key_share=True))
 
 
-def _update_by_key(table: Table, column: str) -> Update:
-    return update(table).where(table.c[column] == bindparam("key"))
+def _update_by_key(table: Table, column: str) -> Prepared:
+    """UPDATE a row by ``column = :key``, setting the columns given (see :meth:`Prepared.run`)."""
+    return Prepared(update(table).where(table.c[column] == bindparam("key")))
 
 
 _HOTEL, _ = _by_key(hotels, "hotel_id")
 _UPDATE_HOTEL = _update_by_key(hotels, "hotel_id")
 _ROOM, _ = _by_key(rooms, "room_id")
-_ROOM_NUMBER = select(rooms.c.room_id).where(
-    rooms.c.hotel_id == bindparam("hotel"), rooms.c.number == bindparam("number")
+_ROOM_NUMBER = Prepared(
+    select(rooms.c.room_id).where(
+        rooms.c.hotel_id == bindparam("hotel"), rooms.c.number == bindparam("number")
+    )
 )
-_ROOM_BY_NUMBER = select(rooms).where(
-    rooms.c.hotel_id == bindparam("hotel"), rooms.c.number == bindparam("number")
+_ROOM_BY_NUMBER = Prepared(
+    select(rooms).where(
+        rooms.c.hotel_id == bindparam("hotel"), rooms.c.number == bindparam("number")
+    )
 )
 _UPDATE_ROOM = _update_by_key(rooms, "room_id")
 _STAFF, _ = _by_key(staff, "staff_id")
 _HOTEL_OF_STAFF = [
     c.label(f"hotel_{c.name}") for c in hotels.c if c.name != "hotel_id"
 ]  # the staff member's hotel, read with them
-_STAFF_AND_HOTEL = (
+_STAFF_AND_HOTEL = Prepared(
     select(staff, *_HOTEL_OF_STAFF)
     .join(hotels, hotels.c.hotel_id == staff.c.hotel_id)
     .where(staff.c.staff_id == bindparam("key"))
@@ -166,14 +172,14 @@ def bookings_query() -> Select[Any]:
     )
 
 
-def _booking_queries(key: Any) -> tuple[Select[Any], Select[Any], Select[Any]]:
+def _booking_queries(key: Any) -> tuple[Prepared, Prepared, Prepared]:
     """The booking ``bookings.booking_id == key`` with its party: (plain, locked, locked
     NOWAIT)."""
     query = bookings_query().where(bookings.c.booking_id == key)
     return (
-        query,
-        query.with_for_update(of=bookings, key_share=True),
-        query.with_for_update(of=bookings, key_share=True, nowait=True),
+        Prepared(query),
+        Prepared(query.with_for_update(of=bookings, key_share=True)),
+        Prepared(query.with_for_update(of=bookings, key_share=True, nowait=True)),
     )
 
 
@@ -183,11 +189,14 @@ _HELD_BY = _booking_queries(  # the booking a room's occupancy record holds
     .where(occupancies.c.room_id == bindparam("key"))
     .scalar_subquery()
 )
-_PARTY_OWNERS = select(booking_guests.c.booking_guest_id, booking_guests.c.booking_id).where(
-    booking_guests.c.booking_guest_id.in_(bindparam("ids", expanding=True))
+_PARTY_OWNERS = Prepared(
+    select(booking_guests.c.booking_guest_id, booking_guests.c.booking_id).where(
+        booking_guests.c.booking_guest_id.in_(bindparam("ids", expanding=True))
+    ),
+    expanding=["ids"],
 )
 _UPDATE_BOOKING = _update_by_key(bookings, "booking_id")
-_DETACH_PARTY = (  # the whole party out of its places, before the members take the new ones
+_DETACH_PARTY = Prepared(  # the whole party out of its places, before the members take new ones
     update(booking_guests)
     .where(booking_guests.c.booking_id == bindparam("key"), booking_guests.c.position.is_not(None))
     .values(position=None)
@@ -287,8 +296,10 @@ _ARRIVALS = _stays_query(
 _DEPARTURES = _stays_query(and_(_IN_HOUSE_NOW, bookings.c.departure <= bindparam("day")))
 _IN_HOUSE_STAYS = _stays_query(_IN_HOUSE_NOW)
 _OCCUPANCY, _OCCUPANCY_LOCKED = _by_key(occupancies, "room_id")
-_HELD = select(occupancies).where(_holds(occupancies, bindparam("key")))
-_HELD_LOCKED = _HELD.with_for_update(key_share=True)
+_HELD = Prepared(select(occupancies).where(_holds(occupancies, bindparam("key"))))
+_HELD_LOCKED = Prepared(
+    select(occupancies).where(_holds(occupancies, bindparam("key"))).with_for_update(key_share=True)
+)
 _UPDATE_OCCUPANCY = _update_by_key(occupancies, "room_id")
 _ROOMS_AND_HOLDERS = (  # in ascending room_id: the order their locks are taken in
     select(occupancies)
@@ -299,7 +310,10 @@ _ROOMS_AND_HOLDERS = (  # in ascending room_id: the order their locks are taken 
     )
     .order_by(occupancies.c.room_id)
 )
-_ROOMS_AND_HOLDERS_LOCKED = _ROOMS_AND_HOLDERS.with_for_update(key_share=True)
+_ROOMS_AND_HOLDERS_LOCKED = Prepared(
+    _ROOMS_AND_HOLDERS.with_for_update(key_share=True), expanding=["ids", "bookings"]
+)
+_ROOMS_AND_HOLDERS_READ = Prepared(_ROOMS_AND_HOLDERS, expanding=["ids", "bookings"])
 _OCCUPANCIES_OF_HOTEL = (  # in ascending room_id: the order their locks are taken in
     select(occupancies)
     .where(occupancies.c.hotel_id == bindparam("key"))
@@ -344,7 +358,7 @@ _BOARD = (  # one query: rooms, their occupancy, the bookings' reference and que
 _BOARD_COMPILED: dict[tuple[str, str | None], SQLCompiler] = {}  # by dialect name, schema
 _GUEST, _GUEST_LOCKED = _by_key(guests, "guest_id")
 _DETACHED = booking_guests.c.position.is_(None)
-_GUESTS_OF_BOOKING = (  # in the party's order; members taken out of it last, by check-in
+_GUESTS_OF_BOOKING = Prepared(  # in the party's order; those taken out of it last, by check-in
     select(guests)
     .join(booking_guests, booking_guests.c.booking_guest_id == guests.c.booking_guest_id)
     .where(guests.c.booking_id == bindparam("key"))
@@ -355,21 +369,39 @@ _GUESTS_OF_BOOKING = (  # in the party's order; members taken out of it last, by
         guests.c.guest_id,
     )
 )
-_PINS_IN_USE = select(guests.c.id_pin).where(
-    guests.c.hotel_id == bindparam("hotel"), guests.c.id_pin.in_(bindparam("pins", expanding=True))
+_PINS_IN_USE = Prepared(
+    select(guests.c.id_pin).where(
+        guests.c.hotel_id == bindparam("hotel"),
+        guests.c.id_pin.in_(bindparam("pins", expanding=True)),
+    ),
+    expanding=["pins"],
 )
-_GUEST_BY_PIN = select(guests).where(
-    guests.c.hotel_id == bindparam("hotel"),
-    guests.c.id_pin == bindparam("pin"),
-    guests.c.check_out_date.is_(None),
+_GUEST_BY_PIN = Prepared(
+    select(guests).where(
+        guests.c.hotel_id == bindparam("hotel"),
+        guests.c.id_pin == bindparam("pin"),
+        guests.c.check_out_date.is_(None),
+    )
 )
 _UPDATE_GUEST = _update_by_key(guests, "guest_id")
-_DELETE_COMPANIONS = guests.delete().where(
-    guests.c.guest_id.in_(bindparam("ids", expanding=True)), guests.c.primary_guest_id.is_not(None)
+_DELETE_COMPANIONS = Prepared(
+    guests.delete().where(
+        guests.c.guest_id.in_(bindparam("ids", expanding=True)),
+        guests.c.primary_guest_id.is_not(None),
+    ),
+    expanding=["ids"],
 )
-_DELETE_GUESTS = guests.delete().where(guests.c.guest_id.in_(bindparam("ids", expanding=True)))
-_OPEN = ("OPEN", "IN_PROGRESS")
-_OPEN_TASKS_OF_ROOM = (
+_DELETE_GUESTS = Prepared(
+    guests.delete().where(guests.c.guest_id.in_(bindparam("ids", expanding=True))),
+    expanding=["ids"],
+)
+# the open statuses written into the SQL (a list of binds would be an expanding IN, which
+# SQLAlchemy completes at each execution)
+_OPEN: tuple[ColumnElement[Any], ...] = (
+    literal_column("'OPEN'"),
+    literal_column("'IN_PROGRESS'"),
+)
+_OPEN_TASKS_OF_ROOM = Prepared(
     select(tasks)
     .where(tasks.c.room_id == bindparam("key"), tasks.c.status.in_(_OPEN))
     .order_by(tasks.c.created_at, tasks.c.task_id)
@@ -382,16 +414,17 @@ _UPDATE_TASK = _update_by_key(tasks, "task_id")
 _APPEND = insert(log).returning(log.c.id, sort_by_parameter_order=True)
 # SQLite: in batches of many rows, whose ids come back in any order (see Log.append)
 _APPEND_UNORDERED = insert(log).returning(log.c.id)
-_APPEND_ONE = insert(log)
-_LOG_OF_ROOM = (
+_APPEND_ONE = Prepared(insert(log))  # SQLite: the id is the driver's last row id
+_APPEND_ONE_RETURNING = Prepared(insert(log).returning(log.c.id))
+_LOG_OF_ROOM = Prepared(
     select(*LOG_ENTRY_COLUMNS)
     .where((log.c.room_id == bindparam("key")) | (log.c.from_room_id == bindparam("key")))
     .order_by(log.c.id.desc())
 )
-_LOG_OF_BOOKING = (
+_LOG_OF_BOOKING = Prepared(
     select(*LOG_ENTRY_COLUMNS).where(log.c.booking_id == bindparam("key")).order_by(log.c.id.desc())
 )
-_LOG_OF_REQUEST = (
+_LOG_OF_REQUEST = Prepared(
     select(*LOG_ENTRY_COLUMNS).where(log.c.request_id == bindparam("key")).order_by(log.c.id)
 )
 _REQUEST, _ = _by_key(requests, "request_id")
@@ -417,7 +450,7 @@ _AUDIT_ENTRIES = (  # by the index (hotel_id, operation, timestamp)
     .order_by(log.c.id)
 )
 _INSERT = {
-    table: insert(table)
+    table: Prepared(insert(table))
     for table in (
         hotels,
         rooms,
@@ -441,11 +474,16 @@ class _Repository:
     def _conn(self) -> Connection:
         return self._uow.connection
 
-    def _one(self, query: Executable, **parameters: Any) -> Mapping[Any, Any] | None:
+    def _one(self, query: Executable | Prepared, **parameters: Any) -> Mapping[Any, Any] | None:
+        if isinstance(query, Prepared):
+            rows = query.rows(self._conn, parameters)
+            return rows[0] if rows else None
         row = self._conn.execute(query, parameters).first()
         return row._mapping if row is not None else None
 
-    def _all(self, query: Executable, **parameters: Any) -> Sequence[Mapping[Any, Any]]:
+    def _all(self, query: Executable | Prepared, **parameters: Any) -> Sequence[Mapping[Any, Any]]:
+        if isinstance(query, Prepared):
+            return query.rows(self._conn, parameters)
         return [row._mapping for row in self._conn.execute(query, parameters).all()]
 
     def _remember(self, table: Table, key: str, row: Mapping[Any, Any]) -> None:
@@ -457,7 +495,7 @@ class _Repository:
         if self._uow.writing:
             self._uow.rows_read[(table.name, key)] = dict(row)
 
-    def _locked(self, plain: Select[Any], locked: Select[Any]) -> Select[Any]:
+    def _locked(self, plain: Any, locked: Any) -> Any:
         """The locking form (FOR NO KEY UPDATE) in a write transaction (PostgreSQL; SQLite
         ignores it)."""
         return locked if self._uow.writing else plain
@@ -467,7 +505,10 @@ class _Repository:
         return any(name == table.name for name, _ in self._uow.rows_read)
 
     def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        self._conn.execute(_INSERT[table], rows)
+        if len(rows) == 1:
+            _INSERT[table].run(self._conn, rows[0])
+        elif rows:
+            _INSERT[table].run_many(self._conn, rows)
 
     def _update_many(self, table: Table, key: str, entities: Sequence[Any]) -> list[dict[str, Any]]:
         """The executemany rows of an UPDATE of ``table`` by ``:key`` writing ``entities``
@@ -495,7 +536,7 @@ class _Repository:
             return [{**{c: v[c] for c in columns}, "key": name} for name, v in written]
         return [{**values, "key": name} for name, values in written]
 
-    def _update(self, statement: Update, table: Table, key: str, values: dict[str, Any]) -> None:
+    def _update(self, statement: Prepared, table: Table, key: str, values: dict[str, Any]) -> None:
         """UPDATE the row ``key``: only the columns that differ from the row as read in this
         transaction, if it was (fewer columns to bind, check and index), else all."""
         read = self._uow.rows_read.get((table.name, key))
@@ -504,7 +545,7 @@ class _Repository:
             if not values:
                 return
             read.update(values)
-        self._conn.execute(statement, {**values, "key": key})
+        statement.run(self._conn, {**values, "key": key})
 
 
 class Hotels(_Repository):
@@ -532,7 +573,7 @@ class Hotels(_Repository):
 
     def update(self, hotel: Hotel) -> None:
         values = mapping.plain(hotel, "hotel_id")
-        self._conn.execute(_UPDATE_HOTEL, {**values, "key": hotel.hotel_id})
+        _UPDATE_HOTEL.run(self._conn, {**values, "key": hotel.hotel_id})
         self._read_now[hotel.hotel_id] = hotel  # kept if the transaction commits
 
     def _written(self, written: Iterable[Hotel]) -> None:
@@ -567,7 +608,7 @@ class Rooms(_Repository):
 
     def update(self, room: Room) -> None:
         values = mapping.plain(room, "room_id", "hotel_id")  # a room keeps its hotel
-        self._conn.execute(_UPDATE_ROOM, {**values, "key": room.room_id})
+        _UPDATE_ROOM.run(self._conn, {**values, "key": room.room_id})
 
 
 class StaffMembers(_Repository):
@@ -614,13 +655,13 @@ class Bookings(_Repository):
         caller then locks the room and checks it still holds this booking."""
         return self._read(self._query(*_HELD_BY), room_id)
 
-    def _query(self, plain: Select[Any], locked: Select[Any], nowait: Select[Any]) -> Select[Any]:
-        query = self._locked(plain, locked)
+    def _query(self, plain: Prepared, locked: Prepared, nowait: Prepared) -> Prepared:
+        query: Prepared = self._locked(plain, locked)
         if query is locked and self._holds(occupancies):
             return nowait  # out of the canonical order: never wait
         return query
 
-    def _read(self, query: Select[Any], key: str) -> Booking | None:
+    def _read(self, query: Prepared, key: str) -> Booking | None:
         rows = self._all(query, key=key)
         if not rows:
             return None
@@ -637,8 +678,8 @@ class Bookings(_Repository):
     def party_owners(self, booking_guest_ids: Collection[str]) -> Mapping[str, str]:
         if not booking_guest_ids:
             return {}
-        rows = self._conn.execute(_PARTY_OWNERS, {"ids": list(booking_guest_ids)})
-        return {str(member_id): str(booking_id) for member_id, booking_id in rows}
+        rows = _PARTY_OWNERS.rows(self._conn, {"ids": list(booking_guest_ids)})
+        return {str(row["booking_guest_id"]): str(row["booking_id"]) for row in rows}
 
     def add(self, booking: Booking) -> None:
         self._insert(bookings, [mapping.booking_row(booking)])
@@ -661,7 +702,7 @@ class Bookings(_Repository):
         conn = self._conn
         rows = mapping.party_rows(booking)
         place = _PLACE_MEMBERS.get(conn.dialect.name)
-        conn.execute(_DETACH_PARTY, {"key": booking.booking_id})
+        _DETACH_PARTY.run(conn, {"key": booking.booking_id})
         if not rows:  # no party (the services refuse one): every member taken out
             pass
         elif place is not None:
@@ -733,7 +774,7 @@ class Occupancies(_Repository):
         holders = sorted(set(holding) - self._holders_kept) if writing else sorted(set(holding))
         found: dict[str, RoomOccupancy] = {}
         if wanted or holders:
-            query = _ROOMS_AND_HOLDERS_LOCKED if writing else _ROOMS_AND_HOLDERS
+            query = _ROOMS_AND_HOLDERS_LOCKED if writing else _ROOMS_AND_HOLDERS_READ
             for row in self._all(query, ids=wanted, bookings=holders):
                 occupancy = self._read(row)
                 assert occupancy is not None
@@ -821,7 +862,7 @@ class Occupancies(_Repository):
             return
         rows = self._update_many(occupancies, "room_id", records)
         if rows:
-            self._conn.execute(_UPDATE_OCCUPANCY, rows)
+            _UPDATE_OCCUPANCY.run_many(self._conn, rows)
         for occupancy in records:
             if occupancy.room_id in self._kept:
                 self._kept[occupancy.room_id] = occupancy
@@ -845,8 +886,8 @@ class Guests(_Repository):
         return found
 
     def pins_in_use(self, hotel_id: str, pins: Collection[str]) -> set[str]:
-        result = self._conn.execute(_PINS_IN_USE, {"hotel": hotel_id, "pins": list(pins)})
-        return {pin for pin in result.scalars() if pin is not None}
+        rows = _PINS_IN_USE.rows(self._conn, {"hotel": hotel_id, "pins": list(pins)})
+        return {row["id_pin"] for row in rows if row["id_pin"] is not None}
 
     def find_by_pin(self, hotel_id: str, pin: str) -> Guest | None:
         row = self._one(_GUEST_BY_PIN, hotel=hotel_id, pin=pin)
@@ -861,17 +902,16 @@ class Guests(_Repository):
         if any(g.device_token is None and g.guest_id in held for g in changed):
             self._uow.scrub_after_commit = True
         if changed:  # one executemany, whatever the party size
-            self._conn.execute(
-                _UPDATE_GUEST,
-                [{**mapping.plain(g, "guest_id"), "key": g.guest_id} for g in changed],
+            _UPDATE_GUEST.run_many(
+                self._conn, [{**mapping.plain(g, "guest_id"), "key": g.guest_id} for g in changed]
             )
 
     def remove_many(self, guest_ids: Collection[str]) -> None:
         if self._uow.tokens_read.intersection(guest_ids):
             self._uow.scrub_after_commit = True
         if guest_ids:  # companions first (they reference the primary guest)
-            self._conn.execute(_DELETE_COMPANIONS, {"ids": list(guest_ids)})
-            self._conn.execute(_DELETE_GUESTS, {"ids": list(guest_ids)})
+            _DELETE_COMPANIONS.run(self._conn, {"ids": list(guest_ids)})
+            _DELETE_GUESTS.run(self._conn, {"ids": list(guest_ids)})
 
 
 class Tasks(_Repository):
@@ -902,7 +942,7 @@ class Tasks(_Repository):
     def update_many(self, changed: Sequence[HousekeepingTask]) -> None:
         rows = self._update_many(tasks, "task_id", changed) if changed else []
         if rows:  # one executemany
-            self._conn.execute(_UPDATE_TASK, rows)
+            _UPDATE_TASK.run_many(self._conn, rows)
 
 
 class Log(_Repository):
@@ -910,10 +950,12 @@ class Log(_Repository):
         if not drafts:
             return ()
         rows = [mapping.entry_row(d) for d in drafts]
-        if len(rows) == 1:  # one row: the driver's last row id (RETURNING on PostgreSQL)
-            key = self._conn.execute(_APPEND_ONE, rows[0]).inserted_primary_key
-            assert key is not None  # an INSERT of one row always has one
-            ids = [key[0]]
+        conn = self._conn
+        if len(rows) == 1 and conn.dialect.name == "sqlite":  # the driver's last row id
+            _, last = _APPEND_ONE.run(conn, rows[0])
+            ids = [last]
+        elif len(rows) == 1:  # RETURNING
+            ids = [_APPEND_ONE_RETURNING.rows(conn, rows[0])[0]["id"]]
         elif self._conn.dialect.name == "sqlite":
             # RETURNING in parameter order makes SQLAlchemy send one INSERT per row on
             # SQLite; a night audit writes one entry per room. The write transaction holds

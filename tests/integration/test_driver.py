@@ -1,0 +1,193 @@
+"""The hot statements sent straight to the driver (adapters/sqlalchemy/driver.py): the same
+SQL and values as ``Connection.execute``, the same rows back, the same statements per
+operation, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event
+
+import hotel_occupancy as ho
+from hotel_occupancy import services
+from hotel_occupancy.adapters.sqlalchemy import (
+    SqlAlchemyUnitOfWork,
+    create_engine,
+    create_schema,
+)
+from hotel_occupancy.adapters.sqlalchemy import repositories as repos
+from hotel_occupancy.adapters.sqlalchemy.driver import Prepared, observed
+from tests.integration.hotels import build_hotel
+
+PREPARED = {name: value for name, value in vars(repos).items() if isinstance(value, Prepared)}
+PREPARED.update({f"_INSERT[{table.name}]": statement for table, statement in repos._INSERT.items()})
+
+
+def _clock() -> datetime:
+    return datetime(2026, 3, 10, 15, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+    """A library engine with hotel H (rooms R1, R2; bookings B1, B2) on either database."""
+    if request.param == "postgresql":
+        made = request.getfixturevalue("postgres_engine")
+    else:
+        made = create_engine(f"sqlite:///{tmp_path / 'driver.db'}")
+        create_schema(made)
+    build_hotel(SqlAlchemyUnitOfWork(made, clock=_clock), ["R1", "R2"], ["B1", "B2"])
+    return made
+
+
+def test_every_prepared_statement_of_the_repositories_compiles_for_both_databases(
+    engine: Engine,
+) -> None:
+    """No prepared statement needs SQLAlchemy at execution (expanding IN, Python defaults)."""
+    with engine.connect() as conn:
+        for name, statement in PREPARED.items():
+            binds = statement.statement.compile(dialect=conn.dialect).binds  # type: ignore[attr-defined]
+            values = {bind: ["x", "y"] if bind in statement._expanding else "x" for bind in binds}
+            form = statement.form(conn, None, values if statement._expanding else None)
+            assert form is not None, name
+            assert form.sql, name
+            assert "POSTCOMPILE" not in form.sql, name
+
+
+def test_the_sql_and_values_sent_to_the_driver_are_those_connection_execute_sends(
+    engine: Engine,
+) -> None:
+    """For reads by key and writes with datetimes, dates, booleans and NULLs alike."""
+    samples: list[tuple[Prepared, dict[str, Any]]] = [
+        (repos._OCCUPANCY, {"key": "R1"}),
+        (repos._STAFF_AND_HOTEL, {"key": "fd"}),
+        (repos._GUESTS_OF_BOOKING, {"key": "B1"}),
+        (
+            repos._UPDATE_OCCUPANCY,
+            {"updated_at": _clock(), "expected_checkout": None, "key": "R1"},
+        ),
+        (
+            repos._UPDATE_BOOKING,
+            {"checked_in_at": _clock(), "departure": date(2026, 3, 12), "key": "B1"},
+        ),
+        (repos._UPDATE_STAFF, {"active": False, "key": "fd"}),
+        (repos._DETACH_PARTY, {"key": "nobody"}),
+    ]
+    sent: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
+        sent.append((statement, parameters))
+
+    with engine.connect() as conn, conn.begin():
+        event.listen(conn, "before_cursor_execute", record)
+        for prepared, values in samples:
+            sent.clear()
+            conn.execute(prepared.statement, values)
+            keys = tuple(k for k in values if k != "key") if prepared._dml else None
+            form = prepared.form(conn, keys)
+            assert sent == [(form.sql, form.bind(values))]
+        conn.get_transaction().rollback()  # type: ignore[union-attr]
+
+
+def test_rows_read_through_the_driver_equal_the_rows_sqlalchemy_reads(engine: Engine) -> None:
+    """Aware datetimes, dates and booleans come back converted exactly as Row._mapping."""
+    services.assign_room(
+        SqlAlchemyUnitOfWork(engine, clock=_clock), booking_id="B1", room_id="R1", staff_id="fd"
+    )
+    reads: list[tuple[Prepared, dict[str, Any]]] = [
+        (repos._OCCUPANCY, {"key": "R1"}),
+        (repos._STAFF_AND_HOTEL, {"key": "fd"}),
+        (repos._BOOKING, {"key": "B1"}),
+        (repos._GUESTS_OF_BOOKING, {"key": "B1"}),
+        (repos._LOG_OF_ROOM, {"key": "R1"}),
+    ]
+    with engine.connect() as conn:
+        assert not observed(conn)
+        for prepared, values in reads:
+            expected = [dict(row._mapping) for row in conn.execute(prepared.statement, values)]
+            got = prepared.rows(conn, values)
+            assert got == expected
+            assert got, "the sample reads something"
+            assert [type(v) for v in got[0].values()] == [type(v) for v in expected[0].values()]
+
+
+def test_the_driver_path_sends_the_same_statements_per_operation_as_the_observed_path(
+    tmp_path: Path,
+) -> None:
+    """SQLite's own trace of a guest cycle counts the same statements whether or not a
+    listener makes the library go through exec_driver_sql."""
+    traced: list[str] = []
+
+    def on_connect(dbapi_connection: sqlite3.Connection, record: object) -> None:
+        dbapi_connection.set_trace_callback(traced.append)
+
+    def cycle(engine: Engine, booking: str) -> list[int]:
+        uow = SqlAlchemyUnitOfWork(engine, clock=_clock)
+        steps = [
+            lambda: services.assign_room(uow, booking_id=booking, room_id="R1", staff_id="fd"),
+            lambda: services.move_guest(uow, from_room_id="R1", to_room_id="R2", staff_id="fd"),
+            lambda: services.checkout_room(uow, room_id="R2", staff_id="fd"),
+            lambda: services.start_cleaning(uow, room_id="R2", staff_id="fd"),
+            lambda: services.complete_cleaning(uow, room_id="R2", staff_id="fd"),
+        ]
+        counts = []
+        for step in steps:
+            traced.clear()
+            step()
+            counts.append(len(traced))
+        return counts
+
+    counts = []
+    for observe in (False, True):
+        engine = create_engine(f"sqlite:///{tmp_path / f'trace-{observe}.db'}")
+        event.listen(engine, "connect", on_connect)
+        create_schema(engine)
+        build_hotel(
+            SqlAlchemyUnitOfWork(engine, clock=_clock),
+            ["R1", "R2"],
+            ["B1", "B2"],
+            staff=("fd", ho.StaffRole.MANAGER),
+        )
+        if observe:
+            event.listen(engine, "before_cursor_execute", lambda *args: None)
+        counts.append(cycle(engine, "B1"))
+        engine.dispose()
+    assert counts[0] == counts[1]
+    assert all(n > 3 for n in counts[0])
+
+
+def test_a_connection_with_a_listener_is_observed_and_one_without_is_not(
+    tmp_path: Path,
+) -> None:
+    """Listeners, handle_error hooks and echo each route statements through SQLAlchemy."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'o.db'}")
+    with engine.connect() as conn:
+        assert not observed(conn)
+    event.listen(engine, "handle_error", lambda context: None)
+    with engine.connect() as conn:
+        assert observed(conn)
+    echoing = create_engine(f"sqlite:///{tmp_path / 'e.db'}", echo=True)
+    with echoing.connect() as conn:
+        assert observed(conn)
+    engine.dispose()
+    echoing.dispose()
+
+
+def test_an_expanding_in_reads_the_same_rows_whatever_the_size_of_its_lists(
+    engine: Engine,
+) -> None:
+    """Empty lists, short ones and lists too long to keep a form for (SQLAlchemy's path)."""
+    from hotel_occupancy.adapters.sqlalchemy.driver import _MAX_LISTED
+
+    statement = repos._ROOMS_AND_HOLDERS_READ
+    many = ["R1", *(f"none-{n}" for n in range(_MAX_LISTED)), "R2"]
+    with engine.connect() as conn:
+        for ids, bookings in (([], []), (["R1"], []), (["R2", "R1"], ["B1"]), (many, [])):
+            values = {"ids": ids, "bookings": bookings}
+            expected = [dict(row._mapping) for row in conn.execute(statement.statement, values)]
+            assert statement.rows(conn, values) == expected
+            assert len(expected) == len({"R1", "R2"} & set(ids))
+        assert statement.form(conn, None, {"ids": many, "bookings": []}) is None
