@@ -4,10 +4,14 @@ for the host's commit. On SQLite (the host's own plain engine) and on PostgreSQL
 
 from __future__ import annotations
 
+import gc
 import logging
+import sqlite3
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy
@@ -150,15 +154,46 @@ def test_a_refused_call_leaves_the_host_s_transaction_usable(host_engine: Engine
 def test_a_call_failing_on_a_database_error_rolls_back_to_its_savepoint_only(
     host_engine: Engine,
 ) -> None:
-    """A constraint the database enforces refuses the call; the host keeps its writes."""
-    with Session(host_engine) as session, session.begin():
-        session.execute(invoices.insert().values(booking="B1"))
-        uow = HostTransactionUnitOfWork(session, clock=_clock)
-        with pytest.raises(ho.RoomOccupancyError):
-            services.register_room(uow, hotel_id="no-such-hotel", room_id="R9", number="9")
-        _assign(uow)
-    assert _invoices(host_engine) == ["B1"]
-    assert _occupancy(host_engine, "R1").booking_id == "B1"
+    """A statement the database refuses mid-call (a trigger behind the services' back
+    aborts the log entry) undoes that call's earlier writes; the host keeps its own."""
+    _abort_log_entries_of(host_engine, "B2")
+    try:
+        with Session(host_engine) as session, session.begin():
+            session.execute(invoices.insert().values(booking="B1"))
+            uow = HostTransactionUnitOfWork(session, clock=_clock)
+            with pytest.raises(ho.RoomOccupancyError, match="boom"):
+                _assign(uow, "B2", "R2")  # the occupancy record was written, then the log failed
+            _assign(uow, "B1", "R1")
+        assert _invoices(host_engine) == ["B1"]
+        assert _occupancy(host_engine, "R1").booking_id == "B1"
+        assert _occupancy(host_engine, "R2").booking_id is None
+    finally:
+        _abort_log_entries_of(host_engine, None)
+
+
+def _abort_log_entries_of(engine: Engine, booking: str | None) -> None:
+    """A trigger refusing every log entry of ``booking`` ('boom'); None: drop it."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("DROP TRIGGER IF EXISTS test_boom")
+            if booking is not None:
+                conn.exec_driver_sql(
+                    "CREATE TRIGGER test_boom BEFORE INSERT ON ho_log "
+                    f"WHEN NEW.booking_id = '{booking}' BEGIN SELECT RAISE(ABORT, 'boom'); END"
+                )
+            return
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS test_boom ON ho_log")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS test_boom()")
+        if booking is not None:
+            conn.exec_driver_sql(
+                "CREATE FUNCTION test_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF NEW.booking_id = '{booking}' THEN RAISE EXCEPTION 'boom'; END IF; "
+                "RETURN NEW; END $$"
+            )
+            conn.exec_driver_sql(
+                "CREATE TRIGGER test_boom BEFORE INSERT ON ho_log "
+                "FOR EACH ROW EXECUTE FUNCTION test_boom()"
+            )
 
 
 def test_the_library_never_commits_the_host_s_transaction(host_engine: Engine) -> None:
@@ -369,3 +404,154 @@ def test_the_library_s_own_schema_applies_to_its_statements_only_in_the_host_s_s
     finally:
         engine.dispose()
         library.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def recipe_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A host engine whose savepoints nest in its transactions: on SQLite the library's
+    create_engine (the pysqlite recipe), on PostgreSQL any engine; prepared as above."""
+    if request.param == "postgresql":
+        yield request.getfixturevalue("pg_host_engine")
+        return
+    from hotel_occupancy.adapters.sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'recipe.db'}")
+    migrate.upgrade(engine)
+    yield _prepared(engine)
+    engine.dispose()
+
+
+def test_a_host_savepoint_released_and_then_rolled_back_with_the_host_publishes_nothing(
+    recipe_engine: Engine,
+) -> None:
+    """Releasing a savepoint of the host's is no commit: the events wait, then drop."""
+    notifier = RecordingNotifier()
+    with Session(recipe_engine) as session:
+        session.begin()
+        uow = HostTransactionUnitOfWork(session, clock=_clock, notifier=notifier)
+        with session.begin_nested():
+            _assign(uow)
+        assert notifier.events == []
+        session.rollback()
+    assert notifier.events == []
+    assert _occupancy(recipe_engine, "R1").booking_id is None
+
+
+def test_a_host_savepoint_released_publishes_once_the_host_commits(
+    recipe_engine: Engine,
+) -> None:
+    """The events of a call in a released savepoint go out with the host's commit, once."""
+    notifier = RecordingNotifier()
+    with Session(recipe_engine) as session, session.begin():
+        uow = HostTransactionUnitOfWork(session, clock=_clock, notifier=notifier)
+        with session.begin_nested():
+            _assign(uow)
+        assert notifier.events == []
+    assert [e.operation for e in notifier.events] == [ho.Operation.ASSIGN]
+    assert _occupancy(recipe_engine, "R1").booking_id == "B1"
+
+
+def test_a_sqlite_host_engine_leaving_transactions_to_pysqlite_gets_a_savepoint_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A call in a host savepoint on such an engine is warned about, once, with the fix."""
+    engine = _prepared(_plain_sqlite(tmp_path / "plain.db"))
+    warnings = caplog.at_level(logging.WARNING, logger="hotel_occupancy.sqlalchemy")
+    with warnings, Session(engine) as session, session.begin():
+        uow = HostTransactionUnitOfWork(session, clock=_clock)
+        with session.begin_nested():
+            _assign(uow, "B1", "R1")
+        with session.begin_nested():
+            _assign(uow, "B2", "R2")
+    assert caplog.text.count("pysqlite begins itself") == 1
+    assert "create_engine" in caplog.text
+    engine.dispose()
+
+
+def _plain_sqlite(path: Path) -> Engine:
+    engine = sqlalchemy.create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _foreign_keys_on)
+    migrate.upgrade(engine)
+    return engine
+
+
+def test_a_sqlite_database_that_stays_locked_is_a_conflict_and_the_host_keeps_its_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer holding the file: ConcurrencyConflict (not a raw driver error), the
+    host connection's own settings back, and the call goes through once the lock is gone."""
+    from hotel_occupancy.adapters.sqlalchemy import host_transaction
+
+    path = tmp_path / "locked.db"
+    engine = _prepared(_plain_sqlite(path))
+    monkeypatch.setitem(host_transaction._SQLITE_BLOCK_SETTINGS, "busy_timeout", 50)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with engine.connect() as conn:
+            settings = _settings(conn)
+            uow = HostTransactionUnitOfWork(conn, clock=_clock)
+            with pytest.raises(ho.ConcurrencyConflict, match="locked"):
+                _assign(uow)
+            assert _settings(conn) == settings
+            conn.rollback()
+            other.execute("ROLLBACK")
+            _assign(uow)
+            conn.commit()
+            uow.host_committed()
+        assert _occupancy(engine, "R1").booking_id == "B1"
+    finally:
+        other.close()
+        engine.dispose()
+
+
+def test_units_of_work_on_one_long_lived_connection_leave_no_listeners_or_objects_behind(
+    host_engine: Engine,
+) -> None:
+    """A worker's connection serving a unit of work per request keeps one set of
+    listeners, and the units of work done with are garbage collected."""
+    with host_engine.connect() as conn:
+        gone: list[weakref.ref[HostTransactionUnitOfWork]] = []
+        for _ in range(20):
+            uow = HostTransactionUnitOfWork(conn, clock=_clock)
+            services.room_board(uow, hotel_id="H")
+            conn.commit()
+            uow.host_committed()
+            gone.append(weakref.ref(uow))
+        del uow
+        gc.collect()
+        assert [ref() for ref in gone] == [None] * 20
+        assert len(conn.dispatch.commit) == 1
+        assert len(conn.dispatch.rollback) == 1
+
+
+def test_a_refused_call_by_the_notifier_after_the_host_commits_restores_the_connection(
+    tmp_path: Path,
+) -> None:
+    """A notifier's call, run in a transaction of its own after the host's commit and
+    refused, rolls back before the pooled connection's own settings are put back."""
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'nofk.db'}")  # foreign keys off
+    migrate.upgrade(engine)
+    _prepared(engine)
+    checked_in: list[int] = []
+
+    def on_checkin(dbapi_connection: Any, record: object) -> None:
+        checked_in.append(dbapi_connection.execute("PRAGMA foreign_keys").fetchone()[0])
+
+    refusals: list[Exception] = []
+
+    class Reacting:
+        def publish(self, event: object) -> None:
+            try:
+                services.checkout_room(uow, room_id="R2", staff_id="fd")  # nobody is in R2
+            except ho.RoomNotOccupied as refused:
+                refusals.append(refused)
+
+    event.listen(engine, "checkin", on_checkin)
+    with Session(engine) as session, session.begin():
+        uow = HostTransactionUnitOfWork(session, clock=_clock, notifier=Reacting())
+        _assign(uow)
+    assert len(refusals) == 1
+    assert checked_in
+    assert set(checked_in) == {0}
+    engine.dispose()

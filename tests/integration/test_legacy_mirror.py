@@ -319,7 +319,12 @@ def test_a_mirror_killed_anywhere_and_restarted_ends_as_one_that_never_stopped(
     store_url = str(store.engine.url)
     command = [str(CLI), "legacy", "mirror",
                "--from", store_url, "--to", str(legacy.url), "--limit", "2"]  # fmt: skip
-    pauses = itertools.cycle([0.3, 1.2, 0.6, 1.5, 0.9])  # some land at start-up
+    # kills before, around and after the moment the process is up: in units of its start-up
+    # time here (a loaded machine starts it several times slower), some land at start-up
+    started = time.monotonic()
+    subprocess.run([*command[:3], "--help"], capture_output=True, check=True, timeout=120)
+    up = time.monotonic() - started
+    pauses = itertools.cycle([up * f for f in (0.3, 1.6, 0.6, 2.0, 1.2)])
 
     def start() -> subprocess.Popen[bytes]:
         return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

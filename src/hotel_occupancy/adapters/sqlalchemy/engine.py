@@ -42,6 +42,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, Dialect
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
+from hotel_occupancy.adapters.sqlalchemy.driver import on_driver
+
 __all__ = [
     "BEGIN_OPTION",
     "BUSY_TIMEOUT_MS",
@@ -272,12 +274,13 @@ class ForeignConnection:
             driver = conn.connection.driver_connection
             assert driver is not None
             settings = {**_SQLITE_CONNECTION_SETTINGS, "foreign_keys": int(foreign_keys)}
-            saved = {name: driver.execute(f"PRAGMA {name}").fetchone()[0] for name in settings}
+            # on the driver (not SQLAlchemy's bookkeeping), its errors raised as SQLAlchemy's
+            saved = {name: on_driver(conn, f"PRAGMA {name}").fetchone()[0] for name in settings}
             self._saved = (driver.isolation_level, saved)
             driver.isolation_level = None  # the library, not pysqlite, says when to BEGIN
             for name, value in settings.items():
-                driver.execute(f"PRAGMA {name} = {value}")
-            driver.execute("BEGIN IMMEDIATE" if writing else "BEGIN")
+                on_driver(conn, f"PRAGMA {name} = {value}")
+            on_driver(conn, "BEGIN IMMEDIATE" if writing else "BEGIN")
         elif conn.dialect.name == "postgresql":
             timeout = _PostgresSettings(self._lock_timeout).server_value()
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{timeout}'")
@@ -291,7 +294,7 @@ class ForeignConnection:
         assert driver is not None
         isolation_level, pragmas = saved
         for name, value in pragmas.items():
-            driver.execute(f"PRAGMA {name} = {int(value)}")
+            on_driver(self._conn, f"PRAGMA {name} = {int(value)}")
         driver.isolation_level = isolation_level
 
 

@@ -41,6 +41,7 @@ What it promises:
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
@@ -51,6 +52,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, NestedTransaction, Transaction
 from sqlalchemy.orm import Session, SessionTransaction
 
+from hotel_occupancy.adapters.sqlalchemy.driver import on_driver
 from hotel_occupancy.adapters.sqlalchemy.engine import (
     _SQLITE_CONNECTION_SETTINGS,
     LOCK_TIMEOUT,
@@ -82,6 +84,40 @@ class _Held:
 
     level: _HostLevel
     events: Iterable[OccupancyEvent]
+
+
+class _Watchers:
+    """The units of work following one host ``Connection``'s transaction ends: one set of
+    listeners per connection object, calling each unit of work still alive (held weakly),
+    so that a long-lived connection serving a new unit of work per request gathers
+    neither listeners nor dead units of work."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.units: weakref.WeakSet[HostTransactionUnitOfWork] = weakref.WeakSet()
+        event.listen(conn, "rollback", self._rolled_back)
+        event.listen(conn, "rollback_savepoint", self._savepoint_rolled_back)
+        event.listen(conn, "commit", self._committing)
+        event.listen(conn, "begin", self._begins)
+
+    def _rolled_back(self, conn: Connection) -> None:
+        for uow in list(self.units):
+            uow._connection_rolled_back(conn)
+
+    def _savepoint_rolled_back(self, conn: Connection, name: str, context: Any) -> None:
+        for uow in list(self.units):
+            uow._savepoint_rolled_back(conn, name, context)
+
+    def _committing(self, conn: Connection) -> None:
+        for uow in list(self.units):
+            uow._connection_committing(conn)
+
+    def _begins(self, conn: Connection) -> None:
+        for uow in list(self.units):
+            uow._connection_begins(conn)
+
+
+_WATCHERS: weakref.WeakKeyDictionary[Connection, _Watchers] = weakref.WeakKeyDictionary()
+"""The watchers of each host connection object (gone with it)."""
 
 
 def _enclosing(level: _HostLevel) -> Iterable[_HostLevel]:
@@ -152,6 +188,8 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
         self._after_host_commit = False
         self._own_block = False
         self._warned_foreign_keys = False
+        self._warned_savepoints = False
+        self._watched: weakref.WeakSet[Connection] = weakref.WeakSet()
         if isinstance(host, Session):
             event.listen(host, "after_commit", self._session_committed)
             event.listen(host, "after_soft_rollback", self._session_rolled_back)
@@ -168,6 +206,11 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
             ):
                 if event.contains(host, name, listener):
                     event.remove(host, name, listener)
+        for conn in list(self._watched):
+            watchers = _WATCHERS.get(conn)
+            if watchers is not None:
+                watchers.units.discard(self)
+        self._watched = weakref.WeakSet()
         self._held = []
         self._unconfirmed = []
         super().close()
@@ -175,6 +218,10 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
     # --- the host's side -------------------------------------------------------------------
 
     def _session_committed(self, session: Session) -> None:
+        if session.in_nested_transaction():
+            # SQLAlchemy says after_commit for a savepoint the host released too: the
+            # host's transaction is still open (and may roll back), so the events wait
+            return
         held, self._held = self._held, []
         self._after_host_commit = True
         try:
@@ -186,6 +233,8 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
         self._drop_within(previous)
 
     def _connection_committing(self, conn: Connection) -> None:
+        if isinstance(self._host, Session):  # its after_commit publishes them
+            return
         self._unconfirmed.extend(self._held)
         self._held = []
 
@@ -206,6 +255,8 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
             self._drop_within(level)
 
     def _connection_begins(self, conn: Connection) -> None:
+        if isinstance(self._host, Session):
+            return
         unconfirmed, self._unconfirmed = self._unconfirmed, []
         if unconfirmed:
             logger.warning(
@@ -232,14 +283,12 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
         self._publish_committed()
 
     def _watch(self, conn: Connection) -> None:
-        """Follow the connection's transaction ends (once per connection object)."""
-        if event.contains(conn, "rollback", self._connection_rolled_back):
-            return
-        event.listen(conn, "rollback", self._connection_rolled_back)
-        event.listen(conn, "rollback_savepoint", self._savepoint_rolled_back)
-        if not isinstance(self._host, Session):
-            event.listen(conn, "commit", self._connection_committing)
-            event.listen(conn, "begin", self._connection_begins)
+        """Follow the connection's transaction ends (see :class:`_Watchers`)."""
+        watchers = _WATCHERS.get(conn)
+        if watchers is None:
+            watchers = _WATCHERS[conn] = _Watchers(conn)
+        watchers.units.add(self)
+        self._watched.add(conn)
 
     def _host_connection(self) -> tuple[Connection, _HostLevel]:
         """The host's connection, in a transaction, and the level a call runs in now."""
@@ -272,11 +321,14 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
             raise translate(error) from error
         try:
             self._watch(conn)
+            self._warn_of_pysqlite_savepoints(conn, level)
             self._apply_settings(conn, writing=not read_only)
             self._nested = conn.begin_nested()
-        except sa_exc.DBAPIError as error:
+        except BaseException as error:  # the host's connection keeps its own settings
             self._put_back_settings(conn)
-            raise translate(error) from error
+            if isinstance(error, sa_exc.DBAPIError):
+                raise translate(error) from error
+            raise
         self._level = level
         self._conn = conn
         self._writing = not read_only
@@ -289,8 +341,10 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         if self._own_block:
-            self._own_block = False
-            super().__exit__(exc_type, exc, tb)
+            try:  # still our own block while it ends (rollback() must take its path)
+                super().__exit__(exc_type, exc, tb)
+            finally:
+                self._own_block = False
             return
         conn = self._conn
         try:
@@ -340,6 +394,28 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
 
     # --- the library's settings, for its own blocks ----------------------------------------
 
+    def _warn_of_pysqlite_savepoints(self, conn: Connection, level: _HostLevel) -> None:
+        """Once per unit of work: a call inside a savepoint of the host's, on a SQLite
+        connection whose transactions pysqlite begins by itself (before the first write
+        only), may not be inside any transaction: SQLite then begins one with the
+        SAVEPOINT, and the host's release of it commits, whatever the host does next."""
+        if self._warned_savepoints or conn.dialect.name != "sqlite":
+            return
+        nested = isinstance(level, NestedTransaction) or (
+            isinstance(level, SessionTransaction) and level.nested
+        )
+        driver = conn.connection.driver_connection
+        if nested and driver is not None and driver.isolation_level is not None:
+            self._warned_savepoints = True
+            logger.warning(
+                "a call inside a savepoint of the host's, on a SQLite engine whose "
+                "transactions pysqlite begins itself: a SAVEPOINT opened before the "
+                "transaction's first write begins a transaction of its own, which releasing "
+                "it commits; make the engine with hotel_occupancy's create_engine, or apply "
+                "SQLAlchemy's pysqlite recipe (isolation_level=None and a 'begin' hook "
+                "emitting BEGIN)"
+            )
+
     def _apply_settings(self, conn: Connection, *, writing: bool) -> None:
         if self._translate is not None:  # the library's placement, for its statements only
             self._host_translate = conn.get_execution_options().get("schema_translate_map")
@@ -347,12 +423,12 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
                 schema_translate_map={**(self._host_translate or {}), **self._translate}
             )
         dialect = conn.dialect.name
-        if dialect == "sqlite":
+        if dialect == "sqlite":  # on the driver; its errors come back as SQLAlchemy's
             driver = conn.connection.driver_connection
             assert driver is not None
             if (
                 not self._warned_foreign_keys
-                and not driver.execute("PRAGMA foreign_keys").fetchone()[0]
+                and not on_driver(conn, "PRAGMA foreign_keys").fetchone()[0]
             ):
                 self._warned_foreign_keys = True
                 logger.warning(
@@ -361,13 +437,13 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
                     "engine's connect hook)"
                 )
             self._restore = {
-                name: driver.execute(f"PRAGMA {name}").fetchone()[0]
+                name: on_driver(conn, f"PRAGMA {name}").fetchone()[0]
                 for name in _SQLITE_BLOCK_SETTINGS
             }
             for name, value in _SQLITE_BLOCK_SETTINGS.items():
-                driver.execute(f"PRAGMA {name} = {value}")
+                on_driver(conn, f"PRAGMA {name} = {value}")
             if not driver.in_transaction:  # a SAVEPOINT alone would commit on release
-                driver.execute("BEGIN IMMEDIATE" if writing else "BEGIN")
+                on_driver(conn, "BEGIN IMMEDIATE" if writing else "BEGIN")
         elif dialect == "postgresql" and self._lock_timeout is not None:
             timeout = _PostgresSettings(self._lock_timeout).server_value()
             row = conn.execute(
@@ -388,10 +464,8 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
             return
         try:
             if conn.dialect.name == "sqlite":
-                driver = conn.connection.driver_connection
-                assert driver is not None
                 for name, value in restore.items():
-                    driver.execute(f"PRAGMA {name} = {int(value)}")
+                    on_driver(conn, f"PRAGMA {name} = {int(value)}")
             elif conn.in_transaction():
                 conn.execute(
                     text("SELECT set_config('lock_timeout', :timeout, true)"),
