@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import click
 import pytest
 
@@ -26,7 +28,8 @@ import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.cli import ExitCode, main
 from hotel_occupancy.cli.app import COMPLETE_VAR, resolve, root, split_example
-from tests.integration.test_cli import CLI, cli, execute, sqlite_url
+from hotel_occupancy.cli.text import print_json
+from tests.integration.test_cli import CLI, cli, execute, snapshot, sqlite_url
 
 PARIS = ZoneInfo("Europe/Paris")
 TODAY = datetime.now(PARIS).date()
@@ -245,6 +248,69 @@ def test_exit_code_3_for_a_storage_failure(tmp_path: Path) -> None:
     assert cli("board", "--db", sqlite_url(other))[0] == ExitCode.STORAGE
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["board", "--db", "not a url"],
+        ["init", "--db", "not a url"],
+        ["db", "upgrade", "--db", "not a url"],
+        ["demo", "--db", "not a url"],
+        ["board", "--db", "postgresql+psycopg://user:s3cret@localhost:notaport/db"],
+        ["init", "--db", "sqlite:///{tmp}/x.db?timeout=soon"],
+    ],
+    ids=["board", "init", "db-upgrade", "demo", "bad-port", "bad-query-value"],
+)
+def test_a_database_url_that_cannot_be_read_is_a_usage_error(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --db URL that does not parse (or a value of it that does not): exit 2, one line
+    saying it is malformed, no traceback, no file made."""
+    code, out = cli(*[a.format(tmp=tmp_path) for a in argv])
+    assert (code, out) == (ExitCode.USAGE, "")
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("hotel-occupancy: error: malformed database URL")
+    assert "s3cret" not in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_database_url_of_an_unknown_kind_is_a_storage_failure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A URL that parses but names a database no driver opens: exit 3, saying so."""
+    assert cli("board", "--db", "nosuchdialect://host/db")[0] == ExitCode.STORAGE
+    assert "no database driver for 'nosuchdialect://host/db'" in capsys.readouterr().err
+
+
+def test_bad_input_to_an_operation_is_a_refusal_as_documented(
+    paris: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``do ... room_id=`` (an empty id): the library refuses it, InvalidInput, exit 1, as
+    the page's table of exit codes says; nothing changes."""
+    page = (Path(__file__).parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    (refused,) = [line for line in page.splitlines() if line.startswith("| 1 |")]
+    assert "InvalidInput" in refused
+    before = snapshot(paris)
+    code, out = cli("do", "checkout_room", "room_id=", "staff_id=fd", "--db", paris)
+    assert (code, out) == (ExitCode.REFUSED, "")
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("hotel-occupancy: refused: InvalidInput: room_id")
+    assert snapshot(paris) == before
+
+
+def test_an_unknown_room_is_a_refusal_named_room_not_found(
+    paris: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``do ... room=9999`` and ``history --room 9999``: refused as the services refuse an
+    unknown room id, RoomNotFound, exit 1."""
+    for argv in (
+        ["do", "checkout_room", "room=9999", "staff_id=fd"],
+        ["history", "--room", "9999", "--hotel", "paris"],
+    ):
+        assert cli(*argv, "--db", paris) == (ExitCode.REFUSED, ""), argv
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith("hotel-occupancy: refused: RoomNotFound: unknown room '9999'")
+
+
 def test_exit_code_4_for_an_invariant_violation(paris: str) -> None:
     """A room's occupancy record deleted by hand (the database allows it; I1 does not):
     check exits 4 naming the invariant."""
@@ -284,6 +350,25 @@ def test_without_click_the_entry_point_names_the_extra() -> None:
     assert result.returncode == ExitCode.REFUSED
     (line,) = result.stderr.splitlines()
     assert "pip install 'hotel-occupancy[cli]'" in line
+
+
+def test_without_click_main_names_the_extra() -> None:
+    """With click missing, ``main()`` raises ModuleNotFoundError naming the cli extra."""
+    code = (
+        "import sys; sys.modules['click'] = None\n"
+        "from hotel_occupancy.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except ModuleNotFoundError as missing:\n"
+        "    print(missing.name, missing, sep='|')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    name, message = result.stdout.strip().split("|")
+    assert name == "click"
+    assert "pip install 'hotel-occupancy[cli]'" in message
 
 
 # --- help and its examples ------------------------------------------------------------------
@@ -330,7 +415,118 @@ def test_an_example_that_does_not_parse_is_caught() -> None:
         resolve(split_example("hotel-occupancy board --bogus"))
 
 
+CLI_PAGE = Path(__file__).parents[2] / "docs" / "cli.md"
+_FENCE = re.compile(r"^```[a-z]*[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
+_SUBSTITUTION = re.compile(r"\$\((hotel-occupancy [^)]*)\)")
+
+
+def console_examples(text: str) -> list[list[str]]:
+    """The arguments of every ``hotel-occupancy`` command line in the fenced blocks of a
+    Markdown text (``hotel-occupancy`` left out): lines continued with a backslash joined,
+    comments dropped, each command of ``a; b`` or ``a | b`` apart, and those run in
+    ``$(...)``."""
+    found: list[list[str]] = []
+    for block in _FENCE.findall(text):
+        for line in block.replace("\\\n", " ").splitlines():
+            inner = _SUBSTITUTION.findall(line)
+            lexer = shlex.shlex(_SUBSTITUTION.sub("", line), posix=True, punctuation_chars=";|&")
+            lexer.whitespace_split = True
+            command: list[str] = []
+            for word in [*lexer, ";"]:
+                if word.strip(";|&"):
+                    command.append(word)
+                    continue
+                if command[:1] == ["hotel-occupancy"]:
+                    found.append(command[1:])
+                command = []
+            found.extend(shlex.split(example, comments=True)[1:] for example in inner)
+    return found
+
+
+DOC_EXAMPLES = console_examples(CLI_PAGE.read_text(encoding="utf-8"))
+
+
+def test_the_documentation_examples_are_found() -> None:
+    """The page's examples are read: continued lines, several per line, `$(...)`."""
+    assert len(DOC_EXAMPLES) > 30
+    assert ["completion", "bash"] in DOC_EXAMPLES  # from eval "$(hotel-occupancy ...)"
+    assert ["staff", "list", "--all"] in DOC_EXAMPLES  # the third of a line of three
+    booking = next(e for e in DOC_EXAMPLES if e[:2] == ["booking", "add"])
+    assert booking[-4:] == ["--guest", "B7-2", "Bo", "Lee"]  # a continued line
+    assert sum(e[0] == "do" for e in DOC_EXAMPLES) >= 3
+    text = "```text\nhotel-occupancy a --x 1  # no\nexport X=1; hotel-occupancy b | head\n```\n"
+    assert console_examples(text) == [["a", "--x", "1"], ["b"]]
+
+
+@pytest.mark.parametrize("example", DOC_EXAMPLES, ids=[" ".join(e) for e in DOC_EXAMPLES])
+def test_every_example_of_the_command_line_page_parses(example: list[str]) -> None:
+    """Each command line of docs/cli.md parses as a run would parse it, nothing run: its
+    command, options and values; for do, names the operation takes and its required ones."""
+    assert resolve(example), example
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        "hotel-occupancy do move_guest booking_id=B7 from_room=101 to_room=102 staff_id=a",
+        "hotel-occupancy do check_in booking_id=B7",
+        "hotel-occupancy do set_out_of_order room=104 staff_id=S3 reason=x until=soon",
+    ],
+    ids=["unknown-argument", "missing-argument", "malformed-value"],
+)
+def test_a_do_example_with_arguments_the_operation_refuses_is_caught(example: str) -> None:
+    """A do line naming an argument the service does not take, missing one it needs, or
+    with a value of the wrong kind does not pass the examples' check."""
+    with pytest.raises(click.UsageError):
+        resolve(split_example(example))
+
+
 # --- JSON rows carry hotel_id ---------------------------------------------------------------
+
+
+def _guest_with_secrets(url: str) -> ho.Guest:
+    """An in-house guest of ``url`` as stored, given a PIN and a device token."""
+    guest = next(g for g in snapshot(url).guests if g.in_house)
+    return attrs.evolve(guest, id_pin="481516", device_token="tok-2342-secret")
+
+
+def test_json_output_never_shows_a_guest_s_pin_or_device_token(
+    paris: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A --json result holding a guest (here, what a do service returned) shows its PIN
+    and device token as <hidden>, never their values."""
+    guest = _guest_with_secrets(paris)
+
+    def update_hotel(uow: object, *, hotel_id: str) -> tuple[ho.Guest, ...]:
+        return (guest,)
+
+    monkeypatch.setattr(services, "update_hotel", update_hotel)
+    out = ok("do", "update_hotel", "hotel_id=paris", "--json", "--db", paris)
+    (shown,) = json.loads(out)
+    assert (shown["guest_id"], shown["id_pin"], shown["device_token"]) == (
+        guest.guest_id,
+        "<hidden>",
+        "<hidden>",
+    )
+    assert "481516" not in out
+    assert "tok-2342-secret" not in out
+
+
+def test_printed_json_hides_secrets_however_deep(paris: str) -> None:
+    """print_json, which every --json output goes through, hides a guest's secrets inside
+    lists and mappings, and a mapping's secret keys; "no PIN" stays null."""
+    guest = _guest_with_secrets(paris)
+    out = StringIO()
+    print_json(
+        {"rows": [{"guests": (guest, attrs.evolve(guest, id_pin=None))}], "device_token": "x1"},
+        out,
+    )
+    data = json.loads(out.getvalue())
+    first, second = data["rows"][0]["guests"]
+    assert (first["id_pin"], first["device_token"], data["device_token"]) == ("<hidden>",) * 3
+    assert second["id_pin"] is None
+    assert "481516" not in out.getvalue()
+
 
 JSON_RUNS: dict[str, list[str]] = {
     "board": ["board"],

@@ -327,6 +327,101 @@ def test_a_file_that_cannot_be_read_is_one_line(lake: str, tmp_path: Path) -> No
     assert (code, out) == (ExitCode.REFUSED, "")
 
 
+def test_an_import_for_one_hotel_refuses_a_line_naming_another_and_writes_nothing(
+    lake: str, tmp_path: Path
+) -> None:
+    """room import --hotel lake with a line of hotel hill: that line is bad, exit 1."""
+    ok("hotel", "add", "hill", "--name", "Hill", "--db", lake)
+    rooms = write(
+        tmp_path / "rooms.csv",
+        "hotel_id,room_id,number\nlake,lake-103,103\nhill,hill-1,1\n,lake-104,104\n",
+    )
+    before = snapshot(lake)
+    code, out = cli("room", "import", rooms, "--hotel", "lake", "--json", "--db", lake)
+    assert code == ExitCode.REFUSED
+    report = json.loads(out)
+    assert report["hotel_id"] == "lake"
+    assert [(e["line"], e["column"]) for e in report["errors"]] == [(3, "hotel_id")]
+    assert "'hill'" in report["errors"][0]["message"]
+    assert snapshot(lake) == before
+    staff = write(
+        tmp_path / "staff.csv", "hotel_id,staff_id,name,role\nhill,kim,Kim,HOUSEKEEPING\n"
+    )
+    code, out = cli("staff", "import", staff, "--hotel", "lake", "--db", lake)
+    assert code == ExitCode.REFUSED
+    assert "line 2, column hotel_id" in out
+    assert snapshot(lake) == before
+
+
+def test_a_later_line_of_a_booking_naming_another_hotel_is_refused(
+    lake: str, tmp_path: Path
+) -> None:
+    """booking import --hotel lake: a guest line of the booking naming hill is bad."""
+    ok("hotel", "add", "hill", "--name", "Hill", "--db", lake)
+    arrival = TODAY + timedelta(days=2)
+    bookings = write(
+        tmp_path / "bookings.csv",
+        "hotel_id,booking_id,reference,arrival,departure,guest_id,first_name,last_name\n"
+        f"lake,L1,LK-1,{arrival},{arrival + timedelta(days=1)},L1-1,Ada,Lee\n"
+        "hill,L1,,,,L1-2,Bo,Lee\n",
+    )
+    before = snapshot(lake)
+    code, out = cli("booking", "import", bookings, "--hotel", "lake", "--db", lake)
+    assert code == ExitCode.REFUSED
+    assert "line 3, column hotel_id" in out
+    assert snapshot(lake) == before
+
+
+def test_an_import_without_hotel_on_a_one_hotel_database_loads_into_that_hotel(
+    lake: str, tmp_path: Path
+) -> None:
+    """No --hotel and no hotel_id column, one hotel: its rooms, staff and bookings."""
+    rooms = write(tmp_path / "rooms.csv", "room_id,number\nlake-201,201\n")
+    report = json.loads(ok("room", "import", rooms, "--json", "--db", lake))
+    assert (report["hotel_id"], report["created"]) == ("lake", 1)
+    staff = write(tmp_path / "staff.csv", "staff_id,name,role\nkim,Kim,HOUSEKEEPING\n")
+    assert "1 created" in ok("staff", "import", staff, "--db", lake)
+    arrival = TODAY + timedelta(days=2)
+    bookings = write(
+        tmp_path / "bookings.csv",
+        "booking_id,reference,arrival,departure,guest_id,first_name,last_name\n"
+        f"L1,LK-1,{arrival},{arrival + timedelta(days=1)},L1-1,Ada,Lee\n",
+    )
+    assert "1 created" in ok("booking", "import", bookings, "--db", lake)
+    stored = snapshot(lake)
+    assert {r.room_id: r.hotel_id for r in stored.rooms}["lake-201"] == "lake"
+    assert {m.staff_id: m.hotel_id for m in stored.staff}["kim"] == "lake"
+    assert [b.hotel_id for b in stored.bookings] == ["lake"]
+
+
+def test_an_import_without_hotel_on_a_several_hotel_database_takes_each_line_s_hotel(
+    lake: str, tmp_path: Path
+) -> None:
+    """Two hotels, no --hotel: a file whose lines name their hotels loads into each."""
+    ok("hotel", "add", "hill", "--name", "Hill", "--db", lake)
+    rooms = write(
+        tmp_path / "rooms.csv", "hotel_id,room_id,number\nlake,lake-201,201\nhill,hill-1,1\n"
+    )
+    report = json.loads(ok("room", "import", rooms, "--json", "--db", lake))
+    assert (report["hotel_id"], report["created"]) == (None, 2)
+    hotels = {r.room_id: r.hotel_id for r in snapshot(lake).rooms}
+    assert (hotels["lake-201"], hotels["hill-1"]) == ("lake", "hill")
+
+
+def test_the_report_counts_bad_lines_not_errors(lake: str, tmp_path: Path) -> None:
+    """One line with three bad values is one bad line, its three errors listed."""
+    staff = write(tmp_path / "staff.csv", "staff_id,name,role,active\ns9,,JUGGLER,often\n")
+    code, out = cli("staff", "import", staff, "--db", lake)
+    assert code == ExitCode.REFUSED
+    assert [line for line in out.splitlines() if line.startswith("  line 2")] == [
+        "  line 2, column active: must be true or false, not 'often'",
+        "  line 2, column name: a value is required",
+        "  line 2, column role: must be a staff role (FRONT_DESK, HOUSEKEEPING, SUPERVISOR, "
+        "MAINTENANCE, MANAGER), not 'JUGGLER'",
+    ]
+    assert out.splitlines()[-1] == "1 bad line(s): nothing was written"
+
+
 # --- do with room numbers -------------------------------------------------------------------
 
 
@@ -426,6 +521,31 @@ def test_schema_places_the_library_s_tables_in_a_postgresql_schema_of_their_own(
         assert not [t for t in tables.get_table_names(schema="public") if t.startswith("ho_")]
         code, _ = cli("board", "--db", url)  # without it: not a library database here
         assert code == ExitCode.STORAGE
+    finally:
+        engine.dispose()
+
+
+def test_tables_not_found_on_postgresql_the_error_says_how_with_schema(
+    postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No library tables: the hint names --schema (the tables may be in one); with
+    --schema nosuch, it says to init with that --schema. Exit 3 both times."""
+    from tests.integration.sessions import fresh_database
+
+    engine = fresh_database(postgres_url, "ho_cli_schema_hint")
+    url = engine.url.render_as_string(False)
+    try:
+        ok("--schema", "frontdesk", "init", "--db", url)
+        capsys.readouterr()
+        assert cli("board", "--db", url) == (ExitCode.STORAGE, "")
+        (line,) = capsys.readouterr().err.splitlines()
+        assert "is not a hotel_occupancy database" in line
+        assert "hotel-occupancy init" in line
+        assert "--schema NAME" in line
+        assert cli("--schema", "nosuch", "board", "--db", url) == (ExitCode.STORAGE, "")
+        (line,) = capsys.readouterr().err.splitlines()
+        assert "no hotel_occupancy tables in schema 'nosuch'" in line
+        assert "hotel-occupancy --schema nosuch init" in line
     finally:
         engine.dispose()
 

@@ -1,6 +1,7 @@
 """Revision 0008 (deactivated hotels) from revision 0007 with a hotel in it: every hotel
 stays active, the schema is create_schema's, and downgrading refuses while a hotel is
-deactivated. On SQLite and PostgreSQL."""
+deactivated; a database made by create_schema goes down to 0007 and back. On SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from hotel_occupancy.domain.errors import StorageError
 from hotel_occupancy.domain.invariants import StoreSnapshot, check_invariants
 from tests.integration.revisions import built_at, stored_rows
 from tests.integration.sessions import fresh_database
+from tests.integration.test_migration_0007 import _triggers
 from tests.integration.test_migrations import describe_schema
 from tests.support import FakeClock
 
@@ -124,3 +126,45 @@ def test_downgrading_to_0007_keeps_every_row_and_refuses_while_a_hotel_is_deacti
     migrate.downgrade(empty, "0007")
     assert migrate.current(empty) == "0007"
     assert stored_rows(empty) == rows
+
+
+def test_a_database_made_by_create_schema_with_hotels_in_it_downgrades_to_0007_and_back(
+    empty: Engine, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A database made by create_schema (SQLite: the CHECK on ``active`` at table level)
+    goes down to 0007's schema keeping every row and trigger, and back up to head."""
+    ho_create_schema(empty)
+    uow = SqlAlchemyUnitOfWork(empty, clock=FakeClock())
+    _build(uow)
+    before = uow.snapshot()
+    uow.close()
+    rows = stored_rows(empty)
+    triggers = _triggers(empty)
+    columns = [c["name"] for c in inspect(empty).get_columns("ho_hotels")]
+    assert columns[-1] == "active"
+
+    migrate.downgrade(empty, "0007")
+
+    assert migrate.current(empty) == "0007"
+    if empty.dialect.name == "sqlite":
+        reference = create_engine(f"sqlite:///{tmp_path / 'at_0007.db'}")
+    else:
+        reference = fresh_database(request.getfixturevalue("postgres_url"), "ho_at_0007")
+    try:
+        migrate.upgrade(reference, "0007")
+        assert describe_schema(empty) == describe_schema(reference)
+    finally:
+        reference.dispose()
+    assert _triggers(empty) == triggers
+    downgraded = stored_rows(empty)
+    assert downgraded.pop("ho_hotels") == [row[:-1] for row in rows.pop("ho_hotels")]
+    assert downgraded == rows
+
+    migrate.upgrade(empty)
+    assert migrate.current(empty) == migrate.head()
+    after = SqlAlchemyUnitOfWork(empty, clock=FakeClock())
+    assert after.snapshot() == before
+    assert _triggers(empty) == triggers
+    services.deactivate_hotel(after, hotel_id="K")
+    with pytest.raises(ho.PermissionDenied):
+        services.mark_dirty(after, room_id="K1", staff_id="K-m")

@@ -23,11 +23,12 @@ surrounding whitespace and case; ``*`` marks a required value):
   and ``hotel_id`` blank; what they give must agree with the first.
 
 ``hotel_id`` may be left out of the header (or blank on a line) when the ``hotel_id``
-keyword is given: it is then every line's hotel. Flags are ``true``/``false`` (also
-``yes``/``no``, ``1``/``0``). An optional column that is absent, or blank on a line, means
-the default for something new and "keep what is stored" for something that exists;
-except ``capacity``, whose blank cell means no limit (leave the column out to keep the
-capacities stored).
+keyword is given: it is then the hotel of every line that names none (the command line's
+``import --hotel`` goes further: there a line naming another hotel is a bad line). Flags
+are ``true``/``false`` (also ``yes``/``no``, ``1``/``0``). An optional column that is
+absent, or blank on a line, means the default for something new and "keep what is stored"
+for something that exists; except ``capacity``, whose blank cell means no limit (leave the
+column out to keep the capacities stored).
 
 Every line is an upsert, keyed by its id: what is new is registered, what exists and
 differs is updated, what exists and agrees is counted unchanged, so loading the same file
@@ -416,8 +417,11 @@ def _lines(
     return lines
 
 
-def _values(kind: str, line: _Line, keyword_hotel: str | None, errors: _Errors) -> dict[str, Any]:
-    """A line's values, read by their columns; errors for those that cannot be read."""
+def _values(
+    kind: str, line: _Line, keyword_hotel: str | None, errors: _Errors, *, only: bool = False
+) -> dict[str, Any]:
+    """A line's values, read by their columns; errors for those that cannot be read (and,
+    ``only``, for a ``hotel_id`` other than ``keyword_hotel``)."""
     values: dict[str, Any] = {}
     for column in _COLUMNS[kind]:
         cell = line.cells.get(column.name)
@@ -429,6 +433,14 @@ def _values(kind: str, line: _Line, keyword_hotel: str | None, errors: _Errors) 
             continue
         if "\x00" in cell:
             continue  # (refused already)
+        if column.name == "hotel_id" and only and keyword_hotel not in (None, cell):
+            errors.add(
+                line.number,
+                "hotel_id",
+                f"the line is of hotel {cell!r}, but the file is loaded for hotel "
+                f"{keyword_hotel!r} only",
+            )
+            continue
         try:
             values[column.name] = column.read(cell)
         except _Bad as bad:
@@ -488,17 +500,17 @@ class _Item:
 
 
 def _items(
-    kind: str, lines: list[_Line], keyword_hotel: str | None, errors: _Errors
+    kind: str, lines: list[_Line], keyword_hotel: str | None, errors: _Errors, *, only: bool
 ) -> list[_Item]:
     """The entities of the file, each checked alone (values, then as its command would)."""
     key_name = _KEYS[kind]
     columns = [c.name for c in _COLUMNS[kind]]
     if kind == "bookings":
-        return _bookings(lines, keyword_hotel, errors)
+        return _bookings(lines, keyword_hotel, errors, only=only)
     items: list[_Item] = []
     first: dict[str, int] = {}
     for line in lines:
-        values = _values(kind, line, keyword_hotel, errors)
+        values = _values(kind, line, keyword_hotel, errors, only=only)
         _missing(kind, line, values, errors, skip=("hotel_id",) if keyword_hotel else ())
         key = values.get(key_name)
         if key is not None:
@@ -558,14 +570,16 @@ def _registration(kind: str, values: Mapping[str, Any]) -> Command:
     return RegisterStaff(values["hotel_id"], values["staff_id"], values["name"], values["role"])
 
 
-def _bookings(lines: list[_Line], keyword_hotel: str | None, errors: _Errors) -> list[_Item]:
+def _bookings(
+    lines: list[_Line], keyword_hotel: str | None, errors: _Errors, *, only: bool
+) -> list[_Item]:
     """The bookings of the file: its guest lines grouped by booking id, the first of each
     group being the primary guest."""
     columns = [c.name for c in _COLUMNS["bookings"]]
     groups: dict[str, list[tuple[_Line, dict[str, Any]]]] = {}
     guests: dict[str, int] = {}
     for line in lines:
-        values = _values("bookings", line, keyword_hotel, errors)
+        values = _values("bookings", line, keyword_hotel, errors, only=only)
         booking_id = values.get("booking_id")
         first = booking_id is not None and booking_id not in groups
         skip = ["hotel_id"] if keyword_hotel else []
@@ -982,20 +996,23 @@ def load_csv(
     source: TextIO | Iterable[Mapping[str, str]],
     *,
     hotel_id: str | None = None,
+    only_hotel: bool = False,
     dry_run: bool = False,
 ) -> CsvReport:
     """Make the store agree with the ``kind`` of reference data in ``source`` (a CSV text,
     or rows as mappings of column to text, as :class:`csv.DictReader` gives them): every
     line an upsert, all of them made in one transaction or, if any line is bad, none (see
     the module's documentation for the layouts and rules). ``hotel_id`` is the hotel of
-    lines that name none; ``dry_run`` checks and counts without writing."""
+    lines that name none; with ``only_hotel=True`` the file is that hotel's alone, and a
+    line naming another hotel is a bad line (the command line's ``import --hotel``);
+    ``dry_run`` checks and counts without writing."""
     if kind not in _COLUMNS:
         raise InvalidInput(f"kind must be one of {', '.join(_COLUMNS)}; got {kind!r}")
     if hotel_id is not None:
         require_id("hotel_id", hotel_id)
     errors = _Errors()
     lines = _lines(kind, source, hotel_id, errors)
-    items = _items(kind, lines, hotel_id, errors)
+    items = _items(kind, lines, hotel_id, errors, only=only_hotel)
     if not items:
         return errors.report() if errors else CsvReport()
     checking_only = dry_run or bool(errors)  # (a bad file is still checked against the store)

@@ -34,17 +34,22 @@ from hotel_occupancy.cli.exits import ExitCode
 
 __all__ = ["ExitCode", "main", "run"]
 
-MISSING_CLICK = (
-    "hotel-occupancy: the command line needs click, from the cli extra: "
-    "pip install 'hotel-occupancy[cli]'"
-)
+NEEDS_CLICK = "the command line needs click, from the cli extra: pip install 'hotel-occupancy[cli]'"
+"""What a run of the command line without click is told (the ``cli`` extra to install)."""
+
+MISSING_CLICK = f"hotel-occupancy: {NEEDS_CLICK}"
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line on ``argv`` (default: the process's arguments), printing to
-    ``out`` (default: stdout); return the exit code (see :class:`ExitCode`)."""
-    from hotel_occupancy.cli.app import main as run_command_line
-
+    ``out`` (default: stdout); return the exit code (see :class:`ExitCode`). Without click
+    it raises ModuleNotFoundError naming the ``cli`` extra to install."""
+    try:
+        from hotel_occupancy.cli.app import main as run_command_line
+    except ModuleNotFoundError as missing:
+        if missing.name != "click":
+            raise
+        raise ModuleNotFoundError(f"hotel_occupancy.cli: {NEEDS_CLICK}", name="click") from missing
     return run_command_line(argv, out)
 
 

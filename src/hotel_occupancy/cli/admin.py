@@ -481,17 +481,29 @@ def cmd_booking_list(args: Args, out: Output) -> int:
 # --- CSV files ------------------------------------------------------------------------------
 
 
+def _import_hotel(uow: SqlAlchemyUnitOfWork, requested: str | None) -> str | None:
+    """The hotel of every line of a rooms, staff or bookings file: ``--hotel``, else the
+    database's only hotel, else None (each line names its own)."""
+    if requested:
+        return requested
+    found = _hotels(uow)
+    return found[0] if len(found) == 1 else None
+
+
 def _import(kind: Kind) -> Callable[[Args, Output], int]:
     """``KIND import FILE``: load a CSV file of hotels, rooms, staff or bookings
     (:func:`~hotel_occupancy.adapters.csv_reference.load_csv`); exit code 1, nothing
-    written, when a line is bad."""
+    written, when a line is bad. The hotel of a rooms, staff or bookings file is
+    ``--hotel``, else the only hotel of the database: a line naming another is bad."""
 
     def cmd_import(args: Args, out: Output) -> int:
         uow = _uow(args)
-        hotel_id = None if kind == "hotels" else args.hotel
+        hotel_id = None if kind == "hotels" else _import_hotel(uow, args.hotel)
         try:
             with open(args.file, encoding="utf-8", newline="") as source:
-                report = load_csv(uow, kind, source, hotel_id=hotel_id, dry_run=args.dry_run)
+                report = load_csv(
+                    uow, kind, source, hotel_id=hotel_id, only_hotel=True, dry_run=args.dry_run
+                )
         except OSError as error:
             raise CommandError(f"cannot read {args.file}: {error.strerror}") from None
         if args.json:
@@ -516,7 +528,8 @@ def _report_text(report: CsvReport, kind: str, args: Args) -> str:
     lines = [f"{args.file}: {kind}: {counts}"]
     lines.extend(f"  {error}" for error in report.errors)
     if not report.ok:
-        lines.append(f"{len(report.errors)} bad line(s): nothing was written")
+        bad = len({error.line for error in report.errors})
+        lines.append(f"{bad} bad line(s): nothing was written")
     elif args.dry_run:
         lines.append("dry run: nothing was written")
     return "\n".join(lines) + "\n"
@@ -577,6 +590,12 @@ _guest = click.option(
 )
 _staff = click.option("--staff", required=True, metavar="ID", help="who does it")
 _dry_run = click.option("--dry-run", is_flag=True, help="check the file; write nothing")
+_import_hotel_option = click.option(
+    "--hotel",
+    metavar="ID",
+    help="the hotel of every line (default: the only hotel of the database; with several, "
+    "each line names its own); a line naming another hotel is a bad line",
+)
 _file = click.argument("file", type=click.Path(dir_okay=False))
 
 
@@ -741,7 +760,7 @@ def register(
         _import("rooms"),
         _file,
         _dry_run,
-        hotel_option,
+        _import_hotel_option,
         json_option,
         help="Add or change the rooms of a CSV file (nothing is written if a row is wrong).",
         example=["room import rooms.csv --hotel lake --dry-run"],
@@ -804,7 +823,7 @@ def register(
         _import("staff"),
         _file,
         _dry_run,
-        hotel_option,
+        _import_hotel_option,
         json_option,
         help="Add, change, deactivate or reactivate the staff of a CSV file (nothing is "
         "written if a row is wrong).",
@@ -882,7 +901,7 @@ def register(
         _import("bookings"),
         _file,
         _dry_run,
-        hotel_option,
+        _import_hotel_option,
         json_option,
         help="Register or change the bookings of a CSV file (nothing is written if a row is "
         "wrong).",

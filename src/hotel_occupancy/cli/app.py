@@ -15,7 +15,7 @@ from typing import Any, TextIO
 import click
 from click.core import ParameterSource
 from click.shell_completion import get_completion_class, shell_complete
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import DBAPIError
 
 import hotel_occupancy as ho
 from hotel_occupancy import relay
@@ -33,7 +33,7 @@ from hotel_occupancy.cli.database import (
     _sqlite_cause,
     _sqlite_path,
 )
-from hotel_occupancy.cli.exits import EXIT_CODES_HELP, CommandError, ExitCode
+from hotel_occupancy.cli.exits import EXIT_CODES_HELP, CommandError, ExitCode, UsageProblem
 from hotel_occupancy.cli.text import Output, OutputError, _GuardedOutput, _passwords, visible
 from hotel_occupancy.services.feed import MAX_LIMIT
 from hotel_occupancy.services.side_by_side import MIRROR_CONSUMER
@@ -626,7 +626,7 @@ class _Errors:
     def cause(self, error: BaseException) -> str | None:
         try:
             path = _sqlite_path(self.url)
-        except (ArgumentError, ValueError):
+        except CommandError:  # a URL that cannot be parsed names no file
             path = None
         return _sqlite_cause(error, path, writing=self.writing)
 
@@ -748,12 +748,20 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 def resolve(argv: Sequence[str]) -> list[str]:
     """The command path (``["legacy", "import"]``) that ``argv`` would run, its options
-    parsed and checked as a run would, without running it; click.UsageError if it does
-    not parse (for the tests that keep the help's examples honest)."""
+    parsed and checked as a run would, without running it (``do``'s ``name=value``
+    arguments too: names the service takes, values of their kind, the required ones);
+    click.UsageError if it does not parse (for the tests that keep the examples of the
+    help and of the documentation honest)."""
     output = _GuardedOutput(sys.stdout)
     state = State(output, parse_only=True)
     with redirect_stdout(output):
         _invoke(list(argv), state)
+    args = state.args
+    if state.command_path == ["do"] and args is not None:
+        try:
+            commands.do_arguments(args.service, args.arguments)
+        except UsageProblem as problem:
+            raise click.UsageError(f"do {args.service}: {problem}") from None
     return state.command_path
 
 

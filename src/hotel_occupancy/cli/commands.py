@@ -155,7 +155,8 @@ def resolve_room(
 ) -> str:
     """The id of the room ``room`` names: a room id (unless ``number_only``), else a room
     number of the hotel ``hotel``, or of the one hotel holding a room of that number; a
-    number several hotels have is a usage error asking for ``--hotel``."""
+    number several hotels have is a usage error asking for ``--hotel``; a room nothing
+    names is RoomNotFound (a refusal, as the service's own)."""
     if not number_only:
         try:
             services.get_occupancy(uow, room)  # the room's state, read as the command will
@@ -175,7 +176,10 @@ def resolve_room(
         raise UsageProblem(
             f"room number {room!r} is in several hotels ({hotels}); choose one with --hotel"
         )
-    raise CommandError(f"unknown room {room!r}" + (f" at hotel {hotel}" if hotel else ""))
+    where = {"hotel_id": hotel} if hotel else {}
+    raise ho.RoomNotFound(
+        f"unknown room {room!r}" + (f" at hotel {hotel}" if hotel else ""), **where
+    )
 
 
 def cmd_history(args: Args, out: Output) -> int:
@@ -734,26 +738,35 @@ def _json_result(uow: SqlAlchemyUnitOfWork, result: object) -> object:
     return plain(result)
 
 
-def cmd_do(args: Args, out: Output) -> int:
-    service = getattr(services, args.service)
+DoRooms = dict[str, tuple[str, bool]]
+"""``do``'s rooms by the parameter they are for: (a room id or number, whether only a
+number)."""
+
+
+def do_arguments(service_name: str, arguments: Sequence[str]) -> tuple[dict[str, object], DoRooms]:
+    """The keyword arguments of ``do SERVICE name=value...`` read from ``arguments`` (the
+    rooms apart, still to be looked up in the database), checked as a run checks them
+    before opening the database: only names the service takes, each once, values of their
+    kind, every required one given. UsageProblem if not."""
+    service = getattr(services, service_name)
     parameters = inspect.signature(service).parameters
     kwargs: dict[str, object] = {}
-    rooms: dict[str, tuple[str, bool]] = {}  # parameter: (room id or number, number only)
-    for pair in args.arguments:
+    rooms: DoRooms = {}
+    for pair in arguments:
         name, sep, value = pair.partition("=")
         target = ROOM_NUMBERS.get(name, name)
         if sep and target in parameters and target.endswith("room_id"):
             if target in kwargs or target in rooms:
-                raise UsageProblem(f"{args.service}: {target} is given more than once")
+                raise UsageProblem(f"{service_name}: {target} is given more than once")
             rooms[target] = (value, name != target)
             continue
         if not sep or name not in parameters or name == "uow":
             allowed = ", ".join(p for p in parameters if p != "uow")
             raise UsageProblem(
-                f"{args.service} takes name=value arguments among: {allowed}; got {pair!r}"
+                f"{service_name} takes name=value arguments among: {allowed}; got {pair!r}"
             )
         if name in kwargs:
-            raise UsageProblem(f"{args.service}: {name} is given more than once")
+            raise UsageProblem(f"{service_name}: {name} is given more than once")
         kwargs[name] = _parse_value(name, value, parameters[name].annotation)
     missing = [
         p.name
@@ -764,7 +777,13 @@ def cmd_do(args: Args, out: Output) -> int:
         and p.name not in rooms
     ]
     if missing:
-        raise UsageProblem(f"{args.service} needs {', '.join(f'{m}=...' for m in missing)}")
+        raise UsageProblem(f"{service_name} needs {', '.join(f'{m}=...' for m in missing)}")
+    return kwargs, rooms
+
+
+def cmd_do(args: Args, out: Output) -> int:
+    service = getattr(services, args.service)
+    kwargs, rooms = do_arguments(args.service, args.arguments)
     uow = SqlAlchemyUnitOfWork(open_engine(args.db, schema=args.schema))
     for name, (room, number_only) in rooms.items():
         kwargs[name] = resolve_room(uow, room, args.hotel, number_only=number_only)
@@ -1013,7 +1032,7 @@ def _follow(args: Args, uow: SqlAlchemyUnitOfWork, out: Output) -> None:
                     "timezone": tz,
                     "position": page.position,
                 }
-                out.write(json.dumps(record) + "\n")
+                out.write(json.dumps(plain(record)) + "\n")
             else:
                 out.write(event_line(event, timezone(event.hotel_id)) + "\n")
         out.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -12,7 +13,7 @@ import click
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 import hotel_occupancy as ho
@@ -42,8 +43,18 @@ given."""
 # --- opening databases -------------------------------------------------------------------
 
 
+def _parsed(url: str) -> URL:
+    """``url`` parsed; a usage error (exit code 2) if it cannot be parsed at all."""
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError) as error:
+        raise UsageProblem(f"malformed database URL {shown_url(url)!r}: {error}") from None
+
+
 def _sqlite_path(url: str) -> Path | None:
-    parsed = make_url(url)
+    """The file of a SQLite URL (None for another database, or SQLite in memory); a usage
+    error if the URL cannot be parsed."""
+    parsed = _parsed(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database or "")
@@ -64,8 +75,19 @@ def _sqlite_tables(path: Path) -> set[str]:
         raise StorageProblem(cause or f"{path} is not a usable SQLite database: {error}") from None
 
 
-def _not_ours(url: str) -> str:
-    return f"{shown_url(url)} is not a hotel_occupancy database (create one with: {PROG} init)"
+def _not_ours(url: str, schema: str | None = None, *, postgresql: bool = False) -> str:
+    """Why the database at ``url`` (in ``schema``, if given) is not the library's, and how
+    to make it so; on PostgreSQL without a schema, that its tables may be in one."""
+    shown = shown_url(url)
+    if schema is not None:
+        return (
+            f"{shown} has no hotel_occupancy tables in schema {schema!r} (create them with: "
+            f"{PROG} --schema {shlex.quote(schema)} init; or give the --schema NAME they are in)"
+        )
+    hint = f"create one with: {PROG} init"
+    if postgresql:
+        hint += "; if the library's tables are in a schema of their own, give --schema NAME"
+    return f"{shown} is not a hotel_occupancy database ({hint})"
 
 
 @contextmanager
@@ -82,10 +104,7 @@ def open_engine(url: str, *, must_exist: bool = True, schema: str | None = None)
     turns out not to be one of ours, and checking takes no write lock. ``schema``: the
     PostgreSQL schema of the library's tables (``--schema``; None: the default one)."""
     shown = shown_url(url)
-    try:
-        path = _sqlite_path(url)
-    except (ArgumentError, ValueError) as error:
-        raise StorageProblem(f"malformed database URL {shown!r}: {error}") from None
+    path = _sqlite_path(url)
     if must_exist and path is not None:
         if not path.exists():
             raise StorageProblem(
@@ -95,8 +114,10 @@ def open_engine(url: str, *, must_exist: bool = True, schema: str | None = None)
             raise StorageProblem(_not_ours(url))
     try:
         engine = create_engine(url)
-    except (ArgumentError, NoSuchModuleError, ValueError) as error:
-        raise StorageProblem(f"malformed database URL {shown!r}: {error}") from None
+    except NoSuchModuleError as error:  # a kind of database SQLAlchemy does not know
+        raise StorageProblem(f"no database driver for {shown!r}: {error}") from None
+    except (ArgumentError, ValueError) as error:  # a value of the URL that cannot be read
+        raise UsageProblem(f"malformed database URL {shown!r}: {error}") from None
     except ImportError as error:
         raise StorageProblem(f"no driver installed for {shown!r}: {error}") from None
     run = click.get_current_context(silent=True)
@@ -116,7 +137,7 @@ def open_engine(url: str, *, must_exist: bool = True, schema: str | None = None)
         )
         revision = context.get_current_revision()
     if "ho_occupancies" not in tables:
-        raise StorageProblem(_not_ours(url))
+        raise StorageProblem(_not_ours(url, schema, postgresql=engine.dialect.name == "postgresql"))
     if revision is not None and revision != migrate.head():
         raise StorageProblem(
             f"{shown} has schema revision {revision}; this version needs {migrate.head()} "

@@ -8,14 +8,13 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from contextlib import suppress
-from datetime import date, datetime, time
-from enum import Enum
+from datetime import datetime
 from typing import Any, Protocol
 
-from attrs import asdict, has
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from hotel_occupancy.domain.data import to_data
 from hotel_occupancy.domain.zones import zone
 
 # --- showing text safely -----------------------------------------------------------------
@@ -102,22 +101,15 @@ class _GuardedOutput:
 
 
 def plain(value: Any) -> Any:
-    """A JSON-ready version of results (attrs objects, enums, dates)."""
-    if has(type(value)):
-        return {k: plain(v) for k, v in asdict(value, recurse=False).items()}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, dict) or hasattr(value, "items"):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
+    """A JSON-ready version of results (attrs objects, enums, dates, collections of them):
+    the library's :func:`~hotel_occupancy.domain.data.to_data`, so a secret (a guest's
+    PIN, a device token, a field or key named so) is never printed: it is ``<hidden>``."""
+    return to_data(value)
 
 
 def print_json(value: Any, out: Output) -> None:
-    """Print ``value`` (results, entities, plain data) as indented JSON."""
+    """Print ``value`` (results, entities, plain data) as indented JSON, its secrets
+    hidden (see :func:`plain`)."""
     json.dump(plain(value), out, indent=2)
     out.write("\n")
 

@@ -10,6 +10,13 @@ Create Date: 2027-07-01
 SQLite adds the column in place (``ALTER TABLE ... ADD COLUMN``, with its CHECK), so no
 table is copied and no trigger has to be made again. Downgrading refuses while a hotel is
 deactivated: revision 0007 cannot say so, and its staff would be free to act again.
+
+SQLite drops the column by copying ``ho_hotels`` into a new table without it (Alembic's
+batch mode, the CHECK dropped with it): a database made by ``create_schema`` holds the CHECK
+at table level, where SQLite's own ``DROP COLUMN`` refuses to drop a column it names. The
+copy keeps the table's indexes; the triggers on ``ho_hotels`` or naming it (none at this
+revision, but a host may have added its own) are dropped first and made again afterwards
+from the text the database holds. PostgreSQL drops the column in place.
 """
 
 from __future__ import annotations
@@ -50,4 +57,29 @@ def downgrade() -> None:
             f"cannot downgrade to revision 0007: {count} hotel(s) are deactivated, which it "
             "cannot store (reactivate them first)"
         )
-    op.drop_column("ho_hotels", "active")
+    if op.get_bind().dialect.name == "sqlite":
+        _drop_on_sqlite()
+    else:
+        op.drop_column("ho_hotels", "active")
+
+
+_TRIGGERS_OF_HOTELS = sa.text(
+    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+    "AND (tbl_name = 'ho_hotels' OR instr(sql, 'ho_hotels') > 0) ORDER BY name"
+)
+
+
+def _drop_on_sqlite() -> None:
+    """Copy ``ho_hotels`` without ``active`` (and its CHECK, wherever it is declared),
+    keeping the triggers of (or naming) the table as they were."""
+    bind = op.get_bind()
+    triggers = [(str(name), str(sql)) for name, sql in bind.execute(_TRIGGERS_OF_HOTELS)]
+    for name, _ in triggers:
+        op.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    checks = {check["name"] for check in sa.inspect(bind).get_check_constraints("ho_hotels")}
+    with op.batch_alter_table("ho_hotels", recreate="always") as batch:
+        if _CHECK in checks:
+            batch.drop_constraint(op.f(_CHECK), type_="check")
+        batch.drop_column("active")
+    for _, sql in triggers:
+        op.execute(sql)
