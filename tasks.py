@@ -7,6 +7,7 @@
     python3 tasks.py bench-legacy  # the legacy import's benchmark (benchmarks/legacy_import.py)
     python3 tasks.py bench-feed    # the event feed's cost to writers (benchmarks/feed_cost.py)
     python3 tasks.py bench-audit   # the night audit of 2,000 rooms (benchmarks/night_audit.py)
+    python3 tasks.py bench-cycle   # the nine-operation cycle vs raw drivers (benchmarks/cycle.py)
 
 The virtual environment lives in .venv and is (re)installed whenever pyproject.toml
 changes. Extra arguments after ``check`` go to pytest, e.g. ``python3 tasks.py check -x``.
@@ -72,6 +73,10 @@ def bench_audit(args: list[str]) -> None:
     _run(PYTHON, "benchmarks/night_audit.py", *args)
 
 
+def bench_cycle(args: list[str]) -> None:
+    _run(PYTHON, "benchmarks/cycle.py", *args)
+
+
 def check(args: list[str]) -> None:
     _run(PYTHON, "-m", "pytest", *args)
     _run(PYTHON, "-m", "mypy", "--strict", "src")
@@ -88,6 +93,7 @@ COMMANDS = {
     "bench-legacy": bench_legacy,
     "bench-feed": bench_feed,
     "bench-audit": bench_audit,
+    "bench-cycle": bench_cycle,
 }
 
 
