@@ -449,6 +449,32 @@ class Raw:
     def close(self) -> None:
         self.conn.close()
 
+    # the nine operations, each written by the baseline (``self.rooms``: its pair A, B)
+    rooms: tuple[str, str]
+    assign: Callable[[str, str], int]
+    move: Callable[[str, str], int]
+    checkout: Callable[[str], int]
+    start_cleaning: Callable[[str], int]
+    complete_cleaning: Callable[[str], int]
+    inspect: Callable[[str], int]
+
+    def steps(self, booking: str) -> list[Step]:
+        a, b = self.rooms
+        return [
+            lambda: self.assign(booking, a),
+            lambda: self.move(a, b),
+            lambda: self.checkout(b),
+            *self._housekeeping(a),
+            *self._housekeeping(b),
+        ]
+
+    def _housekeeping(self, room: str) -> list[Step]:
+        return [
+            lambda: self.start_cleaning(room),
+            lambda: self.complete_cleaning(room),
+            lambda: self.inspect(room),
+        ]
+
 
 # the library's log metadata, written as it writes it
 META = {
@@ -599,23 +625,6 @@ class RawOwnSchema(Raw):
             f"UNION ALL SELECT pin FROM ho_resting_pins WHERE hotel_id = ? AND pin IN ({marks}) "
             "AND until > ?"
         )
-
-    def steps(self, booking: str) -> list[Step]:
-        a, b = self.rooms
-        return [
-            lambda: self.assign(booking, a),
-            lambda: self.move(a, b),
-            lambda: self.checkout(b),
-            *self._housekeeping(a),
-            *self._housekeeping(b),
-        ]
-
-    def _housekeeping(self, room: str) -> list[Step]:
-        return [
-            lambda: self.start_cleaning(room),
-            lambda: self.complete_cleaning(room),
-            lambda: self.inspect(room),
-        ]
 
     def log(self, rows: list[tuple[object, ...]], at: object) -> int:
         params: list[object] = []
@@ -979,23 +988,6 @@ class RawMinimal(Raw):
             [(r, HOTEL, stamp) for r in rooms],
         )
         conn.commit()
-
-    def steps(self, booking: str) -> list[Step]:
-        a, b = self.rooms
-        return [
-            lambda: self.assign(booking, a),
-            lambda: self.move(a, b),
-            lambda: self.checkout(b),
-            *self._housekeeping(a),
-            *self._housekeeping(b),
-        ]
-
-    def _housekeeping(self, room: str) -> list[Step]:
-        return [
-            lambda: self.start_cleaning(room),
-            lambda: self.complete_cleaning(room),
-            lambda: self.inspect(room),
-        ]
 
     def log(self, rows: list[tuple[object, ...]], at: object) -> int:
         params: list[object] = []
