@@ -191,3 +191,31 @@ def test_an_expanding_in_reads_the_same_rows_whatever_the_size_of_its_lists(
             assert statement.rows(conn, values) == expected
             assert len(expected) == len({"R1", "R2"} & set(ids))
         assert statement.form(conn, None, {"ids": many, "bookings": []}) is None
+
+
+def test_an_interrupt_during_a_statement_invalidates_the_connection_as_sqlalchemy_does(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C inside the driver's execute: the interrupt goes on, and the connection,
+    in a state nobody knows, never returns to the pool."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'stop.db'}")
+    create_schema(engine)
+
+    class Interrupting:
+        def __init__(self, cursor: Any) -> None:
+            self._cursor = cursor
+
+        def execute(self, *args: Any) -> None:
+            raise KeyboardInterrupt
+
+        def close(self) -> None:
+            self._cursor.close()
+
+    with engine.connect() as conn:
+        fairy = conn.connection
+        real = fairy.cursor
+        fairy.cursor = lambda: Interrupting(real())  # type: ignore[method-assign]
+        with pytest.raises(KeyboardInterrupt):
+            repos._OCCUPANCY.rows(conn, {"key": "R1"})
+        assert conn.invalidated
+    engine.dispose()

@@ -313,6 +313,13 @@ def on_driver(conn: Connection, sql: str, parameters: Any = (), *, many: bool = 
             dialect=conn.dialect,
             ismulti=many,
         ) from error
+    except BaseException as stop:
+        if not isinstance(stop, Exception):  # Ctrl-C, SystemExit, a cancellation
+            # as SQLAlchemy does: a statement interrupted mid-way leaves the connection in
+            # a state nobody knows, so it never goes back to the pool
+            cursor.close()
+            conn.invalidate()
+        raise
     return cursor
 
 
