@@ -73,9 +73,7 @@ def host_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engi
     if request.param == "postgresql":
         yield request.getfixturevalue("pg_host_engine")
         return
-    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'host.db'}")
-    event.listen(engine, "connect", _foreign_keys_on)
-    migrate.upgrade(engine)
+    engine = _plain_sqlite(tmp_path / "host.db")
     yield _prepared(engine)
     engine.dispose()
 

@@ -51,7 +51,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import Executable
 
 from hotel_occupancy.adapters.sqlalchemy import mapping
 from hotel_occupancy.adapters.sqlalchemy.driver import Prepared
@@ -280,21 +279,23 @@ def _stays_query(wanted: ColumnElement[bool]) -> Select[Any]:
 
 
 _IN_HOUSE_NOW = and_(bookings.c.checked_in_at.is_not(None), bookings.c.checked_out_at.is_(None))
-_ARRIVALS = _stays_query(
-    and_(
-        bookings.c.cancelled_at.is_(None),
-        or_(
-            bookings.c.arrival == bindparam("day"),
-            and_(
-                bookings.c.arrival < bindparam("day"),
-                bookings.c.checked_in_at.is_(None),
-                bookings.c.no_show_at.is_(None),
+_ARRIVALS = Prepared(
+    _stays_query(
+        and_(
+            bookings.c.cancelled_at.is_(None),
+            or_(
+                bookings.c.arrival == bindparam("day"),
+                and_(
+                    bookings.c.arrival < bindparam("day"),
+                    bookings.c.checked_in_at.is_(None),
+                    bookings.c.no_show_at.is_(None),
+                ),
             ),
-        ),
+        )
     )
 )
-_DEPARTURES = _stays_query(and_(_IN_HOUSE_NOW, bookings.c.departure <= bindparam("day")))
-_IN_HOUSE_STAYS = _stays_query(_IN_HOUSE_NOW)
+_DEPARTURES = Prepared(_stays_query(and_(_IN_HOUSE_NOW, bookings.c.departure <= bindparam("day"))))
+_IN_HOUSE_STAYS = Prepared(_stays_query(_IN_HOUSE_NOW))
 _OCCUPANCY, _OCCUPANCY_LOCKED = _by_key(occupancies, "room_id")
 _HELD = Prepared(select(occupancies).where(_holds(occupancies, bindparam("key"))))
 _HELD_LOCKED = Prepared(
@@ -319,7 +320,8 @@ _OCCUPANCIES_OF_HOTEL = (  # in ascending room_id: the order their locks are tak
     .where(occupancies.c.hotel_id == bindparam("key"))
     .order_by(occupancies.c.room_id)
 )
-_OCCUPANCIES_OF_HOTEL_LOCKED = _OCCUPANCIES_OF_HOTEL.with_for_update(key_share=True)
+_OCCUPANCIES_OF_HOTEL_LOCKED = Prepared(_OCCUPANCIES_OF_HOTEL.with_for_update(key_share=True))
+_OCCUPANCIES_OF_HOTEL_READ = Prepared(_OCCUPANCIES_OF_HOTEL)
 _IN_HOUSE = (
     select(func.count())
     .where(guests.c.booking_id == occupancies.c.booking_id)
@@ -406,8 +408,8 @@ _OPEN_TASKS_OF_ROOM = Prepared(
     .where(tasks.c.room_id == bindparam("key"), tasks.c.status.in_(_OPEN))
     .order_by(tasks.c.created_at, tasks.c.task_id)
 )
-_OPEN_TASKS_OF_HOTEL = select(tasks).where(
-    tasks.c.hotel_id == bindparam("key"), tasks.c.status.in_(_OPEN)
+_OPEN_TASKS_OF_HOTEL = Prepared(
+    select(tasks).where(tasks.c.hotel_id == bindparam("key"), tasks.c.status.in_(_OPEN))
 )
 _TASK, _ = _by_key(tasks, "task_id")
 _UPDATE_TASK = _update_by_key(tasks, "task_id")
@@ -430,17 +432,19 @@ _LOG_OF_REQUEST = Prepared(
 _REQUEST, _ = _by_key(requests, "request_id")
 _LOCK_REQUEST = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("key"), 0)))
 _LOCK_AUDITS = select(func.pg_advisory_xact_lock(AUDIT_LOCKS, func.hashtext(bindparam("hotel"))))
-_LATEST_AUDIT = (
+_LATEST_AUDIT = Prepared(
     select(night_audits)
     .where(night_audits.c.hotel_id == bindparam("hotel"))
     .order_by(night_audits.c.business_date.desc())
     .limit(1)
 )
-_AUDIT = select(night_audits).where(
-    night_audits.c.hotel_id == bindparam("hotel"),
-    night_audits.c.business_date == bindparam("day"),
+_AUDIT = Prepared(
+    select(night_audits).where(
+        night_audits.c.hotel_id == bindparam("hotel"),
+        night_audits.c.business_date == bindparam("day"),
+    )
 )
-_AUDIT_ENTRIES = (  # by the index (hotel_id, operation, timestamp)
+_AUDIT_ENTRIES = Prepared(  # by the index (hotel_id, operation, timestamp)
     select(*LOG_ENTRY_COLUMNS)
     .where(
         log.c.hotel_id == bindparam("hotel"),
@@ -474,17 +478,12 @@ class _Repository:
     def _conn(self) -> Connection:
         return self._uow.connection
 
-    def _one(self, query: Executable | Prepared, **parameters: Any) -> Mapping[Any, Any] | None:
-        if isinstance(query, Prepared):
-            rows = query.rows(self._conn, parameters)
-            return rows[0] if rows else None
-        row = self._conn.execute(query, parameters).first()
-        return row._mapping if row is not None else None
+    def _one(self, query: Prepared, **parameters: Any) -> Mapping[Any, Any] | None:
+        rows = query.rows(self._conn, parameters)
+        return rows[0] if rows else None
 
-    def _all(self, query: Executable | Prepared, **parameters: Any) -> Sequence[Mapping[Any, Any]]:
-        if isinstance(query, Prepared):
-            return query.rows(self._conn, parameters)
-        return [row._mapping for row in self._conn.execute(query, parameters).all()]
+    def _all(self, query: Prepared, **parameters: Any) -> Sequence[Mapping[Any, Any]]:
+        return query.rows(self._conn, parameters)
 
     def _remember(self, table: Table, key: str, row: Mapping[Any, Any]) -> None:
         """Note ``row`` as read in this transaction, so that updating it writes only the
@@ -732,7 +731,7 @@ class Bookings(_Repository):
     def in_house(self, hotel_id: str) -> Sequence[StayRow]:
         return self._stays(_IN_HOUSE_STAYS, hotel=hotel_id)
 
-    def _stays(self, query: Select[Any], **parameters: Any) -> list[StayRow]:
+    def _stays(self, query: Prepared, **parameters: Any) -> list[StayRow]:
         return [mapping.stay_row(row) for row in self._all(query, **parameters)]
 
     def _end_transaction(self) -> None:  # called by the unit of work
@@ -798,7 +797,7 @@ class Occupancies(_Repository):
         bookings they hold, so that later ``get``, ``for_booking`` and ``lock`` calls for
         them send nothing. (A record the transaction already keeps is read again: the
         database holds what the transaction last wrote.)"""
-        query = self._locked(_OCCUPANCIES_OF_HOTEL, _OCCUPANCIES_OF_HOTEL_LOCKED)
+        query = self._locked(_OCCUPANCIES_OF_HOTEL_READ, _OCCUPANCIES_OF_HOTEL_LOCKED)
         found: list[RoomOccupancy] = []
         for row in self._all(query, key=hotel_id):
             occupancy = self._read(row)
