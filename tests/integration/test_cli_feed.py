@@ -16,6 +16,8 @@ import os
 import queue
 import signal
 import subprocess
+import sys
+import textwrap
 import threading
 import time
 from collections.abc import Iterator
@@ -99,6 +101,42 @@ def one_line_on_stderr(capsys: pytest.CaptureFixture[str], *fragments: str) -> s
     return lines[0]
 
 
+class Collected:
+    """Everything a stream gives, read by a thread as it comes, so that the writer never
+    blocks on a full pipe; :meth:`text` once the writer has closed it."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._parts: list[str] = []
+        self._reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._parts.append(line)
+
+    def text(self, timeout: float = 10) -> str:
+        self._reader.join(timeout)
+        return "".join(self._parts)
+
+
+def stopped(running: subprocess.Popen[str], signum: int, errors: Collected) -> tuple[int, str]:
+    """Send ``signum`` and give the process 10 s to end: its exit code and all it wrote
+    on stderr. If it is still running, fail saying what it was doing: its kernel wait
+    channel and, asked with SIGABRT, the Python stack of each of its threads."""
+    running.send_signal(signum)
+    try:
+        code = running.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        wchan = Path(f"/proc/{running.pid}/wchan").read_text(errors="replace")
+        running.send_signal(signal.SIGABRT)  # the fault handler prints the stacks
+        running.wait(timeout=10)
+        pytest.fail(
+            f"still running 10 s after signal {signum}, waiting in {wchan!r}; "
+            f"its stderr, ending with its stacks:\n{errors.text()}"
+        )
+    return code, errors.text()
+
+
 def lines_of(stream: IO[str]) -> queue.Queue[str]:
     """A queue the lines of ``stream`` arrive in, as a reader thread reads them."""
     lines: queue.Queue[str] = queue.Queue()
@@ -114,13 +152,14 @@ def lines_of(stream: IO[str]) -> queue.Queue[str]:
 @contextmanager
 def process(*command: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[str]]:
     """The console script run with ``command``, its output piped; killed if still running
-    at the end, its pipes closed."""
+    at the end, its pipes closed. Python's fault handler is on in it, so that SIGABRT
+    makes it print every thread's stack on stderr (see :func:`stopped`)."""
     with subprocess.Popen(
         [str(CLI), *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env={**(os.environ if env is None else env), "PYTHONFAULTHANDLER": "1"},
     ) as running:
         try:
             yield running
@@ -408,6 +447,7 @@ def test_follow_in_a_process_prints_another_process_s_event_within_a_second_and_
         assert follower.stdout is not None
         assert follower.stderr is not None
         lines = lines_of(follower.stdout)
+        errors = Collected(follower.stderr)
         with store(hotel_db) as uow:
             services.assign_room(uow, booking_id="B1", room_id="R1", staff_id="fd", check_in=False)
         assert json.loads(lines.get(timeout=30))["entry_id"] == 1  # it runs and follows
@@ -418,10 +458,38 @@ def test_follow_in_a_process_prints_another_process_s_event_within_a_second_and_
         assert time.monotonic() - committed < 1.0
         assert (line["entry_id"], line["operation"]) == (2, "CHECKIN")
         time.sleep(0.2)
-        follower.send_signal(signal.SIGINT)
-        assert follower.wait(timeout=10) == 0
-        assert follower.stderr.read() == ""
+        assert stopped(follower, signal.SIGINT, errors) == (0, "")
         assert lines.empty()
+
+
+def test_a_second_stop_signal_while_a_long_running_command_cleans_up_is_ignored() -> None:
+    """SIGTERM, then Ctrl-C, arriving while ``follow``/``relay``/``legacy mirror`` close
+    their connections (after the first signal stopped the work) do not cut the clean-up
+    short: it finishes, no traceback, and the handlers are the process's own again."""
+    program = textwrap.dedent(
+        """
+        import os, signal, time
+        from hotel_occupancy.cli.commands import _until_interrupted
+
+        def work():
+            raise KeyboardInterrupt  # the first signal
+
+        def cleanup():
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.2)
+            print("cleaned up", flush=True)
+
+        before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+        _until_interrupted(work, cleanup)
+        after = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+        print("restored" if after == before else f"changed: {after}", flush=True)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "cleaned up\nrestored\n", "")
 
 
 # --- relay -------------------------------------------------------------------------------

@@ -195,6 +195,51 @@ def test_waiting_with_nothing_new_returns_false_after_the_timeout(
     assert services.wait_for_events(uow, after=end, timeout=5.0) is True
 
 
+class _BrokenWatcher:
+    """A watching connection whose every wait fails, as one the database dropped."""
+
+    def wait(self, timeout: float) -> None:
+        raise ConnectionResetError("the server closed the connection")
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("failure", ["opening", "waiting"])
+def test_a_watch_that_keeps_failing_is_retried_once_per_wait_with_one_warning_each(
+    uow: SqlAlchemyUnitOfWork,
+    failure: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """If the watching connection cannot be opened, or breaks on every wait, a wait of
+    0.3 s sleeps the rest of it after one warning: over 1.2 s of waiting the follower
+    tries a handful of times, not in a tight loop flooding its log."""
+    from hotel_occupancy.adapters.sqlalchemy import feed
+    from hotel_occupancy.services import feed as feed_service
+
+    busy(uow)
+    _, end = follow(uow)
+    opened: list[object] = []
+
+    def broken(engine: Engine) -> _BrokenWatcher:
+        opened.append(engine)
+        if failure == "opening":
+            raise ConnectionRefusedError("the server is not accepting connections")
+        return _BrokenWatcher()
+
+    monkeypatch.setattr(feed, "_watcher", broken)
+    monkeypatch.setattr(feed_service, "POLL_INTERVAL", 0.3)
+    uow.close()  # the watcher opened by follow() is gone
+    began = time.monotonic()
+    with caplog.at_level("WARNING", logger=feed.logger.name):
+        assert services.wait_for_events(uow, after=end, timeout=1.2) is False
+    assert time.monotonic() - began >= 1.2
+    assert 1 <= len(opened) <= 8, len(opened)
+    warnings = [r for r in caplog.records if r.name == feed.logger.name]
+    assert 1 <= len(warnings) <= 8, len(warnings)
+
+
 # --- consumers killed part way ---------------------------------------------------------------
 
 CONSUMER = textwrap.dedent(

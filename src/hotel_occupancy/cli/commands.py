@@ -929,8 +929,8 @@ line's ``position`` is exactly the position after its event)."""
 def _until_interrupted(work: Callable[[], object], cleanup: Callable[[], object]) -> None:
     """Run ``work``, then ``cleanup``. An interrupt is ``work``'s normal end, not an error:
     Ctrl-C (SIGINT) and SIGTERM both stop it as KeyboardInterrupt (between two statements,
-    its transaction rolled back), and a second Ctrl-C during ``cleanup`` is ignored, so
-    neither ends in a traceback. The signal handlers are restored afterwards."""
+    its transaction rolled back), and a second Ctrl-C or SIGTERM during ``cleanup`` is
+    ignored, so neither ends in a traceback. The signal handlers are restored afterwards."""
     in_main = threading.current_thread() is threading.main_thread()
 
     def stop(signum: int, frame: object) -> NoReturn:
@@ -942,7 +942,9 @@ def _until_interrupted(work: Callable[[], object], cleanup: Callable[[], object]
     except KeyboardInterrupt:
         pass
     finally:
-        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None
+        if in_main:
+            interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
         try:
             cleanup()
         finally:

@@ -319,19 +319,26 @@ class SqlFeed:
     # waiting
 
     def wait(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for another connection's commit. The first call
+        only opens the watching connection (the caller reads again, then waits). If that
+        fails, or the connection breaks, the failure is logged and the rest of
+        ``timeout`` is slept: a follower of a broken database polls it once per timeout,
+        with one warning each time, never in a tight loop."""
+        deadline = time.monotonic() + max(0.0, timeout)
         if not self._watch:
             try:
                 self._watch.append(_watcher(self._uow.engine))
+                return  # watching from now on
             except Exception:  # the database is unreachable: the caller's read will say
                 logger.warning("cannot watch the log for new entries", exc_info=True)
-                time.sleep(max(0.0, timeout))
-            return  # watching from now on: the caller reads again, then waits
-        watcher = self._watch[0]
-        try:
-            watcher.wait(max(0.0, timeout))
-        except Exception:  # the connection broke: a new one next time
-            logger.warning("lost the connection watching the log", exc_info=True)
-            self.close()
+        else:
+            try:
+                self._watch[0].wait(max(0.0, timeout))
+                return
+            except Exception:  # the connection broke: a new one next time
+                logger.warning("lost the connection watching the log", exc_info=True)
+                self.close()
+        time.sleep(max(0.0, deadline - time.monotonic()))
 
     def close(self) -> None:
         """Close the connection the feed keeps for :meth:`wait` (a later wait opens a new
