@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event
+from sqlalchemy.engine import Connection
 
 import hotel_occupancy as ho
 from hotel_occupancy import services
@@ -219,3 +220,35 @@ def test_an_interrupt_during_a_statement_invalidates_the_connection_as_sqlalchem
             repos._OCCUPANCY.rows(conn, {"key": "R1"})
         assert conn.invalidated
     engine.dispose()
+
+
+def test_sqlite_s_begin_sent_to_the_driver_takes_the_write_lock_only_for_a_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a connection nobody observes, the engine's BEGIN goes to the driver's cursor,
+    not through ``exec_driver_sql``: a write transaction holds SQLite's write lock from
+    its start (another writer is refused at once), a read transaction (``reading()``)
+    does not."""
+    path = tmp_path / "lock.db"
+    engine = create_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    uow = SqlAlchemyUnitOfWork(engine)
+
+    def not_this_way(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("BEGIN went through Connection.exec_driver_sql")
+
+    monkeypatch.setattr(Connection, "exec_driver_sql", not_this_way)
+    try:
+        with uow:
+            assert not observed(uow.connection)
+            assert uow.connection.connection.driver_connection.in_transaction
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        with uow.reading():
+            assert uow.connection.connection.driver_connection.in_transaction
+            other.execute("BEGIN IMMEDIATE")  # a reader leaves the write lock free
+            other.execute("ROLLBACK")
+    finally:
+        other.close()
+        engine.dispose()

@@ -42,7 +42,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, Dialect
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-from hotel_occupancy.adapters.sqlalchemy.driver import on_driver
+from hotel_occupancy.adapters.sqlalchemy.driver import observed, on_driver
 
 __all__ = [
     "BEGIN_OPTION",
@@ -109,9 +109,11 @@ def _on_sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> No
 
 
 def _on_sqlite_begin(conn: Connection) -> None:
-    # through SQLAlchemy, not the driver's cursor (see docs/performance.md: sent to the
-    # driver from inside this hook, an interrupt landing there was not handled as safely)
-    conn.exec_driver_sql(conn.get_execution_options().get(BEGIN_OPTION, "BEGIN IMMEDIATE"))
+    statement = conn.get_execution_options().get(BEGIN_OPTION, "BEGIN IMMEDIATE")
+    if observed(conn):  # listeners and echo see it
+        conn.exec_driver_sql(statement)
+    else:  # the driver's cursor, as the repositories' statements (see .driver)
+        on_driver(conn, statement).close()
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------
