@@ -128,6 +128,13 @@ def room(row: Row) -> Room:
     return Room(row["room_id"], row["hotel_id"], row["number"], row["capacity"])
 
 
+@_reading("ho_rooms")
+def room_of_occupancy(row: Row) -> Room:
+    """The room of an occupancy record read with its room's columns (``room_number``,
+    ``room_capacity``)."""
+    return Room(row["room_id"], row["hotel_id"], row["room_number"], row["room_capacity"])
+
+
 @_reading("ho_staff")
 def staff(row: Row) -> Staff:
     return Staff(

@@ -303,7 +303,14 @@ _HELD_LOCKED = Prepared(
 )
 _UPDATE_OCCUPANCY = _update_by_key(occupancies, "room_id")
 _ROOMS_AND_HOLDERS = (  # in ascending room_id: the order their locks are taken in
-    select(occupancies)
+    # each record with its room's row (reference data an operation checks, such as the
+    # capacity), so that reading the room costs no statement of its own (see Rooms)
+    select(
+        occupancies,
+        rooms.c.number.label("room_number"),
+        rooms.c.capacity.label("room_capacity"),
+    )
+    .join_from(occupancies, rooms, rooms.c.room_id == occupancies.c.room_id)
     .where(
         occupancies.c.room_id.in_(bindparam("ids", expanding=True))
         | occupancies.c.booking_id.in_(bindparam("bookings", expanding=True))
@@ -311,8 +318,9 @@ _ROOMS_AND_HOLDERS = (  # in ascending room_id: the order their locks are taken 
     )
     .order_by(occupancies.c.room_id)
 )
-_ROOMS_AND_HOLDERS_LOCKED = Prepared(
-    _ROOMS_AND_HOLDERS.with_for_update(key_share=True), expanding=["ids", "bookings"]
+_ROOMS_AND_HOLDERS_LOCKED = Prepared(  # the records locked, not their rooms' rows
+    _ROOMS_AND_HOLDERS.with_for_update(key_share=True, of=occupancies),
+    expanding=["ids", "bookings"],
 )
 _ROOMS_AND_HOLDERS_READ = Prepared(_ROOMS_AND_HOLDERS, expanding=["ids", "bookings"])
 _OCCUPANCIES_OF_HOTEL = (  # in ascending room_id: the order their locks are taken in
@@ -591,9 +599,27 @@ class Hotels(_Repository):
 
 
 class Rooms(_Repository):
+    """Rooms. A room read with its occupancy record (:meth:`Occupancies.lock`) is kept
+    until the transaction ends, so that an operation checking it (a capacity) sends no
+    statement for it; the next transaction reads it afresh."""
+
+    def __init__(self, uow: Transaction) -> None:
+        super().__init__(uow)
+        self._read_now: dict[str, Room] = {}
+
     def get(self, room_id: str) -> Room | None:
+        room = self._read_now.get(room_id)
+        if room is not None:
+            return room
         row = self._one(_ROOM, key=room_id)
         return mapping.room(row) if row else None
+
+    def _read_with(self, room: Room) -> None:
+        """A room read along with its occupancy record in this transaction."""
+        self._read_now[room.room_id] = room
+
+    def _end_transaction(self) -> None:  # called by the unit of work
+        self._read_now.clear()
 
     def number_taken(self, hotel_id: str, number: str) -> bool:
         return self._one(_ROOM_NUMBER, hotel=hotel_id, number=number) is not None
@@ -608,6 +634,7 @@ class Rooms(_Repository):
     def update(self, room: Room) -> None:
         values = mapping.plain(room, "room_id", "hotel_id")  # a room keeps its hotel
         _UPDATE_ROOM.run(self._conn, {**values, "key": room.room_id})
+        self._read_now.pop(room.room_id, None)  # read again if asked for
 
 
 class StaffMembers(_Repository):
@@ -742,8 +769,9 @@ class Occupancies(_Repository):
     """Occupancy records. In a write transaction a record is read locked, once: the
     transaction keeps it (as it last wrote it) until it ends."""
 
-    def __init__(self, uow: Transaction) -> None:
+    def __init__(self, uow: Transaction, rooms: Rooms) -> None:
         super().__init__(uow)
+        self._rooms = rooms
         self._kept: dict[str, RoomOccupancy] = {}  # locked in this write transaction
         self._holders_kept: set[str] = set()  # bookings whose holding record is kept
 
@@ -778,6 +806,7 @@ class Occupancies(_Repository):
                 occupancy = self._read(row)
                 assert occupancy is not None
                 found[occupancy.room_id] = occupancy
+                self._rooms._read_with(mapping.room_of_occupancy(row))
             if writing:
                 self._holders_kept.update(holders)
         if writing:

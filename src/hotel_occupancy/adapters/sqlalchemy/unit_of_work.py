@@ -96,7 +96,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         self._rooms = repos.Rooms(self)
         self._staff = repos.StaffMembers(self, self._hotels)
         self._bookings = repos.Bookings(self)
-        self._occupancies = repos.Occupancies(self)
+        self._occupancies = repos.Occupancies(self, self._rooms)
         self._guests = repos.Guests(self)
         self._tasks = repos.Tasks(self)
         self._log = repos.Log(self)
@@ -287,6 +287,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         self._hotels._end_transaction(committed=committed)
         self._bookings._end_transaction()
         self._occupancies._end_transaction()
+        self._rooms._end_transaction()
 
     def _scrub(self) -> None:
         """A committed transaction cleared a device token: on SQLite, copy the write-ahead
