@@ -324,7 +324,8 @@ class SqlFeed:
         fails, or the connection breaks, the failure is logged and the rest of
         ``timeout`` is slept: a follower of a broken database polls it once per timeout,
         with one warning each time, never in a tight loop."""
-        deadline = time.monotonic() + max(0.0, timeout)
+        timeout = max(0.0, timeout)
+        deadline = time.monotonic() + timeout
         if not self._watch:
             try:
                 self._watch.append(_watcher(self._uow.engine))
@@ -333,7 +334,7 @@ class SqlFeed:
                 logger.warning("cannot watch the log for new entries", exc_info=True)
         else:
             try:
-                self._watch[0].wait(max(0.0, timeout))
+                self._watch[0].wait(timeout)
                 return
             except Exception:  # the connection broke: a new one next time
                 logger.warning("lost the connection watching the log", exc_info=True)

@@ -314,7 +314,7 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
             super().__enter__()
             return self
         read_only = self._begin_events()
-        self._end_transaction(committed=False)
+        self._end_transaction()
         try:
             conn, level = self._host_connection()
         except sa_exc.DBAPIError as error:
@@ -376,7 +376,7 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
         assert self._level is not None
         self._held.extend(_Held(self._level, events) for events in self._pending)
         self._pending = []
-        self._end_transaction(committed=False)  # the host may still roll it back
+        self._end_transaction()  # released, though the host may still roll it back
 
     def rollback(self) -> None:
         """Roll the call back to its savepoint (the host's transaction stays usable)."""
@@ -385,7 +385,7 @@ class HostTransactionUnitOfWork(SqlAlchemyUnitOfWork):
             return
         nested = self._nested
         self._drop_events()
-        self._end_transaction(committed=False)
+        self._end_transaction()
         try:
             if nested is not None and nested.is_active:
                 nested.rollback()  # (its rollback_savepoint event is ours: ignored)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -555,15 +555,36 @@ class _Repository:
         statement.run(self._conn, {**values, "key": key})
 
 
-class Hotels(_Repository):
-    """A transaction reads each hotel once, and no longer: another unit of work may change
-    a hotel's settings (``update_hotel``) between two transactions, so what one read is
-    forgotten when it ends. An operation reads its hotel with the acting staff member, in
-    the same statement (:meth:`StaffMembers.get`), so it costs no query of its own."""
+_Reference = TypeVar("_Reference", Hotel, Room)
+
+
+class _KeptThisTransaction(_Repository, Generic[_Reference]):
+    """Reference data a transaction reads once and keeps until it ends, and no longer:
+    another unit of work may change it between two transactions (``update_hotel``,
+    ``update_room``), so what one read is forgotten when it ends. Read by its own query
+    or along with another row, in the same statement (:meth:`_read_with`)."""
+
+    _key: str  # the field naming it (``hotel_id``, ``room_id``)
 
     def __init__(self, uow: Transaction) -> None:
         super().__init__(uow)
-        self._read_now: dict[str, Hotel] = {}
+        self._read_now: dict[str, _Reference] = {}
+
+    def _read_with(self, thing: _Reference) -> None:
+        """``thing``, read along with something else in this transaction."""
+        self._read_now[getattr(thing, self._key)] = thing
+
+    def _end_transaction(self) -> None:  # called by the unit of work
+        """Forget what the transaction read: the next one reads it afresh."""
+        self._read_now.clear()
+
+
+class Hotels(_KeptThisTransaction[Hotel]):
+    """Hotels, kept once read (see :class:`_KeptThisTransaction`). An operation reads its
+    hotel with the acting staff member, in the same statement (:meth:`StaffMembers.get`),
+    so it costs no query of its own."""
+
+    _key = "hotel_id"
 
     def get(self, hotel_id: str) -> Hotel | None:
         hotel = self._read_now.get(hotel_id)
@@ -587,25 +608,15 @@ class Hotels(_Repository):
         """Hotels this transaction inserted in bulk (the legacy import): known from now on
         in it."""
         for hotel in written:
-            self._read_now[hotel.hotel_id] = hotel
-
-    def _read_with(self, hotel: Hotel) -> None:
-        """A hotel read along with something else in this transaction (its staff)."""
-        self._read_now[hotel.hotel_id] = hotel
-
-    def _end_transaction(self, committed: bool) -> None:  # called by the unit of work
-        """Forget what the transaction read: the next one reads it afresh."""
-        self._read_now.clear()
+            self._read_with(hotel)
 
 
-class Rooms(_Repository):
+class Rooms(_KeptThisTransaction[Room]):
     """Rooms. A room read with its occupancy record (:meth:`Occupancies.lock`) is kept
-    until the transaction ends, so that an operation checking it (a capacity) sends no
-    statement for it; the next transaction reads it afresh."""
+    (see :class:`_KeptThisTransaction`), so that an operation checking it (a capacity)
+    sends no statement for it."""
 
-    def __init__(self, uow: Transaction) -> None:
-        super().__init__(uow)
-        self._read_now: dict[str, Room] = {}
+    _key = "room_id"
 
     def get(self, room_id: str) -> Room | None:
         room = self._read_now.get(room_id)
@@ -613,13 +624,6 @@ class Rooms(_Repository):
             return room
         row = self._one(_ROOM, key=room_id)
         return mapping.room(row) if row else None
-
-    def _read_with(self, room: Room) -> None:
-        """A room read along with its occupancy record in this transaction."""
-        self._read_now[room.room_id] = room
-
-    def _end_transaction(self) -> None:  # called by the unit of work
-        self._read_now.clear()
 
     def number_taken(self, hotel_id: str, number: str) -> bool:
         return self._one(_ROOM_NUMBER, hotel=hotel_id, number=number) is not None

@@ -207,7 +207,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         if self._conn is not None:
             raise RuntimeError("this unit of work is already in a transaction")
         read_only = self._begin_events()
-        self._end_transaction(committed=False)  # nothing kept from before
+        self._end_transaction()  # nothing kept from before
         try:
             conn = self.engine.connect()
         except sa_exc.DBAPIError as error:
@@ -275,16 +275,16 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         self._events_committed()
         self._tx = None
         scrub = self.scrub_after_commit
-        self._end_transaction(committed=True)
+        self._end_transaction()
         if scrub:
             self._scrub()
 
-    def _end_transaction(self, committed: bool) -> None:
+    def _end_transaction(self) -> None:
         """Forget what the repositories kept of the transaction that ended."""
         self.rows_read.clear()
         self.tokens_read.clear()
         self.scrub_after_commit = False
-        self._hotels._end_transaction(committed=committed)
+        self._hotels._end_transaction()
         self._bookings._end_transaction()
         self._occupancies._end_transaction()
         self._rooms._end_transaction()
@@ -310,6 +310,6 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         """Roll the transaction back and drop its events."""
         tx, self._tx = self._tx, None
         self._drop_events()
-        self._end_transaction(committed=False)
+        self._end_transaction()
         if tx is not None and tx.is_active:
             tx.rollback()
