@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -19,13 +20,16 @@ from hotel_occupancy.adapters.sqlalchemy import (
     SqlAlchemyUnitOfWork,
     create_engine,
     create_schema,
+    mapping,
 )
 from hotel_occupancy.adapters.sqlalchemy import repositories as repos
 from hotel_occupancy.adapters.sqlalchemy.driver import Prepared, observed
+from hotel_occupancy.domain.model import LogEntry
 from tests.integration.hotels import build_hotel
 
 PREPARED = {name: value for name, value in vars(repos).items() if isinstance(value, Prepared)}
 PREPARED.update({f"_INSERT[{table.name}]": statement for table, statement in repos._INSERT.items()})
+PREPARED.update({f"_APPEND_ROWS[{n}]": statement for n, statement in repos._APPEND_ROWS.items()})
 
 
 def _clock() -> datetime:
@@ -76,6 +80,7 @@ def test_the_sql_and_values_sent_to_the_driver_are_those_connection_execute_send
         ),
         (repos._UPDATE_STAFF, {"active": False, "key": "fd"}),
         (repos._DETACH_PARTY, {"key": "nobody"}),
+        (repos._APPEND_ROWS[2], _rows_of(_draft("first"), _draft("second", room="R2"))),
     ]
     sent: list[tuple[str, Any]] = []
 
@@ -91,6 +96,66 @@ def test_the_sql_and_values_sent_to_the_driver_are_those_connection_execute_send
             form = prepared.form(conn, keys)
             assert sent == [(form.sql, form.bind(values))]
         conn.get_transaction().rollback()  # type: ignore[union-attr]
+
+
+def _draft(notes: str, *, room: str = "R1") -> LogEntry:
+    """A STATUS_CHANGE log entry (clean room made dirty) by ``fd`` in hotel H, its id not
+    yet assigned."""
+    return LogEntry(
+        0,
+        "H",
+        room,
+        ho.Operation.STATUS_CHANGE,
+        "fd",
+        ho.OccupancyStatus.VACANT_CLEAN,
+        ho.OccupancyStatus.VACANT_DIRTY,
+        ho.Condition.CLEAN,
+        ho.Condition.DIRTY,
+        _clock(),
+        None,
+        None,
+        notes,
+        {"action": "mark_dirty", "n": len(notes)},
+    )
+
+
+def _rows_of(*drafts: LogEntry) -> dict[str, Any]:
+    """The values of one multi-row append of ``drafts`` (binds ``<column>_<row>``)."""
+    return {
+        f"{column}_{i}": value
+        for i, draft in enumerate(drafts)
+        for column, value in mapping.entry_row(draft).items()
+    }
+
+
+@pytest.mark.parametrize("count", [2, 3, repos._APPEND_BATCH, repos._APPEND_BATCH + 1, 40])
+def test_entries_appended_together_each_get_the_id_of_their_own_row(
+    engine: Engine, count: int
+) -> None:
+    """One append of several entries (one INSERT up to a batch, SQLAlchemy's path beyond)
+    returns each with the id the database gave its row, in order, as the log reads back."""
+    drafts = [_draft(f"entry {i}", room=("R1", "R2")[i % 2]) for i in range(count)]
+    uow = SqlAlchemyUnitOfWork(engine, clock=_clock)
+    with uow:
+        first = uow.log.append([_draft("before")])
+        appended = uow.log.append(drafts)
+        uow.commit()
+    assert [e.notes for e in appended] == [d.notes for d in drafts]
+    assert [e.id for e in appended] == list(range(first[0].id + 1, first[0].id + 1 + count))
+    stored = {e.id: e for e in uow.snapshot().log}
+    assert [stored[e.id] for e in appended] == list(appended)
+    with uow:  # the same drafts appended one by one store the very same values
+        alone = [uow.log.append([d])[0] for d in drafts]
+        uow.commit()
+    columns = ", ".join(f'"{c}"' for c in mapping.entry_row(drafts[0]))  # all but the id
+    with engine.connect() as conn:  # as the driver gives them: no result processing
+
+        def raw(entries: Sequence[LogEntry]) -> list[Any]:
+            ids = ", ".join(str(e.id) for e in entries)
+            query = f"SELECT {columns} FROM ho_log WHERE id IN ({ids}) ORDER BY id"
+            return [tuple(row) for row in conn.exec_driver_sql(query)]
+
+        assert raw(appended) == raw(alone)
 
 
 def test_rows_read_through_the_driver_equal_the_rows_sqlalchemy_reads(engine: Engine) -> None:

@@ -184,13 +184,19 @@ class Form:
 class Prepared:
     """A Core statement sent as compiled SQL to the driver (see the module's documentation).
     A SELECT's rows come back as dicts by the names of its selected columns (the keys
-    ``Row._mapping`` gives them)."""
+    ``Row._mapping`` gives them). An INSERT, UPDATE or DELETE is compiled for the columns
+    each call writes (the keys of its values but ``key``), unless ``named``: the statement
+    names its own binds (a multi-row INSERT, ``<column>_<row>``) and is compiled as it is."""
 
     __slots__ = ("_columns", "_dml", "_expanding", "_forms", "statement")
 
-    def __init__(self, statement: ClauseElement, *, expanding: Sequence[str] = ()) -> None:
+    def __init__(
+        self, statement: ClauseElement, *, expanding: Sequence[str] = (), named: bool = False
+    ) -> None:
         self.statement = statement
-        self._dml = bool(getattr(statement, "is_dml", False))  # it writes the columns given
+        # it writes the columns given (not ``named``: an INSERT naming its own binds, one
+        # per column and row, is compiled once as it stands)
+        self._dml = bool(getattr(statement, "is_dml", False)) and not named
         # a SELECT's columns, or what an INSERT ... RETURNING returns
         exported = list(getattr(statement, "exported_columns", ()))
         self._columns: tuple[tuple[str, TypeEngine[Any]], ...] | None = (

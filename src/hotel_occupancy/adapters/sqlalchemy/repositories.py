@@ -426,6 +426,23 @@ _APPEND = insert(log).returning(log.c.id, sort_by_parameter_order=True)
 _APPEND_UNORDERED = insert(log).returning(log.c.id)
 _APPEND_ONE = Prepared(insert(log))  # SQLite: the id is the driver's last row id
 _APPEND_ONE_RETURNING = Prepared(insert(log).returning(log.c.id))
+_APPEND_BATCH = 16
+"""The most entries appended by one prepared multi-row INSERT (an assignment with check-in
+writes two); a longer batch (a night audit's) takes SQLAlchemy's executemany path."""
+
+
+def _append_rows(count: int) -> Prepared:
+    """INSERT ... VALUES (row 0), ..., (row ``count - 1``) RETURNING id, by bind names
+    ``<column>_<row>``: one statement, prepared once per count."""
+    names = [c.name for c in log.columns if c.name not in ("id", "txid")]  # as entry_row
+    rows: list[dict[str, Any]] = [  # typed: rows after the first would bind untyped
+        {name: bindparam(f"{name}_{i}", type_=log.c[name].type) for name in names}
+        for i in range(count)
+    ]
+    return Prepared(insert(log).values(rows).returning(log.c.id), named=True)
+
+
+_APPEND_ROWS = {count: _append_rows(count) for count in range(2, _APPEND_BATCH + 1)}
 _LOG_OF_ROOM = Prepared(
     select(*LOG_ENTRY_COLUMNS)
     .where((log.c.room_id == bindparam("key")) | (log.c.from_room_id == bindparam("key")))
@@ -988,11 +1005,18 @@ class Log(_Repository):
             ids = [last]
         elif len(rows) == 1:  # RETURNING
             ids = [_APPEND_ONE_RETURNING.rows(conn, rows[0])[0]["id"]]
+        elif len(rows) <= _APPEND_BATCH:
+            # One INSERT of every row. Both databases insert the rows of a VALUES list in
+            # its order, each taking the next id of the log's sequence (SQLite: the next
+            # rowid, under the database's only write lock; PostgreSQL: nextval, which
+            # never goes back), whatever order RETURNING gives them back in: sorted, the
+            # ids are the rows' in order.
+            values = {f"{k}_{i}": v for i, row in enumerate(rows) for k, v in row.items()}
+            ids = sorted(r["id"] for r in _APPEND_ROWS[len(rows)].rows(conn, values))
         elif self._conn.dialect.name == "sqlite":
             # RETURNING in parameter order makes SQLAlchemy send one INSERT per row on
-            # SQLite; a night audit writes one entry per room. The write transaction holds
-            # the database's only write lock, and SQLite gives each row of one INSERT the
-            # next rowid in turn, so the ids returned, sorted, are the rows' in order.
+            # SQLite; a night audit writes one entry per room. The ids returned, sorted,
+            # are the rows' in order (as above).
             ids = sorted(self._conn.execute(_APPEND_UNORDERED, rows).scalars())
         else:
             ids = list(self._conn.execute(_APPEND, rows).scalars())
