@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 import attrs
@@ -216,3 +216,67 @@ def test_the_command_validators_accept_exactly_what_the_full_rules_accept(value:
             with pytest.raises(InvalidInput) as refused:
                 CompleteCleaning(**arguments)
             assert refused.value.message == expected
+
+
+def _outcome(call: Any, value: Any) -> Any:
+    """What ``call(value)`` returns, or the class and message of what it raises."""
+    try:
+        return call(value)
+    except Exception as error:  # compared, not hidden
+        return (type(error), str(error))
+
+
+_OFFSETS = st.timedeltas(min_value=timedelta(hours=-23, minutes=-59), max_value=timedelta(hours=23))
+_AWARE = st.one_of(
+    st.datetimes(timezones=st.just(UTC)),
+    st.datetimes(timezones=st.builds(timezone, _OFFSETS)),
+)
+
+
+@given(st.one_of(_AWARE, st.datetimes(), st.none()))
+def test_sqlite_s_one_call_datetime_binding_gives_what_the_two_processors_give(
+    value: datetime | None,
+) -> None:
+    """UTCDateTime's SQLite bind processor equals its process_bind_param followed by
+    DateTime's own, for aware values in any offset, naive ones (refused) and None."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.types import TypeDecorator
+
+    from hotel_occupancy.adapters.sqlalchemy.schema import UTCDateTime
+
+    dialect = sqlite.dialect()
+    as_sent = UTCDateTime().dialect_impl(dialect)  # the type SQLAlchemy asks
+    fused = as_sent.bind_processor(dialect)
+    composed = TypeDecorator.bind_processor(as_sent, dialect)
+    assert fused is not None
+    assert composed is not None
+    assert _outcome(fused, value) == _outcome(composed, value)
+
+
+@given(
+    st.one_of(
+        st.datetimes().map(lambda d: d.isoformat(" ")),  # the stored form, any precision
+        _AWARE.map(lambda d: d.isoformat()),  # text with an offset, written by another tool
+        st.text(max_size=30),
+        st.none(),
+    )
+)
+def test_sqlite_s_one_call_datetime_reading_gives_what_the_two_processors_give(
+    text: str | None,
+) -> None:
+    """UTCDateTime's SQLite result processor equals DateTime's own followed by its
+    process_result_value, for stored text of any precision or offset, garbage and None."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.types import TypeDecorator
+
+    from hotel_occupancy.adapters.sqlalchemy.schema import UTCDateTime
+
+    dialect = sqlite.dialect()
+    as_read = UTCDateTime().dialect_impl(dialect)  # the type SQLAlchemy asks
+    fused = as_read.result_processor(dialect, None)
+    composed = TypeDecorator.result_processor(as_read, dialect, None)
+    assert fused is not None
+    assert composed is not None
+    assert _outcome(fused, text) == _outcome(composed, text)
+    if text is not None and not isinstance(_outcome(fused, text), tuple):
+        assert fused(text).tzinfo is UTC
