@@ -32,3 +32,14 @@ def test_the_benchmark_script_reports_every_figure_it_promises(tmp_path: Path) -
     for kind in ("memory", "sqlite"):
         assert all(s["median"] > 0 for s in figures["cycle_microseconds_by_rooms"][kind].values())
         assert all(s["median"] > 0 for s in figures["room_board_milliseconds"][kind].values())
+
+
+def test_the_instruction_count_script_runs_its_cycle_on_both_backends() -> None:
+    """The cycle benchmarks/instructions.py counts under valgrind runs to the end, in memory
+    and on SQLite, without valgrind (which CI does not install)."""
+    for backend in ([], ["--sqlite"]):
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "instructions.py"), "--run", "2", *backend],
+            capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr

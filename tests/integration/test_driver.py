@@ -5,9 +5,9 @@ operation, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
