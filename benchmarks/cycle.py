@@ -81,8 +81,11 @@ operation (from its first attempt to its success, all workers pooled), errors by
 exception class (a ``ConcurrencyConflict`` or another error ``is_safe_to_retry`` is
 counted, then the operation is tried again, at most :data:`ATTEMPTS` times, and counted as
 a retry; nothing is retried silently), and bookings registered inside the window if a
-worker ran out (should be 0). The same for SQLite, 2 and 4 processes on one file (one
-hotel, the library's default ``synchronous``). Fresh database every run.
+worker ran out (should be 0). Beside them, the same worker counts of the *raw minimal*
+baseline (psycopg, its own schema, every worker its own pair of rooms in one hotel,
+nothing retried): what the machine itself gives when 8 processes share its cores. The
+same for SQLite, 2 and 4 processes on one file (one hotel, the library's default
+``synchronous``). Fresh database every run.
 
 Nothing here asserts anything about time; ``tests/benchmarks/test_cycle_benchmark.py``
 runs ``--quick`` and checks the structure. The load average is printed at start and end.
@@ -953,41 +956,58 @@ class RawMinimal(Raw):
             self.unique_violation = (psycopg.errors.UniqueViolation,)
 
     @staticmethod
-    def create(conn: Any, dialect: str, bookings: Sequence[str], clock: Clock) -> None:
-        """The schema, the hotel's rooms (ready) and the bookings with their parties."""
+    def create(
+        conn: Any,
+        dialect: str,
+        bookings: Sequence[str],
+        clock: Clock,
+        rooms: Sequence[str] | None = None,
+    ) -> None:
+        """The schema, the hotel's rooms (ready; by default ROOMS and the others) and the
+        bookings with their parties."""
         pg = dialect == "postgresql"
         for statement in MINIMAL_DDL[dialect].split(";"):
             if statement.strip():
                 conn.execute(statement)
-        mark = "%s" if pg else "?"
         now = clock()
         stamp = now if pg else now.replace(tzinfo=None).isoformat(" ", "microseconds")
-        departure = DEPARTURE if pg else DEPARTURE.isoformat()
-
-        def many(sql: str, rows: list[tuple[object, ...]]) -> None:
-            sql = sql.replace("?", mark)
-            if pg:
-                with conn.cursor() as cursor:
-                    cursor.executemany(sql, rows)
-            else:
-                conn.executemany(sql, rows)
-
-        many(
-            "INSERT INTO m_bookings (booking_id, hotel_id, departure) VALUES (?, ?, ?)",
-            [(b, HOTEL, departure) for b in bookings],
-        )
-        many(
-            "INSERT INTO m_guests (guest_id, hotel_id, booking_id, position, first_name, "
-            "last_name) VALUES (?, ?, ?, ?, ?, ?)",
-            [(f"{b}-{i}", HOTEL, b, i, "Guest", str(i)) for b in bookings for i in range(PARTY)],
-        )
-        rooms = [*ROOMS, *(f"r{n}" for n in range(2, 2 + OTHER_ROOMS))]
-        many(
+        RawMinimal.add_bookings(conn, dialect, bookings)
+        if rooms is None:
+            rooms = [*ROOMS, *(f"r{n}" for n in range(2, 2 + OTHER_ROOMS))]
+        RawMinimal._many(
+            conn,
+            dialect,
             "INSERT INTO m_rooms (room_id, hotel_id, status, condition, updated_at) "
             "VALUES (?, ?, 'VACANT_CLEAN', 'INSPECTED', ?)",
             [(r, HOTEL, stamp) for r in rooms],
         )
         conn.commit()
+
+    @staticmethod
+    def add_bookings(conn: Any, dialect: str, bookings: Sequence[str]) -> None:
+        """The bookings with their parties (not committed)."""
+        departure = DEPARTURE if dialect == "postgresql" else DEPARTURE.isoformat()
+        RawMinimal._many(
+            conn,
+            dialect,
+            "INSERT INTO m_bookings (booking_id, hotel_id, departure) VALUES (?, ?, ?)",
+            [(b, HOTEL, departure) for b in bookings],
+        )
+        RawMinimal._many(
+            conn,
+            dialect,
+            "INSERT INTO m_guests (guest_id, hotel_id, booking_id, position, first_name, "
+            "last_name) VALUES (?, ?, ?, ?, ?, ?)",
+            [(f"{b}-{i}", HOTEL, b, i, "Guest", str(i)) for b in bookings for i in range(PARTY)],
+        )
+
+    @staticmethod
+    def _many(conn: Any, dialect: str, sql: str, rows: list[tuple[object, ...]]) -> None:
+        if dialect == "postgresql":
+            with conn.cursor() as cursor:
+                cursor.executemany(sql.replace("?", "%s"), rows)
+        else:
+            conn.executemany(sql, rows)
 
     def log(self, rows: list[tuple[object, ...]], at: object) -> int:
         params: list[object] = []
@@ -1540,14 +1560,22 @@ class WorkerSpec:
     rooms: tuple[str, str]
     bookings: int
     seconds: float
+    raw: bool = False  # the raw minimal baseline (psycopg), not the library
 
 
-def worker(spec: WorkerSpec, barrier: Any, results: Any) -> None:
-    """One process: register its bookings, ready its rooms, one untimed cycle, then wait for
-    the others and run cycles for ``spec.seconds``."""
-    outcome: dict[str, Any] = {"index": spec.index, "ops": 0, "refills": 0, "retries": 0}
-    errors: Counter[str] = Counter()
-    latencies: list[float] = []
+@dataclass
+class Cycles:
+    """What a worker process runs: its bookings' cycles, and how to get more bookings."""
+
+    ids: list[str]
+    steps: Callable[[str], list[Step]]
+    more: Callable[[int], list[str]]  # register bookings from this index on: their ids
+    retryable: Callable[[BaseException], bool]
+    close: Callable[[], None]
+
+
+def library_cycles(spec: WorkerSpec) -> Cycles:
+    """The library's cycle on the worker's rooms, its bookings registered, one cycle run."""
     engine = create_engine(spec.url)
     try:
         uow = SqlAlchemyUnitOfWork(engine, clock=Clock())
@@ -1558,6 +1586,62 @@ def worker(spec: WorkerSpec, barrier: Any, results: Any) -> None:
         cycle = LibraryCycle(uow, spec.staff, spec.rooms)
         for step in cycle.steps(ids[0]):
             attempt(step, Counter())
+    except BaseException:
+        engine.dispose()
+        raise
+
+    def more(start: int) -> list[str]:
+        added = booking_ids(prefix, start, 20)
+        register_bookings(uow, spec.hotel, added)
+        return added
+
+    return Cycles(
+        ids,
+        cycle.steps,
+        more,
+        lambda error: is_safe_to_retry(error, with_request_id=False),
+        engine.dispose,
+    )
+
+
+def raw_cycles(spec: WorkerSpec) -> Cycles:
+    """The raw minimal baseline's cycle (psycopg) on the worker's rooms, whose rows and
+    bookings the parent made; one cycle run. Nothing is retried: its rooms are its own,
+    and a PIN collision is handled inside ``assign``."""
+    import psycopg
+
+    lock_timeout = f"-c lock_timeout={int(ho_lock_timeout() * 1000)}ms"
+    conn = psycopg.connect(libpq(spec.url), options=lock_timeout)
+    clock = Clock()
+    raw = RawMinimal(conn, "postgresql", clock, spec.rooms)
+    prefix = f"w{spec.index}-"
+    ids = booking_ids(prefix, 0, spec.bookings)
+    try:
+        for step in raw.steps(ids[0]):
+            step()
+    except BaseException:
+        conn.close()
+        raise
+
+    def more(start: int) -> list[str]:
+        added = booking_ids(prefix, start, 20)
+        RawMinimal.add_bookings(conn, "postgresql", added)
+        conn.commit()
+        return added
+
+    return Cycles(ids, raw.steps, more, lambda error: False, conn.close)
+
+
+def worker(spec: WorkerSpec, barrier: Any, results: Any) -> None:
+    """One process: set up its cycles (``spec.raw``: the raw baseline's, else the
+    library's), wait for the others, and run cycles for ``spec.seconds``."""
+    outcome: dict[str, Any] = {"index": spec.index, "ops": 0, "refills": 0, "retries": 0}
+    errors: Counter[str] = Counter()
+    latencies: list[float] = []
+    cycles: Cycles | None = None
+    try:
+        cycles = raw_cycles(spec) if spec.raw else library_cycles(spec)
+        ids = cycles.ids
         barrier.wait(timeout=600)
         clock = time.perf_counter
         cpu0 = time.process_time()
@@ -1569,11 +1653,9 @@ def worker(spec: WorkerSpec, barrier: Any, results: Any) -> None:
         try:
             while running:
                 if next_booking >= len(ids):  # ran out: register more, inside the window
-                    more = booking_ids(prefix, len(ids), 20)
-                    register_bookings(uow, spec.hotel, more)
-                    ids += more
+                    ids += cycles.more(len(ids))
                     outcome["refills"] += 1
-                for step in cycle.steps(ids[next_booking]):
+                for step in cycles.steps(ids[next_booking]):
                     began = clock()
                     if began >= deadline:  # only operations started in the window count
                         running = False
@@ -1584,9 +1666,7 @@ def worker(spec: WorkerSpec, barrier: Any, results: Any) -> None:
                             break
                         except Exception as error:
                             errors[type(error).__name__] += 1
-                            if n + 1 == ATTEMPTS or not is_safe_to_retry(
-                                error, with_request_id=False
-                            ):
+                            if n + 1 == ATTEMPTS or not cycles.retryable(error):
                                 raise
                             outcome["retries"] += 1
                     end = clock()
@@ -1602,7 +1682,8 @@ def worker(spec: WorkerSpec, barrier: Any, results: Any) -> None:
         with suppress(Exception):
             barrier.abort()
     finally:
-        engine.dispose()
+        if cycles is not None:
+            cycles.close()
         outcome["errors"] = dict(errors)
         outcome["latencies"] = latencies
         results.put(outcome)
@@ -1611,7 +1692,27 @@ def worker(spec: WorkerSpec, barrier: Any, results: Any) -> None:
 def run_concurrent(
     url: str, layout: str, workers: int, seconds: float, bookings: int
 ) -> dict[str, Any]:
-    """One run of ``workers`` processes on the database at ``url`` (schema made here)."""
+    """One run of ``workers`` processes on the database at ``url`` (schema made here).
+    ``layout``: "one hotel" or "many hotels" (the library), or "raw minimal" (the raw
+    baseline on PostgreSQL, on a database without the library's schema: one hotel, as it
+    has no hotel row anyone locks)."""
+    if layout == "raw minimal":
+        import psycopg
+
+        rooms = [(f"w{i}-a", f"w{i}-b") for i in range(workers)]
+        with psycopg.connect(libpq(url)) as conn:
+            RawMinimal.create(
+                conn,
+                "postgresql",
+                [b for i in range(workers) for b in booking_ids(f"w{i}-", 0, bookings)],
+                Clock(),
+                rooms=[r for pair in rooms for r in pair],
+            )
+        specs = [
+            WorkerSpec(i, url, HOTEL, STAFF, rooms[i], bookings, seconds, raw=True)
+            for i in range(workers)
+        ]
+        return run_workers(specs, seconds)
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":  # (PostgreSQL: copied with the database)
         create_schema(engine)
@@ -1632,6 +1733,12 @@ def run_concurrent(
     engine.dispose()  # nothing of the parent's is left open for the children
     for i in range(workers):
         specs.append(WorkerSpec(i, url, hotels[i], staff[i], rooms[i], bookings, seconds))
+    return run_workers(specs, seconds)
+
+
+def run_workers(specs: Sequence[WorkerSpec], seconds: float) -> dict[str, Any]:
+    """Start one process per spec, released together by a barrier; their figures."""
+    workers = len(specs)
     context: Any = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     barrier = context.Barrier(workers)
     results = context.Queue()
@@ -1888,10 +1995,12 @@ def run_all_concurrent(
     single: list[dict[str, Any]],
     workdir: Path,
 ) -> list[dict[str, Any]]:
-    rate = {
-        s["configuration"]: s["summary"]["cycles_per_second"]["median"]
+    rate = {  # cycles per second of one process, by (configuration, library or raw)
+        (s["configuration"], s["implementation"] == "raw-minimal"): s["summary"][
+            "cycles_per_second"
+        ]["median"]
         for s in single
-        if s["implementation"] == "library"
+        if s["implementation"] in ("library", "raw-minimal")
     }
     cpus = os.cpu_count() or 1
     plan: list[tuple[str, str, int]] = []  # (configuration, layout, workers)
@@ -1899,7 +2008,7 @@ def run_all_concurrent(
         if fsync in servers and which in (fsync, "both"):
             plan += [
                 (f"pg-fsync-{fsync}", layout, n)
-                for layout in ("one hotel", "many hotels")
+                for layout in ("one hotel", "many hotels", "raw minimal")
                 for n in pg_workers
             ]
     plan += [("sqlite-full", "one hotel", n) for n in sqlite_workers]
@@ -1908,11 +2017,13 @@ def run_all_concurrent(
         for key in plan if r % 2 == 0 else plan[::-1]:
             config, layout, workers = key
             # enough bookings for the rate one process reached, shared by the CPUs
-            per_worker = rate.get(config, 50.0) * seconds * min(workers, cpus) / workers
+            one = rate.get((config, layout == "raw minimal"), 50.0)
+            per_worker = one * seconds * min(workers, cpus) / workers
             bookings = math.ceil(1.5 * per_worker) + 5
             began = time.perf_counter()
             if config.startswith("pg"):
-                with servers[config.removeprefix("pg-fsync-")].database(schema=True) as url:
+                server = servers[config.removeprefix("pg-fsync-")]
+                with server.database(schema=layout != "raw minimal") as url:
                     runs[key].append(run_concurrent(url, layout, workers, seconds, bookings))
             else:
                 path = workdir / f"concurrent-{r}-{layout.replace(' ', '-')}-{workers}.db"

@@ -112,13 +112,14 @@ def test_the_sqlite_synchronous_settings_are_the_ones_named(figures: dict[str, A
 
 def test_concurrent_runs_cover_every_worker_count_and_layout(figures: dict[str, Any]) -> None:
     """SQLite with 2 and 4 processes on one file, and (with PostgreSQL) 1, 2, 4 and 8 workers
-    on one hotel and on many, each at > 0 ops/s with latencies, no worker failing."""
+    on one hotel, on many and of the raw minimal baseline, each at > 0 ops/s with
+    latencies, no worker failing."""
     runs = {(c["configuration"], c["layout"], c["workers"]): c for c in figures["concurrency"]}
     expected = {("sqlite-full", "one hotel", n) for n in (2, 4)}
     if "pg-fsync-on" in figures["configurations"]:
         expected |= {
             ("pg-fsync-on", layout, n)
-            for layout in ("one hotel", "many hotels")
+            for layout in ("one hotel", "many hotels", "raw minimal")
             for n in (1, 2, 4, 8)
         }
     assert set(runs) == expected
