@@ -39,7 +39,12 @@ from sqlalchemy.engine import Connection
 
 from hotel_occupancy.adapters.sqlalchemy import mapping
 from hotel_occupancy.adapters.sqlalchemy.errors import already_taken
-from hotel_occupancy.adapters.sqlalchemy.repositories import Hotels, Transaction, bookings_query
+from hotel_occupancy.adapters.sqlalchemy.repositories import (
+    Hotels,
+    Tasks,
+    Transaction,
+    bookings_query,
+)
 from hotel_occupancy.adapters.sqlalchemy.schema import (
     booking_guests,
     bookings,
@@ -322,9 +327,10 @@ _CONVERTERS: dict[str, tuple[Utc, Day]] = {
 class LegacyImports:
     """:class:`~hotel_occupancy.services.ports.LegacyImportRepository` on SQLAlchemy."""
 
-    def __init__(self, uow: Transaction, hotels: Hotels) -> None:
+    def __init__(self, uow: Transaction, hotels: Hotels, tasks: Tasks) -> None:
         self._uow = uow
         self._hotels = hotels
+        self._tasks = tasks
 
     def record(self, hotel_id: str) -> LegacyHotelRecord | None:
         row = self._uow.connection.execute(_RECORD, {"key": hotel_id}).first()
@@ -395,6 +401,7 @@ class LegacyImports:
             self._bulk(conn, _GUESTS, rows.guests, converters)
         if rows.tasks:
             self._bulk(conn, _TASKS, rows.tasks, converters)
+            self._tasks._forget(rows.tasks)  # (of rooms written here: none is kept)
         if rows.entries:
             self._bulk(conn, _ENTRIES, rows.entries, converters)
         # hotels never change: the transaction knows these (kept only if it commits)

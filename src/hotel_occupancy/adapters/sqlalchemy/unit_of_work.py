@@ -94,16 +94,16 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         self.scrub_after_commit = False
         self._hotels = repos.Hotels(self)
         self._rooms = repos.Rooms(self)
-        self._staff = repos.StaffMembers(self, self._hotels)
         self._bookings = repos.Bookings(self)
         self._occupancies = repos.Occupancies(self, self._rooms)
-        self._guests = repos.Guests(self)
         self._tasks = repos.Tasks(self)
+        self._staff = repos.StaffMembers(self, self._hotels, self._occupancies, self._tasks)
+        self._guests = repos.Guests(self)
         self._log = repos.Log(self)
         self._requests = repos.Requests(self)
         self._audits = repos.NightAudits(self)
         self._credentials = Credentials(self)
-        self._legacy = LegacyImports(self, self._hotels)
+        self._legacy = LegacyImports(self, self._hotels, self._tasks)
         self._feed = SqlFeed(self)
 
     @property
@@ -288,6 +288,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
         self._bookings._end_transaction()
         self._occupancies._end_transaction()
         self._rooms._end_transaction()
+        self._tasks._end_transaction()
 
     def _scrub(self) -> None:
         """A committed transaction cleared a device token: on SQLite, copy the write-ahead
