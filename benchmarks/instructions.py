@@ -3,6 +3,7 @@
     python3 benchmarks/instructions.py               # runs cachegrind twice, prints the figure
     python3 benchmarks/instructions.py --fresh       # the six operations only (see below)
     python3 benchmarks/instructions.py --sqlite      # the same cycle on a SQLite file
+    python3 benchmarks/instructions.py --postgresql  # on PostgreSQL (the client's count)
     PYTHONPATH=/path/to/other/src python3 benchmarks/instructions.py   # another version
 
 It runs itself twice under ``valgrind --tool=cachegrind --cache-sim=no`` (``--run 200``
@@ -23,7 +24,10 @@ library's ``create_engine`` and ``create_schema``, its default settings: the cou
 includes SQLite's own C code and the driver, but not the kernel's (the writes and the
 flushes of a commit are system calls, which valgrind does not count), so it measures the
 CPU work of the library and of SQLite, not the disk. Slower under valgrind (about a
-minute), so 50 and 100 cycles are run.
+minute), so 50 and 100 cycles are run. ``--postgresql`` runs it on a fresh database of the
+tests' throwaway server (``tests/postgres.py``, started once for both runs): only the
+client process runs under valgrind, so the count is the client's CPU work per cycle (the
+library, SQLAlchemy, psycopg and libpq), not the server's.
 
 ``--run N`` (what valgrind runs) builds the hotel, warms up and runs N cycles.
 """
@@ -55,21 +59,22 @@ class Clock:
         return self.now
 
 
-def run(cycles: int, fresh: bool, sqlite: bool) -> None:
+def run(cycles: int, fresh: bool, sqlite: bool, postgresql: str | None = None) -> None:
     import hotel_occupancy as ho
     from hotel_occupancy import services as s
 
     assert cycles <= MAX_CYCLES
     rooms = 2 * (WARMUP + MAX_CYCLES) if fresh else 10
     uow: Any
-    if sqlite:
+    if sqlite or postgresql:
         from hotel_occupancy.adapters.sqlalchemy import (
             SqlAlchemyUnitOfWork,
             create_engine,
             create_schema,
         )
 
-        engine = create_engine(f"sqlite:///{tempfile.mkdtemp()}/instructions.db")
+        url = postgresql or f"sqlite:///{tempfile.mkdtemp()}/instructions.db"
+        engine = create_engine(url)
         create_schema(engine)
         uow = SqlAlchemyUnitOfWork(engine, clock=Clock())
     else:
@@ -109,7 +114,7 @@ def run(cycles: int, fresh: bool, sqlite: bool) -> None:
             s.complete_cleaning(uow, room_id=a, staff_id=STAFF)
 
 
-def instructions(cycles: int, fresh: bool, sqlite: bool) -> int:
+def instructions(cycles: int, fresh: bool, sqlite: bool, postgresql: str | None = None) -> int:
     """The ``I refs`` of one run of ``cycles`` cycles under cachegrind."""
     command = [
         "valgrind",
@@ -122,6 +127,7 @@ def instructions(cycles: int, fresh: bool, sqlite: bool) -> int:
         str(cycles),
         *(["--fresh"] if fresh else []),
         *(["--sqlite"] if sqlite else []),
+        *(["--postgresql-url", postgresql] if postgresql else []),
     ]
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
@@ -135,19 +141,39 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--fresh", action="store_true", help="a fresh pair of rooms per cycle")
     parser.add_argument("--sqlite", action="store_true", help="on a SQLite file, not in memory")
+    parser.add_argument("--postgresql", action="store_true", help="on PostgreSQL, not in memory")
+    parser.add_argument("--postgresql-url", help=argparse.SUPPRESS)  # (the run's database)
     parser.add_argument("--run", type=int, metavar="N", help="run N cycles (under valgrind)")
     args = parser.parse_args()
     if args.run is not None:
-        run(args.run, args.fresh, args.sqlite)
+        run(args.run, args.fresh, args.sqlite, args.postgresql_url)
         return 0
-    few, many = (50, 100) if args.sqlite else (200, 400)
-    low, high = (
-        instructions(few, args.fresh, args.sqlite),
-        instructions(many, args.fresh, args.sqlite),
-    )
+    few, many = (50, 100) if args.sqlite or args.postgresql else (200, 400)
+    if args.postgresql:
+        low, high = on_postgresql(few, many, args.fresh)
+    else:
+        low, high = (instructions(n, args.fresh, args.sqlite) for n in (few, many))
     print(f"I refs: {low:,} ({few} cycles), {high:,} ({many} cycles)")
     print(f"instructions per guest cycle: {(high - low) // (many - few):,}")
     return 0
+
+
+def on_postgresql(few: int, many: int, fresh: bool) -> tuple[int, int]:
+    """The counts of both runs, each on a new database of one throwaway server."""
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    import psycopg
+    from sqlalchemy import make_url
+    from tests import postgres
+
+    counts = []
+    with postgres.running_server() as url:
+        admin = make_url(url).set(drivername="postgresql").render_as_string(False)
+        for n in (few, many):
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f"CREATE DATABASE instructions_{n}")
+            database = make_url(url).set(database=f"instructions_{n}")
+            counts.append(instructions(n, fresh, False, database.render_as_string(False)))
+    return counts[0], counts[1]
 
 
 if __name__ == "__main__":
