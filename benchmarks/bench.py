@@ -415,26 +415,51 @@ def run_baseline(rooms: int, cycles: int, workdir: Path, run: int) -> dict[str, 
     return time_cycles(lambda c: baseline.steps(c, rooms), cycles)
 
 
-def board_latency(kind: str, rooms: int, workdir: Path, repeats: int) -> dict[str, float]:
+def board_latency(
+    kind: str, rooms: int, workdir: Path, repeats: int
+) -> dict[str, dict[str, float]]:
+    """room_board's latency on a hotel of ``rooms`` rooms, half of them in house (under
+    "library"); on SQLite also the raw query reading the same rows (under "raw query"):
+    the board's own SQL text and parameters sent with ``sqlite3`` on its own connection and
+    fetched, nothing converted; the two are timed in turn, sample by sample."""
+    raw: sqlite3.Connection | None = None
     if kind == "memory":
         uow: Any = InMemoryUnitOfWork(clock=Clock())
     else:
-        engine = create_engine(f"sqlite:///{workdir / f'board-{rooms}.db'}")
+        path = workdir / f"board-{rooms}.db"
+        engine = create_engine(f"sqlite:///{path}")
         create_schema(engine)
         uow = SqlAlchemyUnitOfWork(engine, clock=Clock())
     build_hotel(uow, rooms, rooms // 2)
     for b in range(rooms // 2):  # half the hotel in house
         services.assign_room(uow, booking_id=f"b{b}", room_id=f"r{2 * b}", staff_id=STAFF)
-    samples = []
-    for _ in range(repeats):
-        # collect the garbage of what ran before, outside the timing, so that a pause of
-        # the collector inside it is due to the board's own allocations
-        gc.collect()
-        start = time.perf_counter()
-        board = services.room_board(uow, HOTEL)
-        samples.append(time.perf_counter() - start)
-        assert len(board) == rooms
-    return summary(samples)
+    if kind != "memory":
+        from hotel_occupancy.adapters.sqlalchemy.repositories import _BOARD
+
+        compiled = _BOARD.compile(dialect=engine.dialect)
+        values = compiled.construct_params({"hotel": HOTEL})
+        parameters = tuple(values[name] for name in compiled.positiontup or ())
+        raw = sqlite3.connect(path)
+    samples: dict[str, list[float]] = {"library": [], "raw query": []}
+    try:
+        for _ in range(repeats):
+            # collect the garbage of what ran before, outside the timing, so that a pause
+            # of the collector inside it is due to the board's own allocations
+            gc.collect()
+            start = time.perf_counter()
+            board = services.room_board(uow, HOTEL)
+            samples["library"].append(time.perf_counter() - start)
+            assert len(board) == rooms
+            if raw is not None:
+                gc.collect()
+                start = time.perf_counter()
+                read = raw.execute(compiled.string, parameters).fetchall()
+                samples["raw query"].append(time.perf_counter() - start)
+                assert len(read) == rooms
+    finally:
+        if raw is not None:
+            raw.close()
+    return {name: summary(taken) for name, taken in samples.items() if taken}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -515,14 +540,26 @@ def main(argv: list[str] | None = None) -> int:
                 scaling[kind][str(size)] = summary(samples)
                 print(f"scaling {kind} {size} rooms done", file=sys.stderr)
         results["cycle_microseconds_by_rooms"] = scaling
+        boards = {
+            (kind, size): board_latency(kind, size, workdir, repeats * 3)
+            for kind in ("memory", "sqlite")
+            for size in board_sizes
+        }
         results["room_board_milliseconds"] = {
-            kind: {
-                str(size): {
-                    k: v * 1e3 for k, v in board_latency(kind, size, workdir, repeats * 3).items()
-                }
+            label: {
+                str(size): {k: v * 1e3 for k, v in boards[(kind, size)][part].items()}
                 for size in board_sizes
             }
-            for kind in ("memory", "sqlite")
+            for label, kind, part in (
+                ("memory", "memory", "library"),
+                ("sqlite", "sqlite", "library"),
+                ("sqlite raw query", "sqlite", "raw query"),
+            )
+        }
+        results["room_board_sqlite_vs_raw_query"] = {  # the ratio of the medians
+            str(size): boards[("sqlite", size)]["library"]["median"]
+            / boards[("sqlite", size)]["raw query"]["median"]
+            for size in board_sizes
         }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
@@ -578,6 +615,11 @@ def print_report(results: dict[str, Any], kinds: list[str]) -> None:
             ["adapter", *(f"{s} rooms" for s in sizes)],
             *([k, *(fmt(board[k][s], 1) for s in sizes)] for k in board),
         ]
+    )
+    ratio = results["room_board_sqlite_vs_raw_query"]
+    print(
+        "room_board on SQLite / its raw query (ratio of medians): "
+        + ", ".join(f"{r:.2f}x at {s} rooms" for s, r in ratio.items())
     )
 
 

@@ -32,6 +32,10 @@ def test_the_benchmark_script_reports_every_figure_it_promises(tmp_path: Path) -
     for kind in ("memory", "sqlite"):
         assert all(s["median"] > 0 for s in figures["cycle_microseconds_by_rooms"][kind].values())
         assert all(s["median"] > 0 for s in figures["room_board_milliseconds"][kind].values())
+    raw = figures["room_board_milliseconds"]["sqlite raw query"]  # the query alone, timed
+    assert set(raw) == set(figures["room_board_milliseconds"]["sqlite"])
+    assert all(s["median"] > 0 for s in raw.values())
+    assert all(r > 0 for r in figures["room_board_sqlite_vs_raw_query"].values())
 
 
 def test_the_instruction_count_script_runs_its_cycle_on_both_backends() -> None:
