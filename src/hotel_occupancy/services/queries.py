@@ -84,23 +84,29 @@ def room_board(uow: UnitOfWork, hotel_id: str) -> tuple[BoardRow, ...]:
         rows = uow.occupancies.board(hotel_id)
         at = now(uow)
     today = local_date(hotel, at)
+    local: dict[datetime, datetime] = {}  # a hotel's guests share a few checkout times
     return tuple(
-        _board_row(hotel, row, at, today)
+        _board_row(hotel, row, at, today, local)
         for row in sorted(rows, key=lambda row: natural_key(row.number))
     )
 
 
-def _board_row(hotel: Hotel, row: BoardRow, at: datetime, today: date) -> BoardRow:
+def _board_row(
+    hotel: Hotel, row: BoardRow, at: datetime, today: date, local: dict[datetime, datetime]
+) -> BoardRow:
+    """``row`` with what its expected checkout means at ``at`` (``local``: the times in the
+    hotel's zone of the expected checkouts seen so far)."""
     checkout = row.expected_checkout
     if checkout is None:
         return row
-    local = _local(hotel, checkout)
-    assert local is not None
+    there = local.get(checkout)
+    if there is None:
+        there = local[checkout] = checkout.astimezone(zone(hotel.timezone))
     return replace(
         row,
-        due_out=local.date() <= today,
+        due_out=there.date() <= today,
         overdue=checkout < at,
-        expected_checkout_local=local,
+        expected_checkout_local=there,
     )
 
 

@@ -41,7 +41,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeEngine
 
-__all__ = ["Prepared", "observed", "on_driver"]
+__all__ = ["Prepared", "fetch_all", "observed", "on_driver"]
 
 _Processor = Callable[[Any], Any] | None
 
@@ -278,6 +278,17 @@ class Prepared:
             return int(cursor.rowcount)
         finally:
             cursor.close()
+
+
+def fetch_all(conn: Connection, sql: str, parameters: Any) -> list[Any]:
+    """The rows of ``sql`` (compiled for ``conn``'s database) as the driver returns them,
+    nothing converted, through the driver's cursor (or ``exec_driver_sql`` if the
+    connection is observed): for a statement that reads thousands of rows."""
+    cursor = _execute(conn, sql, parameters, many=False)
+    try:
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _written(values: Mapping[str, Any]) -> tuple[str, ...]:
