@@ -49,7 +49,8 @@ def task(task_id: str, minutes: int, room: str = "R1", **changes: Any) -> Housek
 
 def test_kept_open_tasks_are_what_the_database_holds_after_every_write(engine: Engine) -> None:
     """Tasks added (later, earlier and at the same time as kept ones), started, moved in
-    time, closed, and written in bulk: open_for_room equals a fresh read each time."""
+    time, closed, written in bulk and moved to another room: open_for_room equals a fresh
+    read each time, for both rooms."""
     uow = SqlAlchemyUnitOfWork(engine)
     with uow:  # tasks before the transaction that keeps them
         uow.tasks.add_many([task("t-b", 5), task("t-x", 5, room="R2")])
@@ -80,11 +81,14 @@ def test_kept_open_tasks_are_what_the_database_holds_after_every_write(engine: E
             lambda: uow.tasks.update(task("t-b", 5, status=ho.TaskStatus.DONE, closed_at=AT)),
             lambda: uow.tasks.add_many([task("t-d", 20)]),
             lambda: uow.tasks.update_many([task("t-d", 20, status=ho.TaskStatus.CANCELLED)]),
+            lambda: uow.tasks.update(task("t-x", 5, room="R1")),  # moved to another room
         ]
         queried = [check("R2"), check()]
         for write in writes:
             write()
             queried.append(check())
+        assert check("R2")  # the room t-x left: forgotten, read again, as stored...
+        assert list(uow.tasks.open_for_room("R2")) == []  # ...without t-x
         uow.rollback()
     if engine.dialect.name == "postgresql":  # kept from the staff member's read, then followed
         assert queried[:4] == [False, False, False, True]  # the tie made it read again

@@ -1053,6 +1053,10 @@ class Tasks(_Repository):
 
     def _follow(self, task: HousekeepingTask, new: bool) -> None:
         """Keep what the transaction wrote of a room whose open tasks are kept."""
+        if not new:  # a task given another room leaves its old room's keep stale
+            for room_id, tasks_kept in list(self._open.items()):
+                if room_id != task.room_id and any(t.task_id == task.task_id for t in tasks_kept):
+                    del self._open[room_id]
         kept = self._open.get(task.room_id)
         if kept is None:
             return
