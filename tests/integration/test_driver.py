@@ -36,16 +36,12 @@ def _clock() -> datetime:
     return datetime(2026, 3, 10, 15, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
-    """A library engine with hotel H (rooms R1, R2; bookings B1, B2) on either database."""
-    if request.param == "postgresql":
-        made = request.getfixturevalue("postgres_engine")
-    else:
-        made = create_engine(f"sqlite:///{tmp_path / 'driver.db'}")
-        create_schema(made)
-    build_hotel(SqlAlchemyUnitOfWork(made, clock=_clock), ["R1", "R2"], ["B1", "B2"])
-    return made
+@pytest.fixture
+def engine(engine: Engine) -> Engine:
+    """The integration tests' engine (SQLite or PostgreSQL) with hotel H (rooms R1, R2;
+    bookings B1, B2)."""
+    build_hotel(SqlAlchemyUnitOfWork(engine, clock=_clock), ["R1", "R2"], ["B1", "B2"])
+    return engine
 
 
 def test_every_prepared_statement_of_the_repositories_compiles_for_both_databases(

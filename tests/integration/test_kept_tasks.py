@@ -5,7 +5,6 @@ what the database holds, after every kind of write."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -15,8 +14,6 @@ from sqlalchemy import Engine, event
 import hotel_occupancy as ho
 from hotel_occupancy.adapters.sqlalchemy import (
     SqlAlchemyUnitOfWork,
-    create_engine,
-    create_schema,
     mapping,
 )
 from hotel_occupancy.adapters.sqlalchemy import repositories as repos
@@ -26,16 +23,12 @@ from tests.integration.hotels import HOTEL, build_hotel
 AT = datetime(2026, 3, 10, 15, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
-    """Hotel H with rooms R1, R2 and a manager, on either database."""
-    if request.param == "postgresql":
-        made = request.getfixturevalue("postgres_engine")
-    else:
-        made = create_engine(f"sqlite:///{tmp_path / 'kept.db'}")
-        create_schema(made)
-    build_hotel(SqlAlchemyUnitOfWork(made), ["R1", "R2"], [], staff=("mgr", ho.StaffRole.MANAGER))
-    return made
+@pytest.fixture
+def engine(engine: Engine) -> Engine:
+    """The integration tests' engine (SQLite or PostgreSQL) with hotel H: rooms R1, R2 and
+    a manager."""
+    build_hotel(SqlAlchemyUnitOfWork(engine), ["R1", "R2"], [], staff=("mgr", ho.StaffRole.MANAGER))
+    return engine
 
 
 def task(task_id: str, minutes: int, room: str = "R1", **changes: Any) -> HousekeepingTask:
@@ -56,8 +49,8 @@ def test_kept_open_tasks_are_what_the_database_holds_after_every_write(engine: E
         uow.tasks.add_many([task("t-b", 5), task("t-x", 5, room="R2")])
         uow.commit()
     sent: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda c, cur, s, *a: sent.append(s))
-    with uow:
+    with uow:  # (a listener of this transaction's connection only: it ends with it)
+        event.listen(uow.connection, "before_cursor_execute", lambda c, cur, s, *a: sent.append(s))
         uow.occupancies.lock(["R1", "R2"])
         assert uow.staff.get("mgr") is not None
 

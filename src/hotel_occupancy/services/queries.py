@@ -67,7 +67,11 @@ def get_occupancy(uow: UnitOfWork, room_id: str) -> RoomOccupancy:
 
 
 def _local(hotel: Hotel, moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.astimezone(zone(hotel.timezone))
+    return None if moment is None else _in_zone(hotel, moment)
+
+
+def _in_zone(hotel: Hotel, moment: datetime) -> datetime:
+    return moment.astimezone(zone(hotel.timezone))
 
 
 def room_board(uow: UnitOfWork, hotel_id: str) -> tuple[BoardRow, ...]:
@@ -101,7 +105,7 @@ def _board_row(
         return row
     there = local.get(checkout)
     if there is None:
-        there = local[checkout] = checkout.astimezone(zone(hotel.timezone))
+        there = local[checkout] = _in_zone(hotel, checkout)
     return replace(
         row,
         due_out=there.date() <= today,

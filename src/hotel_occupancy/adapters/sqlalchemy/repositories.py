@@ -1027,11 +1027,12 @@ class Tasks(_Repository):
         kept = self._open.get(room_id) if self._uow.writing else None
         if kept is not None:
             return list(kept)
-        found = []
-        for row in self._all(_OPEN_TASKS_OF_ROOM, key=room_id):
-            self._remember(tasks, row["task_id"], row)  # guarded by the room's locked record
-            found.append(mapping.task(row))
-        return found
+        return [self._read(row) for row in self._all(_OPEN_TASKS_OF_ROOM, key=room_id)]
+
+    def _read(self, row: Mapping[Any, Any]) -> HousekeepingTask:
+        """The task of ``row``, an open task of a room whose record is locked."""
+        self._remember(tasks, row["task_id"], row)  # guarded by the room's locked record
+        return mapping.task(row)
 
     def _unread(self, rooms: Collection[str]) -> list[str]:
         """Of ``rooms`` (locked in this write transaction), those whose open tasks are not
@@ -1047,25 +1048,26 @@ class Tasks(_Repository):
         for row in rows:
             if row["task_task_id"] is None:
                 continue
-            values = {name: row[label] for label, name in _TASK_LABELS}
-            self._remember(tasks, values["task_id"], values)
-            self._open[values["room_id"]].append(mapping.task(values))
+            task = self._read({name: row[label] for label, name in _TASK_LABELS})
+            self._open[task.room_id].append(task)
 
-    def _follow(self, task: HousekeepingTask, new: bool) -> None:
-        """Keep what the transaction wrote of a room whose open tasks are kept."""
-        if not new:  # a task given another room leaves its old room's keep stale
-            for room_id, tasks_kept in list(self._open.items()):
-                if room_id != task.room_id and any(t.task_id == task.task_id for t in tasks_kept):
-                    del self._open[room_id]
+    def _follow(self, task: HousekeepingTask) -> None:
+        """Keep what the transaction wrote (added or updated) of a room whose open tasks
+        are kept."""
+        for room_id, other in list(self._open.items()):  # a task given another room
+            if room_id != task.room_id and any(t.task_id == task.task_id for t in other):
+                del self._open[room_id]
         kept = self._open.get(task.room_id)
         if kept is None:
             return
         at = next((i for i, t in enumerate(kept) if t.task_id == task.task_id), None)
-        if new or at is None:
-            if at is None and any(t.created_at >= task.created_at for t in kept):
+        if at is None:  # added, or open again
+            if not task.status.is_open:
+                return
+            if any(t.created_at >= task.created_at for t in kept):
                 # its place among equal times is the database's collation's to say
                 del self._open[task.room_id]
-            elif task.status.is_open:
+            else:
                 kept.append(task)
         elif kept[at].created_at != task.created_at:  # moved in the order
             del self._open[task.room_id]
@@ -1074,13 +1076,10 @@ class Tasks(_Repository):
         else:
             del kept[at]
 
-    def _forget(self, changed: Iterable[HousekeepingTask] | None = None) -> None:
-        """Forget the kept open tasks of the rooms of ``changed`` (None: of every room)."""
-        if changed is None:
-            self._open.clear()
-        else:
-            for task in changed:
-                self._open.pop(task.room_id, None)
+    def _forget(self, changed: Iterable[HousekeepingTask]) -> None:
+        """Forget the kept open tasks of the rooms of ``changed``."""
+        for task in changed:
+            self._open.pop(task.room_id, None)
 
     def _end_transaction(self) -> None:  # called by the unit of work
         self._open.clear()
@@ -1094,11 +1093,11 @@ class Tasks(_Repository):
 
     def add(self, task: HousekeepingTask) -> None:
         self._insert(tasks, [mapping.plain(task)])
-        self._follow(task, new=True)
+        self._follow(task)
 
     def update(self, task: HousekeepingTask) -> None:
         self._update(_UPDATE_TASK, tasks, task.task_id, mapping.plain(task, "task_id"))
-        self._follow(task, new=False)
+        self._follow(task)
 
     def add_many(self, new: Sequence[HousekeepingTask]) -> None:
         if new:  # one executemany, whatever their number

@@ -135,7 +135,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     # On SQLite each value would pass two processors, this type's and then (or first)
     # DateTime's, three Python calls deep: every operation binds and reads a dozen.
-    # These give the very same values in one call (tests/unit/test_sql_types.py holds
+    # These give the very same values in one call (tests/unit/test_fast_paths.py holds
     # them to the two composed, for every kind of value).
 
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
