@@ -1463,12 +1463,10 @@ def subject_for(
             engine.dispose()
         return
     assert config.server is not None
-    import psycopg
 
     with config.server.database(schema=implementation != "raw-minimal") as url:
-        lock_timeout = f"-c lock_timeout={int(ho_lock_timeout() * 1000)}ms"
         if implementation == "raw-minimal":
-            pg = psycopg.connect(libpq(url), options=lock_timeout)
+            pg = raw_psycopg(url)
             RawMinimal.create(pg, "postgresql", bookings, clock)
             raw = RawMinimal(pg, "postgresql", clock, ROOMS)
             try:
@@ -1493,7 +1491,7 @@ def subject_for(
                     current_pid=lambda: pooled_backend(engine),
                 )
             else:
-                pg = psycopg.connect(libpq(url), options=lock_timeout)
+                pg = raw_psycopg(url)
                 own = RawOwnSchema(pg, "postgresql", clock, HOTEL, STAFF, ROOMS)
                 try:
                     yield Subject(
@@ -1519,6 +1517,14 @@ def pooled_backend(engine: Engine) -> int | None:
         return int(pooled.driver_connection.info.backend_pid)  # type: ignore[union-attr]
     finally:
         pooled.close()
+
+
+def raw_psycopg(url: str) -> Any:
+    """A psycopg connection for a raw baseline, with the library's ``lock_timeout``."""
+    import psycopg
+
+    lock_timeout = f"-c lock_timeout={int(ho_lock_timeout() * 1000)}ms"
+    return psycopg.connect(libpq(url), options=lock_timeout)
 
 
 def ho_lock_timeout() -> float:
@@ -1608,10 +1614,7 @@ def raw_cycles(spec: WorkerSpec) -> Cycles:
     """The raw minimal baseline's cycle (psycopg) on the worker's rooms, whose rows and
     bookings the parent made; one cycle run. Nothing is retried: its rooms are its own,
     and a PIN collision is handled inside ``assign``."""
-    import psycopg
-
-    lock_timeout = f"-c lock_timeout={int(ho_lock_timeout() * 1000)}ms"
-    conn = psycopg.connect(libpq(spec.url), options=lock_timeout)
+    conn = raw_psycopg(spec.url)
     clock = Clock()
     raw = RawMinimal(conn, "postgresql", clock, spec.rooms)
     prefix = f"w{spec.index}-"
