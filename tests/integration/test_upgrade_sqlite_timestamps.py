@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from hotel_occupancy import services
 from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, migrate, schema
 from hotel_occupancy.adapters.sqlalchemy.schema import UTCDateTime
 from hotel_occupancy.domain.invariants import check_invariants
+from tests.integration.hotels import build_hotel
 from tests.integration.revisions import built_at
 from tests.support import FakeClock
 
@@ -28,20 +28,8 @@ STORED = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
 
 
 def _build(uow: SqlAlchemyUnitOfWork) -> None:
-    """A hotel, two rooms, a manager, a guest checked in and one moved out and back."""
-    services.register_hotel(uow, hotel_id="H", name="Hotel H")
-    for number, room in enumerate(("R1", "R2"), start=1):
-        services.register_room(uow, hotel_id="H", room_id=room, number=str(number))
-    services.register_staff(uow, hotel_id="H", staff_id="m", name="Mo", role=ho.StaffRole.MANAGER)
-    services.register_booking(
-        uow,
-        hotel_id="H",
-        booking_id="B1",
-        reference="OLD-1",
-        arrival=date(2026, 3, 10),
-        departure=date(2026, 3, 12),
-        party=[ho.BookingGuest("g1", "Ada", "Old"), ho.BookingGuest("g2", "Bo", "Old")],
-    )
+    """Hotel H (two rooms, a manager), a guest checked in and moved to the other room."""
+    build_hotel(uow, ["R1", "R2"], ["B1"], staff=("m", ho.StaffRole.MANAGER))
     services.assign_room(uow, booking_id="B1", room_id="R1", staff_id="m")
     services.move_guest(uow, from_room_id="R1", to_room_id="R2", staff_id="m")
 
