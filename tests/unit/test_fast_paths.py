@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -280,3 +281,59 @@ def test_sqlite_s_one_call_datetime_reading_gives_what_the_two_processors_give(
     assert _outcome(fused, text) == _outcome(composed, text)
     if text is not None and not isinstance(_outcome(fused, text), tuple):
         assert fused(text).tzinfo is UTC
+
+
+def _natural_runs(text: str) -> tuple[tuple[int, int, str], ...]:
+    """The natural sort key of ``text`` as a tuple per run (the form before it was laid flat)."""
+    import re
+
+    runs = [
+        (0, int(part), part) if index % 2 else (1, 0, part.casefold())
+        for index, part in enumerate(re.split(r"(\d+)", text))
+        if part
+    ]
+    return (*runs, (2, 0, text))
+
+
+_ROOM_NUMBER = st.text(st.sampled_from("0123456789AaBb-. ٣"), max_size=8)
+
+
+@given(a=_ROOM_NUMBER, b=_ROOM_NUMBER)
+def test_the_flat_natural_key_orders_numbers_as_the_key_run_by_run_does(a: str, b: str) -> None:
+    """Two room numbers compare the same way by the flat key as by one tuple per run."""
+    flat_a, flat_b = model.natural_key(a), model.natural_key(b)
+    runs_a, runs_b = _natural_runs(a), _natural_runs(b)
+    assert (flat_a < flat_b, flat_a == flat_b) == (runs_a < runs_b, runs_a == runs_b)
+
+
+@given(
+    checkout=st.none()
+    | st.datetimes(datetime(2026, 1, 1), datetime(2026, 12, 31), timezones=st.just(UTC)),
+    zone=st.sampled_from(["UTC", "Europe/Paris", "Pacific/Kiritimati", "America/St_Johns"]),
+    seen_before=st.booleans(),
+)
+def test_a_board_row_is_completed_as_replace_would_complete_it(
+    checkout: datetime | None, zone: str, seen_before: bool
+) -> None:
+    """room_board's positional completion gives the row replace() gives, seen or not."""
+    from hotel_occupancy.domain.dates import local_date
+    from hotel_occupancy.domain.enums import DiscrepancyKind, ServiceStatus
+    from hotel_occupancy.services import queries
+
+    hotel = model.Hotel("H", "Hotel", False, zone)
+    row = model.BoardRow(
+        "R", "101", OccupancyStatus.OCCUPIED, Condition.DIRTY, "B", "REF", 2, checkout,
+        "A", service_status=ServiceStatus.DND,
+        discrepancy=DiscrepancyKind.SKIP, queued=True,
+    )  # fmt: skip
+    today, seen = local_date(hotel, AT), {}
+    if seen_before:  # the memo filled by an earlier row with the same checkout
+        queries._board_row(hotel, row, AT, today, seen)
+    done = queries._board_row(hotel, row, AT, today, seen)
+    if checkout is None:
+        assert done is row
+        return
+    there = checkout.astimezone(ZoneInfo(zone))
+    assert done == model.replace(
+        row, due_out=there.date() <= today, overdue=checkout < AT, expected_checkout_local=there
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from enum import Enum
 from typing import Any, ParamSpec, TypeVar
 
@@ -200,14 +201,17 @@ _DISCREPANCY[None] = None
 
 
 @_reading("the room board")
-def board_row(row: Sequence[Any]) -> BoardRow:
-    """A board row from the driver's (room_id, number, status, condition, booking_id,
+def board_rows(rows: Iterable[Sequence[Any]]) -> list[BoardRow]:
+    """Board rows from the driver's (room_id, number, status, condition, booking_id,
     reference, expected_checkout, guest_count, arriving_booking_id, service_status,
     discrepancy, queued); ``expected_checkout`` as the driver returns it (see
     :func:`~hotel_occupancy.adapters.sqlalchemy.schema.as_utc`), ``queued`` 1 or 0. The
     fields ``due_out``, ``overdue`` and ``expected_checkout_local`` are left at their
-    defaults (the service's)."""
-    (
+    defaults (the service's). A hotel's guests share a few expected checkouts: each
+    value the driver gives is converted once."""
+    checkouts: dict[Any, datetime] = {}
+    board = []
+    for (
         room_id,
         number,
         status,
@@ -220,24 +224,33 @@ def board_row(row: Sequence[Any]) -> BoardRow:
         service,
         discrepancy,
         queued,
-    ) = row
-    return BoardRow(  # positional, in BoardRow's field order: a board maps thousands of rows
-        room_id,
-        number,
-        _STATUS[status],
-        _CONDITION[condition],
-        booking_id,
-        reference,
-        count,
-        None if expected is None else as_utc(expected),
-        arriving,
-        False,
-        False,
-        None,
-        _SERVICE[service],
-        _DISCREPANCY[discrepancy],
-        bool(queued),
-    )
+    ) in rows:
+        if expected is not None:
+            checkout = checkouts.get(expected)
+            if checkout is None:
+                checkout = checkouts[expected] = as_utc(expected)
+        else:
+            checkout = None
+        board.append(
+            BoardRow(  # by position, in BoardRow's field order: a board maps thousands of rows
+                room_id,
+                number,
+                _STATUS[status],
+                _CONDITION[condition],
+                booking_id,
+                reference,
+                count,
+                checkout,
+                arriving,
+                False,
+                False,
+                None,
+                _SERVICE[service],
+                _DISCREPANCY[discrepancy],
+                bool(queued),
+            )
+        )
+    return board
 
 
 @_reading("the front desk's lists")

@@ -940,7 +940,7 @@ class Occupancies(_Repository):
             if compiled.positional
             else values
         )
-        return list(map(mapping.board_row, fetch_all(conn, compiled.string, parameters)))
+        return mapping.board_rows(fetch_all(conn, compiled.string, parameters))
 
     def add(self, occupancy: RoomOccupancy) -> None:
         self._insert(occupancies, [mapping.plain(occupancy)])
