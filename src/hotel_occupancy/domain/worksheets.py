@@ -80,7 +80,7 @@ __all__ = [
     "work_order",
 ]
 
-WorkOrderKey = tuple[WorkPriority, tuple[int | str, ...], str]
+WorkOrderKey = tuple[WorkPriority, str, str]
 """The sort key of :func:`work_order`: (priority, natural room number, task id)."""
 
 _KINDS = (TaskKind.TURNOVER, TaskKind.CLEANING)

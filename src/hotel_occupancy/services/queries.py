@@ -93,7 +93,7 @@ def room_board(uow: UnitOfWork, hotel_id: str) -> tuple[BoardRow, ...]:
     return tuple(_board_row(hotel, row, at, today, seen) for row in sorted(rows, key=_by_number))
 
 
-def _by_number(row: BoardRow) -> tuple[int | str, ...]:
+def _by_number(row: BoardRow) -> str:
     return natural_key(row.number)
 
 
