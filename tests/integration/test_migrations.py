@@ -150,3 +150,35 @@ def test_migrating_an_unreachable_server_raises_a_storage_error() -> None:
     engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     with pytest.raises(StorageError):
         migrate.upgrade(engine)
+
+
+def test_create_schema_on_a_database_already_made_leaves_it_and_its_data_as_they_are(
+    engine: Engine,
+) -> None:
+    """create_schema again (an application's next start) changes neither schema nor data."""
+    from hotel_occupancy import services
+    from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+
+    uow = SqlAlchemyUnitOfWork(engine)
+    services.register_hotel(uow, hotel_id="H", name="Kept")
+    before = describe_schema(engine)
+    create_schema(engine)
+    create_schema(engine)
+    assert describe_schema(engine) == before
+    assert migrate.current(engine) == migrate.head()
+    assert [hotel.name for hotel in uow.snapshot().hotels] == ["Kept"]
+
+
+def test_create_schema_refuses_a_database_at_an_older_revision_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    """A database of an older version is refused, pointing at upgrade, and left as it was."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0007")
+    before = describe_schema(engine)
+    with pytest.raises(StorageError, match=r"revision 0007.*migrate\.upgrade"):
+        create_schema(engine)
+    assert describe_schema(engine) == before
+    assert migrate.current(engine) == "0007"
+    migrate.upgrade(engine)  # the way the error points at works
+    assert migrate.current(engine) == migrate.head()

@@ -131,7 +131,7 @@ _NATURAL = re.compile(r"(\d+)")
 
 @functools.lru_cache(maxsize=1 << 16)  # a hotel's room numbers, sorted on every board
 def natural_key(text: str) -> str:
-    """Sort key that orders room numbers naturally: "2" before "10", "A2" before "A10".
+    r"""Sort key that orders room numbers naturally: "2" before "10", "A2" before "A10".
 
     The text is split into runs of digits and runs of other characters; runs compare in
     turn, a run of digits before any other run, digits by their value and then as text

@@ -216,14 +216,26 @@ def head() -> str:
 def create_schema(engine: Engine) -> None:
     """Create the library's tables and indexes (those missing) in the database, and record
     it as being at the newest migration, so that later ``migrate.upgrade`` calls apply only
-    what a newer version adds."""
+    what a newer version adds.
+
+    Safe to call on every start of an application: a database already at the newest
+    revision is left as it is. A database at another revision (made by another version of
+    the library) is refused with StorageError, nothing changed: creating the tables it
+    lacks would leave it half migrated; ``migrate.upgrade`` migrates it."""
+    revision = current(engine)
+    if revision is not None:
+        if revision == head():
+            return
+        raise StorageError(
+            f"the database is at schema revision {revision}, this version of the library "
+            f"creates {head()}: migrate it with migrate.upgrade(engine) (nothing was changed)"
+        )
     try:
         with _migrating(engine) as conn:
             metadata.create_all(conn)
     except DBAPIError as error:
         raise translate(error) from error
-    if current(engine) is None:
-        stamp(engine, "head")
+    stamp(engine, "head")
 
 
 # --- the host application's autogenerate -----------------------------------------------------
