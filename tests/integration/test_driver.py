@@ -221,6 +221,28 @@ def test_the_driver_path_sends_the_same_statements_per_operation_as_the_observed
     assert all(n > 3 for n in counts[0])
 
 
+def test_the_room_board_read_through_the_driver_equals_the_board_read_observed(
+    engine: Engine,
+) -> None:
+    """room_board gives the same rows whether its query goes to the driver's cursor or, a
+    listener watching, through exec_driver_sql."""
+    uow = SqlAlchemyUnitOfWork(engine, clock=_clock)
+    services.assign_room(uow, booking_id="B1", room_id="R1", staff_id="fd")
+    direct = services.room_board(uow, "H")
+    seen: list[str] = []
+    listener = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        watched = services.room_board(uow, "H")
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert any("ho_occupancies" in statement for statement in seen)
+    assert watched == direct
+    assert [row.room_id for row in direct] == ["R1", "R2"]
+    assert direct[0].booking_id == "B1"
+    assert direct[0].expected_checkout is not None
+
+
 def test_a_connection_with_a_listener_is_observed_and_one_without_is_not(
     tmp_path: Path,
 ) -> None:

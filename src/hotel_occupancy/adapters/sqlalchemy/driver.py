@@ -31,8 +31,8 @@ a connection (its ``prepare_threshold``): sending the same text every time lets 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
@@ -41,9 +41,10 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeEngine
 
-__all__ = ["Prepared", "fetch_all", "observed", "on_driver"]
+__all__ = ["Prepared", "observed", "on_driver", "read_rows"]
 
 _Processor = Callable[[Any], Any] | None
+_T = TypeVar("_T")
 
 _MAX_LISTED = 64
 """The longest list of an expanding ``IN`` a form is kept for (one form per size); longer
@@ -280,13 +281,17 @@ class Prepared:
             cursor.close()
 
 
-def fetch_all(conn: Connection, sql: str, parameters: Any) -> list[Any]:
-    """The rows of ``sql`` (compiled for ``conn``'s database) as the driver returns them,
-    nothing converted, through the driver's cursor (or ``exec_driver_sql`` if the
-    connection is observed): for a statement that reads thousands of rows."""
+def read_rows(
+    conn: Connection, sql: str, parameters: Any, read: Callable[[Iterable[Any]], _T]
+) -> _T:
+    """What ``read`` makes of the rows of ``sql`` (compiled for ``conn``'s database), given
+    as the driver returns them, nothing converted, through the driver's cursor (or
+    ``exec_driver_sql`` if the connection is observed): for a statement that reads
+    thousands of rows. They are taken one at a time, so each can be freed once read: no
+    list of thousands of rows for the garbage collector to go through."""
     cursor = _execute(conn, sql, parameters, many=False)
     try:
-        return list(cursor.fetchall())
+        return read(cursor)
     finally:
         cursor.close()
 
@@ -353,6 +358,9 @@ class _Finished:
 
     def fetchall(self) -> list[Any]:
         return self._rows
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
 
     def close(self) -> None:
         pass
