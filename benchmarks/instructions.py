@@ -30,6 +30,15 @@ client process runs under valgrind, so the count is the client's CPU work per cy
 library, SQLAlchemy, psycopg and libpq), not the server's.
 
 ``--run N`` (what valgrind runs) builds the hotel, warms up and runs N cycles.
+
+``--board`` counts ``room_board`` instead: a SQLite file with a hotel of 10,000 rooms
+(``--board-rooms``), half of them in house (assigned with check-in), is built first, outside
+valgrind; then valgrind runs one and four calls of ``room_board`` on it, and one and four
+runs of the board's own SQL text (the version measured compiles it) sent with ``sqlite3`` on
+its own connection and fetched, nothing converted: bench.py's "raw query". It prints the
+instructions per call of each (the difference over three calls) and their ratio: the
+figure issue 17's "within 2x of the raw query" target is about, without the noise of this
+VM's timings. ``--build-board PATH`` and ``--run-board lib|raw N --db PATH`` are its steps.
 """
 
 from __future__ import annotations
@@ -116,6 +125,19 @@ def run(cycles: int, fresh: bool, sqlite: bool, postgresql: str | None = None) -
 
 def instructions(cycles: int, fresh: bool, sqlite: bool, postgresql: str | None = None) -> int:
     """The ``I refs`` of one run of ``cycles`` cycles under cachegrind."""
+    return counted(
+        [
+            "--run",
+            str(cycles),
+            *(["--fresh"] if fresh else []),
+            *(["--sqlite"] if sqlite else []),
+            *(["--postgresql-url", postgresql] if postgresql else []),
+        ]
+    )
+
+
+def counted(arguments: list[str]) -> int:
+    """The ``I refs`` of this script run with ``arguments`` under cachegrind."""
     command = [
         "valgrind",
         "--tool=cachegrind",
@@ -123,11 +145,7 @@ def instructions(cycles: int, fresh: bool, sqlite: bool, postgresql: str | None 
         "--cachegrind-out-file=/dev/null",
         sys.executable,
         __file__,
-        "--run",
-        str(cycles),
-        *(["--fresh"] if fresh else []),
-        *(["--sqlite"] if sqlite else []),
-        *(["--postgresql-url", postgresql] if postgresql else []),
+        *arguments,
     ]
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
@@ -137,6 +155,81 @@ def instructions(cycles: int, fresh: bool, sqlite: bool, postgresql: str | None 
     return int(found.group(1).replace(",", ""))
 
 
+BOARD_ROOMS = 10_000
+
+
+def build_board(path: str, rooms: int) -> None:
+    """A SQLite file at ``path`` holding a hotel of ``rooms`` rooms, half of them in house."""
+    import hotel_occupancy as ho
+    from hotel_occupancy import services as s
+    from hotel_occupancy.adapters.sqlalchemy import (
+        SqlAlchemyUnitOfWork,
+        create_engine,
+        create_schema,
+    )
+
+    engine = create_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    uow = SqlAlchemyUnitOfWork(engine, clock=Clock())
+    s.register_hotel(uow, hotel_id=HOTEL, name="Board")
+    for n in range(rooms):
+        s.register_room(uow, hotel_id=HOTEL, room_id=f"r{n}", number=str(n), capacity=4)
+    s.register_staff(uow, hotel_id=HOTEL, staff_id=STAFF, name="M", role=ho.StaffRole.MANAGER)
+    for b in range(rooms // 2):
+        s.register_booking(
+            uow,
+            hotel_id=HOTEL,
+            booking_id=f"b{b}",
+            reference=f"R{b}",
+            arrival=date(2026, 1, 1),
+            departure=date(2026, 1, 2),
+            party=[ho.BookingGuest(f"b{b}-{i}", "G", str(i)) for i in range(2)],
+        )
+        s.assign_room(uow, booking_id=f"b{b}", room_id=f"r{2 * b}", staff_id=STAFF)
+    engine.dispose()
+
+
+def run_board(path: str, kind: str, calls: int) -> None:
+    """``calls`` calls of room_board (``kind`` "lib") or of its raw query ("raw"), after one
+    of each (imports, compilation and the file's pages read before the count starts)."""
+    import sqlite3
+
+    from hotel_occupancy import services as s
+    from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine
+    from hotel_occupancy.adapters.sqlalchemy.repositories import _BOARD
+
+    engine = create_engine(f"sqlite:///{path}")
+    uow = SqlAlchemyUnitOfWork(engine, clock=Clock())
+    compiled = _BOARD.compile(dialect=engine.dialect)
+    values = compiled.construct_params({"hotel": HOTEL})
+    parameters = tuple(values[name] for name in compiled.positiontup or ())
+    raw = sqlite3.connect(path)
+    rooms = len(s.room_board(uow, HOTEL))
+    assert len(raw.execute(compiled.string, parameters).fetchall()) == rooms
+    for _ in range(calls):
+        if kind == "lib":
+            assert len(s.room_board(uow, HOTEL)) == rooms
+        else:
+            assert len(raw.execute(compiled.string, parameters).fetchall()) == rooms
+    raw.close()
+    engine.dispose()
+
+
+def board(rooms: int) -> None:
+    """Build the board's hotel, count both under valgrind, print the figures."""
+    with tempfile.TemporaryDirectory() as workdir:
+        path = os.path.join(workdir, "board.db")
+        print(f"building a hotel of {rooms:,} rooms, half in house...", file=sys.stderr)
+        build_board(path, rooms)
+        per_call = {}
+        for kind in ("lib", "raw"):
+            low, high = (counted(["--run-board", kind, str(n), "--db", path]) for n in (1, 4))
+            per_call[kind] = (high - low) / 3
+    print(f"room_board, {rooms:,} rooms: {per_call['lib']:,.0f} instructions per call")
+    print(f"its raw query (sqlite3, fetched): {per_call['raw']:,.0f} instructions per call")
+    print(f"ratio: {per_call['lib'] / per_call['raw']:.2f}x")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--fresh", action="store_true", help="a fresh pair of rooms per cycle")
@@ -144,9 +237,26 @@ def main() -> int:
     parser.add_argument("--postgresql", action="store_true", help="on PostgreSQL, not in memory")
     parser.add_argument("--postgresql-url", help=argparse.SUPPRESS)  # (the run's database)
     parser.add_argument("--run", type=int, metavar="N", help="run N cycles (under valgrind)")
+    parser.add_argument("--board", action="store_true", help="count room_board and its query")
+    parser.add_argument("--board-rooms", type=int, default=BOARD_ROOMS, metavar="N")
+    parser.add_argument("--build-board", metavar="PATH", help="build the board's hotel")
+    parser.add_argument("--run-board", nargs=2, metavar=("KIND", "N"), help="lib|raw, calls")
+    parser.add_argument("--db", metavar="PATH", help="the board's hotel (with --run-board)")
     args = parser.parse_args()
     if args.run is not None:
         run(args.run, args.fresh, args.sqlite, args.postgresql_url)
+        return 0
+    if args.build_board:
+        build_board(args.build_board, args.board_rooms)
+        return 0
+    if args.run_board:
+        kind, calls = args.run_board
+        if kind not in ("lib", "raw") or args.db is None:
+            parser.error("--run-board takes lib or raw and a number of calls, with --db")
+        run_board(args.db, kind, int(calls))
+        return 0
+    if args.board:
+        board(args.board_rooms)
         return 0
     few, many = (50, 100) if args.sqlite or args.postgresql else (200, 400)
     if args.postgresql:

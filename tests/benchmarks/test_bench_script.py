@@ -47,3 +47,26 @@ def test_the_instruction_count_script_runs_its_cycle_on_both_backends() -> None:
             capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
+
+
+def test_the_instruction_count_script_builds_and_reads_its_board(tmp_path: Path) -> None:
+    """The board the instruction count measures is built, then read by room_board and by
+    its raw query to the end, without valgrind (which CI does not install)."""
+    script, db = str(ROOT / "benchmarks" / "instructions.py"), str(tmp_path / "board.db")
+    steps = [
+        ["--build-board", db, "--board-rooms", "20"],
+        ["--run-board", "lib", "2", "--db", db],
+        ["--run-board", "raw", "2", "--db", db],
+    ]
+    for step in steps:
+        result = subprocess.run(
+            [sys.executable, script, *step],
+            capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    refused = subprocess.run(
+        [sys.executable, script, "--run-board", "both", "2", "--db", db],
+        capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert "lib or raw" in refused.stderr
