@@ -326,7 +326,8 @@ def test_a_board_row_is_completed_as_replace_would_complete_it(
         "A", service_status=ServiceStatus.DND,
         discrepancy=DiscrepancyKind.SKIP, queued=True,
     )  # fmt: skip
-    today, seen = local_date(hotel, AT), {}
+    today = local_date(hotel, AT)
+    seen: dict[datetime, tuple[bool, bool, datetime]] = {}
     if seen_before:  # the memo filled by an earlier row with the same checkout
         queries._board_row(hotel, row, AT, today, seen)
     done = queries._board_row(hotel, row, AT, today, seen)
@@ -337,3 +338,28 @@ def test_a_board_row_is_completed_as_replace_would_complete_it(
     assert done == model.replace(
         row, due_out=there.date() <= today, overdue=checkout < AT, expected_checkout_local=there
     )
+
+
+def test_two_checkouts_an_hour_apart_as_the_clocks_go_back_stay_an_hour_apart_on_the_board() -> (
+    None
+):
+    """The board converts each distinct checkout text once, but PostgreSQL's datetimes one
+    by one: 02:30 twice in Paris on 2026-10-25 (fold 0 and 1) are equal, yet an hour apart."""
+    from hotel_occupancy.adapters.sqlalchemy.mapping import board_rows
+
+    paris = ZoneInfo("Europe/Paris")
+    first, second = (datetime(2026, 10, 25, 2, 30, tzinfo=paris, fold=f) for f in (0, 1))
+    assert first == second  # what a memo keyed by the value would take for one checkout
+    text = "2026-10-25 00:30:00.000000"  # SQLite's form of 00:30 UTC
+    rows = [
+        (f"R{n}", str(n), "OCCUPIED", "CLEAN", f"B{n}", f"REF{n}", value, 2, None, "NONE", None, 0)
+        for n, value in enumerate([first, second, text, text])
+    ]  # fmt: skip
+    board = board_rows(rows)
+    assert [row.expected_checkout for row in board] == [
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+    ]
+    assert [row.expected_checkout.utcoffset() for row in board] == [timedelta(0)] * 4  # type: ignore[union-attr]

@@ -207,9 +207,11 @@ def board_rows(rows: Iterable[Sequence[Any]]) -> list[BoardRow]:
     discrepancy, queued); ``expected_checkout`` as the driver returns it (see
     :func:`~hotel_occupancy.adapters.sqlalchemy.schema.as_utc`), ``queued`` 1 or 0. The
     fields ``due_out``, ``overdue`` and ``expected_checkout_local`` are left at their
-    defaults (the service's). A hotel's guests share a few expected checkouts: each
-    value the driver gives is converted once."""
-    checkouts: dict[Any, datetime] = {}
+    defaults (the service's). A hotel's guests share a few expected checkouts: each text
+    SQLite gives is parsed once. (Not a datetime psycopg gives: it is in the session's
+    zone, and two of them an hour apart when the clocks go back are equal and hash alike,
+    told apart only by ``fold``; each is converted on its own.)"""
+    checkouts: dict[str, datetime] = {}
     board = []
     for (
         room_id,
@@ -225,12 +227,14 @@ def board_rows(rows: Iterable[Sequence[Any]]) -> list[BoardRow]:
         discrepancy,
         queued,
     ) in rows:
-        if expected is not None:
+        if expected is None:
+            checkout = None
+        elif type(expected) is str:
             checkout = checkouts.get(expected)
             if checkout is None:
                 checkout = checkouts[expected] = as_utc(expected)
         else:
-            checkout = None
+            checkout = as_utc(expected)
         board.append(
             BoardRow(  # by position, in BoardRow's field order: a board maps thousands of rows
                 room_id,

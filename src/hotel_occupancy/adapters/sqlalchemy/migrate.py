@@ -34,7 +34,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import SchemaItem
 
@@ -213,29 +213,73 @@ def head() -> str:
     return revision
 
 
-def create_schema(engine: Engine) -> None:
-    """Create the library's tables and indexes (those missing) in the database, and record
-    it as being at the newest migration, so that later ``migrate.upgrade`` calls apply only
-    what a newer version adds.
+_CREATING = 0x686F_6373
+"""The first key of the PostgreSQL advisory lock :func:`create_schema` holds while it looks
+and creates (the two-integer key space, apart from the library's other locks), with
+``hashtext`` of the schema the tables are placed in: one creator at a time per schema."""
 
-    Safe to call on every start of an application: a database already at the newest
-    revision is left as it is. A database at another revision (made by another version of
-    the library) is refused with StorageError, nothing changed: creating the tables it
-    lacks would leave it half migrated; ``migrate.upgrade`` migrates it."""
-    revision = current(engine)
-    if revision is not None:
-        if revision == head():
-            return
-        raise StorageError(
-            f"the database is at schema revision {revision}, this version of the library "
-            f"creates {head()}: migrate it with migrate.upgrade(engine) (nothing was changed)"
-        )
+
+def create_schema(engine: Engine) -> None:
+    """Create the library's tables, indexes and triggers in a database that has none of
+    them, and record it as being at the newest migration, so that later
+    ``migrate.upgrade`` calls apply only what a newer version adds; all in one transaction.
+
+    Safe to call on every start of an application, from several processes at once (one
+    creates, the others find it made): a database already at the newest revision is left
+    as it is. Refused with StorageError, nothing changed: a database at an older revision
+    (``migrate.upgrade`` migrates it; creating the tables it lacks would leave it half
+    migrated), one made by a newer version of the library, and one holding the library's
+    tables without a recorded revision (made by hand: ``migrate.stamp`` records it)."""
+    config = _config()
     try:
         with _migrating(engine) as conn:
+            schema = schema_of(conn)
+            if conn.dialect.name == "postgresql":
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:space, hashtext(:schema))"),
+                    {"space": _CREATING, "schema": schema or ""},
+                )
+            context = MigrationContext.configure(conn, opts=_version_options(conn))
+            revision = context.get_current_revision()
+            if revision is not None:
+                _refuse_other_revision(revision)
+                return  # at the newest revision: made already
+            tables = [
+                name
+                for name in inspect(conn).get_table_names(schema=schema)
+                if name.startswith(TABLE_PREFIX) and name != VERSION_TABLE
+            ]
+            if tables:
+                raise StorageError(
+                    f"the database holds the library's tables ({', '.join(sorted(tables)[:3])}"
+                    f"{', ...' if len(tables) > 3 else ''}) but no schema revision: if they "
+                    "were made by create_schema or metadata.create_all of this version, "
+                    "record them with migrate.stamp(engine, migrate.head()) (nothing was "
+                    "changed)"
+                )
             metadata.create_all(conn)
+            config.attributes["connection"] = conn
+            command.stamp(config, "head")
     except DBAPIError as error:
         raise translate(error) from error
-    stamp(engine, "head")
+
+
+def _refuse_other_revision(revision: str) -> None:
+    """StorageError unless ``revision`` is the newest this version of the library ships."""
+    scripts = ScriptDirectory.from_config(_config())
+    newest = scripts.get_current_head()
+    if revision == newest:
+        return
+    if revision in {script.revision for script in scripts.walk_revisions()}:
+        raise StorageError(
+            f"the database is at schema revision {revision}, older than this version's "
+            f"{newest}: migrate it with migrate.upgrade(engine) (nothing was changed)"
+        )
+    raise StorageError(
+        f"the database is at schema revision {revision}, which this version of the library "
+        f"does not know (its newest is {newest}): it was made by a newer version; upgrade "
+        "the library (nothing was changed)"
+    )
 
 
 # --- the host application's autogenerate -----------------------------------------------------
