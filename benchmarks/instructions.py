@@ -68,8 +68,28 @@ class Clock:
         return self.now
 
 
-def run(cycles: int, fresh: bool, sqlite: bool, postgresql: str | None = None) -> None:
+def register_hotel(uow: Any, rooms: int, bookings: int) -> None:
+    """The hotel: ``rooms`` rooms r0, r1..., a manager, ``bookings`` bookings b0... of two."""
     import hotel_occupancy as ho
+    from hotel_occupancy import services as s
+
+    s.register_hotel(uow, hotel_id=HOTEL, name="Bench")
+    for n in range(rooms):
+        s.register_room(uow, hotel_id=HOTEL, room_id=f"r{n}", number=str(n), capacity=4)
+    s.register_staff(uow, hotel_id=HOTEL, staff_id=STAFF, name="M", role=ho.StaffRole.MANAGER)
+    for b in range(bookings):
+        s.register_booking(
+            uow,
+            hotel_id=HOTEL,
+            booking_id=f"b{b}",
+            reference=f"R{b}",
+            arrival=date(2026, 1, 1),
+            departure=date(2026, 1, 2),
+            party=[ho.BookingGuest(f"b{b}-{i}", "G", str(i)) for i in range(2)],
+        )
+
+
+def run(cycles: int, fresh: bool, sqlite: bool, postgresql: str | None = None) -> None:
     from hotel_occupancy import services as s
 
     assert cycles <= MAX_CYCLES
@@ -90,20 +110,7 @@ def run(cycles: int, fresh: bool, sqlite: bool, postgresql: str | None = None) -
         from hotel_occupancy.adapters.memory import InMemoryUnitOfWork
 
         uow = InMemoryUnitOfWork(clock=Clock())
-    s.register_hotel(uow, hotel_id=HOTEL, name="Bench")
-    for n in range(rooms):
-        s.register_room(uow, hotel_id=HOTEL, room_id=f"r{n}", number=str(n), capacity=4)
-    s.register_staff(uow, hotel_id=HOTEL, staff_id=STAFF, name="M", role=ho.StaffRole.MANAGER)
-    for b in range(WARMUP + MAX_CYCLES):
-        s.register_booking(
-            uow,
-            hotel_id=HOTEL,
-            booking_id=f"b{b}",
-            reference=f"R{b}",
-            arrival=date(2026, 1, 1),
-            departure=date(2026, 1, 2),
-            party=[ho.BookingGuest(f"b{b}-{i}", "G", str(i)) for i in range(2)],
-        )
+    register_hotel(uow, rooms, WARMUP + MAX_CYCLES)
     for cycle in range(WARMUP + cycles):
         if fresh:
             a, b = f"r{2 * cycle}", f"r{2 * cycle + 1}"
@@ -160,7 +167,6 @@ BOARD_ROOMS = 10_000
 
 def build_board(path: str, rooms: int) -> None:
     """A SQLite file at ``path`` holding a hotel of ``rooms`` rooms, half of them in house."""
-    import hotel_occupancy as ho
     from hotel_occupancy import services as s
     from hotel_occupancy.adapters.sqlalchemy import (
         SqlAlchemyUnitOfWork,
@@ -171,20 +177,8 @@ def build_board(path: str, rooms: int) -> None:
     engine = create_engine(f"sqlite:///{path}")
     create_schema(engine)
     uow = SqlAlchemyUnitOfWork(engine, clock=Clock())
-    s.register_hotel(uow, hotel_id=HOTEL, name="Board")
-    for n in range(rooms):
-        s.register_room(uow, hotel_id=HOTEL, room_id=f"r{n}", number=str(n), capacity=4)
-    s.register_staff(uow, hotel_id=HOTEL, staff_id=STAFF, name="M", role=ho.StaffRole.MANAGER)
+    register_hotel(uow, rooms, rooms // 2)
     for b in range(rooms // 2):
-        s.register_booking(
-            uow,
-            hotel_id=HOTEL,
-            booking_id=f"b{b}",
-            reference=f"R{b}",
-            arrival=date(2026, 1, 1),
-            departure=date(2026, 1, 2),
-            party=[ho.BookingGuest(f"b{b}-{i}", "G", str(i)) for i in range(2)],
-        )
         s.assign_room(uow, booking_id=f"b{b}", room_id=f"r{2 * b}", staff_id=STAFF)
     engine.dispose()
 
