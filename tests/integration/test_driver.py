@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, exc, select
 from sqlalchemy.engine import Connection
 
 import hotel_occupancy as ho
@@ -23,7 +23,8 @@ from hotel_occupancy.adapters.sqlalchemy import (
     mapping,
 )
 from hotel_occupancy.adapters.sqlalchemy import repositories as repos
-from hotel_occupancy.adapters.sqlalchemy.driver import Prepared, observed
+from hotel_occupancy.adapters.sqlalchemy.driver import _KEPT, Prepared, observed, read_rows
+from hotel_occupancy.adapters.sqlalchemy.schema import hotels
 from hotel_occupancy.domain.model import LogEntry
 from tests.integration.hotels import build_hotel
 
@@ -335,3 +336,64 @@ def test_sqlite_s_begin_sent_to_the_driver_takes_the_write_lock_only_for_a_write
     finally:
         other.close()
         engine.dispose()
+
+
+def _kept(conn: Connection) -> Any:
+    """The driver cursor ``conn``'s prepared statements reuse (None: none kept)."""
+    kept = conn.connection.info.get(_KEPT)
+    return None if kept is None else kept[1]
+
+
+def test_prepared_statements_on_one_connection_reuse_one_driver_cursor(engine: Engine) -> None:
+    """Reads and writes share the connection's cursor; each reads its own result, never the
+    one before it; a reconnected connection gets a cursor of its own."""
+    with engine.connect() as conn:
+        assert len(repos._OCCUPANCY.rows(conn, {"key": "R1"})) == 1
+        cursor = _kept(conn)
+        assert cursor is not None
+        assert repos._OCCUPANCY.rows(conn, {"key": "no such room"}) == []
+        changed, _ = repos._UPDATE_ROOM.run(conn, {"key": "R2", "capacity": 3})
+        assert changed == 1
+        assert [row["capacity"] for row in repos._ROOM.rows(conn, {"key": "R2"})] == [3]
+        assert _kept(conn) is cursor
+        conn.rollback()
+        first_connection = conn.connection.dbapi_connection
+        conn.invalidate()
+        assert [row["room_id"] for row in repos._OCCUPANCY.rows(conn, {"key": "R1"})] == ["R1"]
+        assert conn.connection.dbapi_connection is not first_connection
+        assert _kept(conn) is not cursor
+
+
+def test_a_failed_statement_closes_the_kept_cursor_and_the_next_one_gets_a_new_cursor(
+    engine: Engine,
+) -> None:
+    """A driver error comes back as SQLAlchemy's, and the connection goes on working."""
+    with engine.connect() as conn:
+        with conn.begin():
+            row = dict(conn.execute(select(hotels)).one()._mapping)
+            assert repos._OCCUPANCY.rows(conn, {"key": "R1"})
+        failed = _kept(conn)
+        with pytest.raises(exc.IntegrityError), conn.begin():
+            repos._INSERT[hotels].run(conn, row)  # the hotel H again: its key is taken
+        assert _kept(conn) is None
+        with conn.begin():
+            assert [r["room_id"] for r in repos._OCCUPANCY.rows(conn, {"key": "R2"})] == ["R2"]
+        assert _kept(conn) not in (None, failed)
+
+
+def test_a_long_read_gets_its_own_cursor_closed_once_read(engine: Engine) -> None:
+    """``read_rows`` (the room board's thousands of rows) does not keep its result in the
+    connection's kept cursor."""
+    with engine.connect() as conn:
+        repos._OCCUPANCY.rows(conn, {"key": "R1"})
+        kept = _kept(conn)
+        seen: list[Any] = []
+        rooms = read_rows(
+            conn,
+            "SELECT room_id FROM ho_rooms ORDER BY room_id",
+            (),
+            lambda cursor: seen.append(cursor) or [row[0] for row in cursor],
+        )
+        assert rooms == ["R1", "R2"]
+        assert seen[0] is not kept
+        assert _kept(conn) is kept
