@@ -363,3 +363,26 @@ def test_two_checkouts_an_hour_apart_as_the_clocks_go_back_stay_an_hour_apart_on
         datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
     ]
     assert [row.expected_checkout.utcoffset() for row in board] == [timedelta(0)] * 4  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("instance", SAMPLES, ids=lambda s: type(s).__name__)
+def test_plain_gives_every_field_but_those_left_out_with_enums_as_their_values(
+    instance: Any,
+) -> None:
+    """The SQL adapter's row of an entity, whatever fields each call leaves out, in turn."""
+    from enum import Enum
+
+    from hotel_occupancy.adapters.sqlalchemy.mapping import plain
+
+    names = [field.name for field in attrs.fields(type(instance))]
+    for exclude in ((), (names[0],), (names[-1], names[0]), tuple(names[1:]), ()):
+        expected = {
+            name: value.value if isinstance(value, Enum) else value
+            for name in names
+            if name not in exclude
+            for value in [getattr(instance, name)]
+        }
+        row = plain(instance, *exclude)
+        assert row == expected
+        assert list(row) == [name for name in names if name not in exclude]
+        assert not any(isinstance(value, Enum) for value in row.values())

@@ -128,7 +128,7 @@ class Form:
         )
         self._result_types = [(t.dialect_impl(dialect), dialect) for _, t in columns or ()]
         # the result processors need the driver's column types: found at the first result
-        self._results: tuple[_Processor, ...] | None = None
+        self._results: tuple[tuple[str, int, Callable[[Any], Any]], ...] | None = None
 
     def bind(self, values: Mapping[str, Any]) -> Any:
         """The driver's parameters for ``values`` (by bind name): converted as the column
@@ -158,28 +158,26 @@ class Form:
         """The rows read, as dicts by column name, converted as the column types read them."""
         columns = self._columns
         assert columns is not None, "not a SELECT"
-        processors = self._results
-        if processors is None:
+        converted = self._results
+        if converted is None:
             description = cursor.description or ()
-            processors = self._results = tuple(
+            processors = [
                 impl.result_processor(dialect, column[1])
                 for (impl, dialect), column in zip(self._result_types, description, strict=True)
+            ]
+            # only the columns with a processor are converted, by position
+            converted = self._results = tuple(
+                (name, index, processor)
+                for index, (name, processor) in enumerate(zip(columns, processors, strict=True))
+                if processor is not None
             )
-        if not any(processors):
-            return [dict(zip(columns, row, strict=True)) for row in raw]
-        return [
-            dict(
-                zip(
-                    columns,
-                    [
-                        value if processor is None else processor(value)
-                        for value, processor in zip(row, processors, strict=True)
-                    ],
-                    strict=True,
-                )
-            )
-            for row in raw
-        ]
+        rows = []
+        for row in raw:
+            values = dict(zip(columns, row, strict=True))
+            for name, index, processor in converted:
+                values[name] = processor(row[index])
+            rows.append(values)
+        return rows
 
 
 class Prepared:
