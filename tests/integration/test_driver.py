@@ -397,3 +397,21 @@ def test_a_long_read_gets_its_own_cursor_closed_once_read(engine: Engine) -> Non
         assert rooms == ["R1", "R2"]
         assert seen[0] is not kept
         assert _kept(conn) is kept
+
+
+def test_a_unit_of_work_releases_the_kept_cursor_when_its_transaction_ends(
+    engine: Engine,
+) -> None:
+    """The last rows read do not stay in a pooled connection's cursor between operations."""
+    uow = SqlAlchemyUnitOfWork(engine, clock=_clock)
+    for end in ("commit", "rollback"):
+        with uow:
+            assert uow.occupancies.get("R1") is not None
+            assert uow._conn is not None
+            info = uow._conn.connection.info
+            cursor = info[_KEPT][1]
+            if end == "commit":
+                uow.commit()
+        assert _KEPT not in info
+        with pytest.raises(engine.dialect.loaded_dbapi.Error):
+            cursor.execute("SELECT 1")  # closed

@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection, RootTransaction
 from hotel_occupancy.adapters.sqlalchemy import mapping, schema
 from hotel_occupancy.adapters.sqlalchemy import repositories as repos
 from hotel_occupancy.adapters.sqlalchemy.credentials import Credentials
+from hotel_occupancy.adapters.sqlalchemy.driver import release_cursor
 from hotel_occupancy.adapters.sqlalchemy.engine import (
     BEGIN_OPTION,
     ForeignConnection,
@@ -250,6 +251,7 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
     def _close(self, conn: Connection) -> None:
         """Give the connection back, with its own settings restored if it is foreign."""
         foreign, self._foreign = self._foreign, None
+        release_cursor(conn)  # the last rows read are freed with it
         try:
             if foreign is not None and not conn.invalidated:
                 foreign.restore()
