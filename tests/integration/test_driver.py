@@ -415,3 +415,43 @@ def test_a_unit_of_work_releases_the_kept_cursor_when_its_transaction_ends(
         assert _KEPT not in info
         with pytest.raises(engine.dialect.loaded_dbapi.Error):
             cursor.execute("SELECT 1")  # closed
+
+
+def _failing_on_r2(conn: Connection) -> None:
+    """Give ``conn``'s SQLite connection ``fails_on_r2(x)``: x, but an error for 'R2' (so a
+    query over R1 and R2 fails on its second row, as the rows are fetched)."""
+
+    def fails_on_r2(value: str) -> str:
+        if value == "R2":
+            raise ValueError("R2")
+        return value
+
+    conn.connection.dbapi_connection.create_function("fails_on_r2", 1, fails_on_r2)  # type: ignore[union-attr]
+
+
+def test_a_driver_error_while_rows_are_fetched_is_raised_as_sqlalchemy_s(tmp_path: Path) -> None:
+    """SQLite steps through a query's rows as they are fetched: an error on the second row,
+    in a prepared read or in a long read, comes back as SQLAlchemy's exception (which the
+    unit of work translates), never as the driver's own, and the connection goes on."""
+    from sqlalchemy import func
+
+    from hotel_occupancy.adapters.sqlalchemy.schema import rooms
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'fetch.db'}")
+    create_schema(engine)
+    build_hotel(SqlAlchemyUnitOfWork(engine, clock=_clock), ["R1", "R2"], [])
+    failing = Prepared(
+        select(func.fails_on_r2(rooms.c.room_id).label("room_id")).order_by(rooms.c.room_id)
+    )
+    with engine.connect() as conn:
+        _failing_on_r2(conn)
+        with pytest.raises(exc.OperationalError) as prepared_failure:
+            failing.rows(conn, {})
+        assert isinstance(prepared_failure.value.orig, sqlite3.OperationalError)
+        assert _kept(conn) is None
+        sql = "SELECT fails_on_r2(room_id) FROM ho_rooms ORDER BY room_id"
+        with pytest.raises(exc.OperationalError) as long_failure:
+            read_rows(conn, sql, (), lambda cursor: [row[0] for row in cursor])
+        assert isinstance(long_failure.value.orig, sqlite3.OperationalError)
+        assert [row["room_id"] for row in repos._OCCUPANCY.rows(conn, {"key": "R2"})] == ["R2"]
+    engine.dispose()

@@ -248,8 +248,14 @@ class Prepared:
                 dict(row._mapping)
                 for row in conn.execute(cast(Executable, self.statement), dict(values))
             ]
-        cursor = _execute(conn, form.sql, form.bind(values), many=False)
-        return form.rows(cursor, cursor.fetchall())
+        parameters = form.bind(values)
+        cursor = _execute(conn, form.sql, parameters, many=False)
+        if type(cursor) is _Finished:  # read already, through SQLAlchemy
+            return form.rows(cursor, cursor.fetchall())
+        # the driver may step through the rows as they are fetched: an error then is
+        # translated as one of the execute
+        raw = _guarded(conn, cursor, form.sql, parameters, False, True, cursor.fetchall)
+        return form.rows(cursor, raw)
 
     def run(self, conn: Connection, values: Mapping[str, Any]) -> tuple[int, Any]:
         """Run the INSERT, UPDATE or DELETE with ``values`` (its columns: their keys but
@@ -282,8 +288,8 @@ def read_rows(
     if observed(conn):
         return read(_Finished(conn.exec_driver_sql(sql, parameters)))
     cursor = on_driver(conn, sql, parameters)  # its own cursor: closed, its rows freed
-    try:
-        return read(cursor)
+    try:  # the driver steps through the rows as ``read`` takes them: errors translated
+        return _guarded(conn, cursor, sql, parameters, False, False, read, cursor)
     finally:
         cursor.close()
 
@@ -341,12 +347,29 @@ def _run(
     conn: Connection, cursor: Any, sql: str, parameters: Any, *, many: bool, kept: bool
 ) -> Any:
     """Run ``sql`` on ``cursor`` (``kept``: the connection's kept cursor), raising what
-    ``Connection.execute`` would."""
+    ``Connection.execute`` would: the cursor."""
+    execute = cursor.executemany if many else cursor.execute
+    _guarded(conn, cursor, sql, parameters, many, kept, execute, sql, parameters)
+    return cursor
+
+
+def _guarded(
+    conn: Connection,
+    cursor: Any,
+    sql: str,
+    parameters: Any,
+    many: bool,
+    kept: bool,
+    step: Callable[..., _T],
+    *arguments: Any,
+) -> _T:
+    """``step(*arguments)``, a call into the driver for the statement ``sql`` on
+    ``cursor`` (executing it, fetching or iterating its rows), raising what
+    ``Connection.execute`` would: a driver error as the ``sqlalchemy.exc.DBAPIError``
+    subclass SQLAlchemy raises (the cursor closed, a lost connection invalidated first);
+    an interrupt (Ctrl-C, SystemExit) with the connection invalidated."""
     try:
-        if many:
-            cursor.executemany(sql, parameters)
-        else:
-            cursor.execute(sql, parameters)
+        return step(*arguments)
     except conn.dialect.loaded_dbapi.Error as error:
         _drop(conn, cursor, kept)
         fairy = conn.connection
@@ -369,7 +392,6 @@ def _run(
             _drop(conn, cursor, kept)
             conn.invalidate()
         raise
-    return cursor
 
 
 def _drop(conn: Connection, cursor: Any, kept: bool) -> None:
