@@ -254,7 +254,15 @@ class Prepared:
             return form.rows(cursor, cursor.fetchall())
         # the driver may step through the rows as they are fetched: an error then is
         # translated as one of the execute
-        raw = _guarded(conn, cursor, form.sql, parameters, False, True, cursor.fetchall)
+        try:
+            raw = cursor.fetchall()
+        except conn.dialect.loaded_dbapi.Error as error:
+            raise _translated(
+                conn, cursor, error, form.sql, parameters, many=False, kept=True
+            ) from error
+        except BaseException as stop:
+            _interrupted(conn, cursor, stop, True)
+            raise
         return form.rows(cursor, raw)
 
     def run(self, conn: Connection, values: Mapping[str, Any]) -> tuple[int, Any]:
@@ -289,7 +297,12 @@ def read_rows(
         return read(_Finished(conn.exec_driver_sql(sql, parameters)))
     cursor = on_driver(conn, sql, parameters)  # its own cursor: closed, its rows freed
     try:  # the driver steps through the rows as ``read`` takes them: errors translated
-        return _guarded(conn, cursor, sql, parameters, False, False, read, cursor)
+        return read(cursor)
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise _translated(conn, cursor, error, sql, parameters, many=False, kept=False) from error
+    except BaseException as stop:
+        _interrupted(conn, cursor, stop, False)
+        raise
     finally:
         cursor.close()
 
@@ -347,51 +360,60 @@ def _run(
     conn: Connection, cursor: Any, sql: str, parameters: Any, *, many: bool, kept: bool
 ) -> Any:
     """Run ``sql`` on ``cursor`` (``kept``: the connection's kept cursor), raising what
-    ``Connection.execute`` would: the cursor."""
-    execute = cursor.executemany if many else cursor.execute
-    _guarded(conn, cursor, sql, parameters, many, kept, execute, sql, parameters)
+    ``Connection.execute`` would (see :func:`_translated`): the cursor."""
+    try:
+        if many:
+            cursor.executemany(sql, parameters)
+        else:
+            cursor.execute(sql, parameters)
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise _translated(conn, cursor, error, sql, parameters, many=many, kept=kept) from error
+    except BaseException as stop:
+        _interrupted(conn, cursor, stop, kept)
+        raise
     return cursor
 
 
-def _guarded(
+def _translated(
     conn: Connection,
     cursor: Any,
+    error: Any,  # the driver's own Error
     sql: str,
     parameters: Any,
+    *,
     many: bool,
     kept: bool,
-    step: Callable[..., _T],
-    *arguments: Any,
-) -> _T:
-    """``step(*arguments)``, a call into the driver for the statement ``sql`` on
-    ``cursor`` (executing it, fetching or iterating its rows), raising what
-    ``Connection.execute`` would: a driver error as the ``sqlalchemy.exc.DBAPIError``
-    subclass SQLAlchemy raises (the cursor closed, a lost connection invalidated first);
-    an interrupt (Ctrl-C, SystemExit) with the connection invalidated."""
-    try:
-        return step(*arguments)
-    except conn.dialect.loaded_dbapi.Error as error:
+) -> sa_exc.StatementError:
+    """The ``sqlalchemy.exc.DBAPIError`` subclass ``Connection.execute`` raises for the
+    driver's ``error``, raised by a call for the statement ``sql`` on ``cursor``
+    (executing it, fetching or iterating its rows): the cursor is closed, and a lost
+    connection invalidated."""
+    _drop(conn, cursor, kept)
+    fairy = conn.connection
+    lost = conn.dialect.is_disconnect(error, fairy.dbapi_connection, cursor)
+    if lost:
+        conn.invalidate(error)
+    translated: sa_exc.StatementError = sa_exc.DBAPIError.instance(
+        sql,
+        parameters,
+        error,
+        conn.dialect.loaded_dbapi.Error,
+        connection_invalidated=lost,
+        dialect=conn.dialect,
+        ismulti=many,
+    )
+    return translated
+
+
+def _interrupted(conn: Connection, cursor: Any, stop: BaseException, kept: bool) -> None:
+    """After ``stop`` left a call into the driver: if it is an interrupt (Ctrl-C,
+    SystemExit, a cancellation), invalidate the connection, as SQLAlchemy does: a
+    statement interrupted mid-way leaves it in a state nobody knows, so it never goes
+    back to the pool. Any other exception (raised by the caller's own code reading rows)
+    leaves it as it is."""
+    if not isinstance(stop, Exception):
         _drop(conn, cursor, kept)
-        fairy = conn.connection
-        lost = conn.dialect.is_disconnect(error, fairy.dbapi_connection, cursor)
-        if lost:
-            conn.invalidate(error)
-        raise sa_exc.DBAPIError.instance(
-            sql,
-            parameters,
-            error,
-            conn.dialect.loaded_dbapi.Error,
-            connection_invalidated=lost,
-            dialect=conn.dialect,
-            ismulti=many,
-        ) from error
-    except BaseException as stop:
-        if not isinstance(stop, Exception):  # Ctrl-C, SystemExit, a cancellation
-            # as SQLAlchemy does: a statement interrupted mid-way leaves the connection in
-            # a state nobody knows, so it never goes back to the pool
-            _drop(conn, cursor, kept)
-            conn.invalidate()
-        raise
+        conn.invalidate()
 
 
 def _drop(conn: Connection, cursor: Any, kept: bool) -> None:
