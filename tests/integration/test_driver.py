@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, exc, select
+from sqlalchemy import Engine, event, exc, func, select
 from sqlalchemy.engine import Connection
 
 import hotel_occupancy as ho
@@ -24,7 +24,7 @@ from hotel_occupancy.adapters.sqlalchemy import (
 )
 from hotel_occupancy.adapters.sqlalchemy import repositories as repos
 from hotel_occupancy.adapters.sqlalchemy.driver import _KEPT, Prepared, observed, read_rows
-from hotel_occupancy.adapters.sqlalchemy.schema import hotels
+from hotel_occupancy.adapters.sqlalchemy.schema import hotels, rooms
 from hotel_occupancy.domain.model import LogEntry
 from tests.integration.hotels import build_hotel
 
@@ -388,13 +388,13 @@ def test_a_long_read_gets_its_own_cursor_closed_once_read(engine: Engine) -> Non
         repos._OCCUPANCY.rows(conn, {"key": "R1"})
         kept = _kept(conn)
         seen: list[Any] = []
-        rooms = read_rows(
+        room_ids = read_rows(
             conn,
             "SELECT room_id FROM ho_rooms ORDER BY room_id",
             (),
             lambda cursor: seen.append(cursor) or [row[0] for row in cursor],
         )
-        assert rooms == ["R1", "R2"]
+        assert room_ids == ["R1", "R2"]
         assert seen[0] is not kept
         assert _kept(conn) is kept
 
@@ -433,10 +433,6 @@ def test_a_driver_error_while_rows_are_fetched_is_raised_as_sqlalchemy_s(tmp_pat
     """SQLite steps through a query's rows as they are fetched: an error on the second row,
     in a prepared read or in a long read, comes back as SQLAlchemy's exception (which the
     unit of work translates), never as the driver's own, and the connection goes on."""
-    from sqlalchemy import func
-
-    from hotel_occupancy.adapters.sqlalchemy.schema import rooms
-
     engine = create_engine(f"sqlite:///{tmp_path / 'fetch.db'}")
     create_schema(engine)
     build_hotel(SqlAlchemyUnitOfWork(engine, clock=_clock), ["R1", "R2"], [])

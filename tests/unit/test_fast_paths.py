@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hotel_occupancy.adapters import memory
+from hotel_occupancy.adapters.sqlalchemy.mapping import plain
 from hotel_occupancy.domain import model
 from hotel_occupancy.domain.enums import (
     Condition,
@@ -370,10 +372,6 @@ def test_plain_gives_every_field_but_those_left_out_with_enums_as_their_values(
     instance: Any,
 ) -> None:
     """The SQL adapter's row of an entity, whatever fields each call leaves out, in turn."""
-    from enum import Enum
-
-    from hotel_occupancy.adapters.sqlalchemy.mapping import plain
-
     names = [field.name for field in attrs.fields(type(instance))]
     for exclude in ((), (names[0],), (names[-1], names[0]), tuple(names[1:]), ()):
         expected = {

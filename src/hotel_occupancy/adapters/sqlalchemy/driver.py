@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
@@ -250,19 +250,10 @@ class Prepared:
             ]
         parameters = form.bind(values)
         cursor = _execute(conn, form.sql, parameters, many=False)
-        if type(cursor) is _Finished:  # read already, through SQLAlchemy
-            return form.rows(cursor, cursor.fetchall())
-        # the driver may step through the rows as they are fetched: an error then is
-        # translated as one of the execute
-        try:
+        try:  # the driver may step through the rows as they are fetched
             raw = cursor.fetchall()
-        except conn.dialect.loaded_dbapi.Error as error:
-            raise _translated(
-                conn, cursor, error, form.sql, parameters, many=False, kept=True
-            ) from error
-        except BaseException as stop:
-            _interrupted(conn, cursor, stop, True)
-            raise
+        except BaseException as error:
+            _raise_for(conn, cursor, error, form.sql, parameters, many=False, kept=True)
         return form.rows(cursor, raw)
 
     def run(self, conn: Connection, values: Mapping[str, Any]) -> tuple[int, Any]:
@@ -293,16 +284,11 @@ def read_rows(
     ``exec_driver_sql`` if the connection is observed): for a statement that reads
     thousands of rows. They are taken one at a time, so each can be freed once read: no
     list of thousands of rows for the garbage collector to go through."""
-    if observed(conn):
-        return read(_Finished(conn.exec_driver_sql(sql, parameters)))
-    cursor = on_driver(conn, sql, parameters)  # its own cursor: closed, its rows freed
-    try:  # the driver steps through the rows as ``read`` takes them: errors translated
+    cursor = _execute(conn, sql, parameters, many=False, kept=False)  # closed: rows freed
+    try:  # the driver steps through the rows as ``read`` takes them
         return read(cursor)
-    except conn.dialect.loaded_dbapi.Error as error:
-        raise _translated(conn, cursor, error, sql, parameters, many=False, kept=False) from error
-    except BaseException as stop:
-        _interrupted(conn, cursor, stop, False)
-        raise
+    except BaseException as error:
+        _raise_for(conn, cursor, error, sql, parameters, many=False, kept=False)
     finally:
         cursor.close()
 
@@ -312,19 +298,21 @@ def _written(values: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(name for name in values if name != "key")
 
 
-def _execute(conn: Connection, sql: str, parameters: Any, *, many: bool) -> Any:
-    """Run ``sql`` on the driver cursor the connection keeps for these statements (or
-    through ``exec_driver_sql`` if the connection is observed), raising what
-    ``Connection.execute`` would: the cursor, whose result is read before the connection's
-    next statement (the next statement replaces it)."""
+def _execute(conn: Connection, sql: str, parameters: Any, *, many: bool, kept: bool = True) -> Any:
+    """Run ``sql`` on the driver cursor the connection keeps for these statements (not
+    ``kept``: on a new one, the caller's to close), or through ``exec_driver_sql`` if the
+    connection is observed, raising what ``Connection.execute`` would: the cursor. A kept
+    cursor's result is read before the connection's next statement, which replaces it."""
     if observed(conn):
         return _Finished(conn.exec_driver_sql(sql, parameters))
+    if not kept:
+        return on_driver(conn, sql, parameters, many=many)
     fairy = conn.connection
     dbapi_connection = fairy.dbapi_connection
-    kept = fairy.info.get(_KEPT)
-    if kept is None or kept[0] is not dbapi_connection:  # none yet, or a new connection
-        kept = fairy.info[_KEPT] = (dbapi_connection, fairy.cursor())
-    return _run(conn, kept[1], sql, parameters, many=many, kept=True)
+    held = fairy.info.get(_KEPT)
+    if held is None or held[0] is not dbapi_connection:  # none yet, or a new connection
+        held = fairy.info[_KEPT] = (dbapi_connection, fairy.cursor())
+    return _run(conn, held[1], sql, parameters, many=many, kept=True)
 
 
 _KEPT = "hotel_occupancy.driver.cursor"
@@ -360,60 +348,54 @@ def _run(
     conn: Connection, cursor: Any, sql: str, parameters: Any, *, many: bool, kept: bool
 ) -> Any:
     """Run ``sql`` on ``cursor`` (``kept``: the connection's kept cursor), raising what
-    ``Connection.execute`` would (see :func:`_translated`): the cursor."""
+    ``Connection.execute`` would (see :func:`_raise_for`): the cursor."""
     try:
         if many:
             cursor.executemany(sql, parameters)
         else:
             cursor.execute(sql, parameters)
-    except conn.dialect.loaded_dbapi.Error as error:
-        raise _translated(conn, cursor, error, sql, parameters, many=many, kept=kept) from error
-    except BaseException as stop:
-        _interrupted(conn, cursor, stop, kept)
-        raise
+    except BaseException as error:
+        _raise_for(conn, cursor, error, sql, parameters, many=many, kept=kept)
     return cursor
 
 
-def _translated(
+def _raise_for(
     conn: Connection,
     cursor: Any,
-    error: Any,  # the driver's own Error
+    error: BaseException,
     sql: str,
     parameters: Any,
     *,
     many: bool,
     kept: bool,
-) -> sa_exc.StatementError:
-    """The ``sqlalchemy.exc.DBAPIError`` subclass ``Connection.execute`` raises for the
-    driver's ``error``, raised by a call for the statement ``sql`` on ``cursor``
-    (executing it, fetching or iterating its rows): the cursor is closed, and a lost
-    connection invalidated."""
-    _drop(conn, cursor, kept)
-    fairy = conn.connection
-    lost = conn.dialect.is_disconnect(error, fairy.dbapi_connection, cursor)
-    if lost:
-        conn.invalidate(error)
-    translated: sa_exc.StatementError = sa_exc.DBAPIError.instance(
-        sql,
-        parameters,
-        error,
-        conn.dialect.loaded_dbapi.Error,
-        connection_invalidated=lost,
-        dialect=conn.dialect,
-        ismulti=many,
-    )
-    return translated
-
-
-def _interrupted(conn: Connection, cursor: Any, stop: BaseException, kept: bool) -> None:
-    """After ``stop`` left a call into the driver: if it is an interrupt (Ctrl-C,
-    SystemExit, a cancellation), invalidate the connection, as SQLAlchemy does: a
-    statement interrupted mid-way leaves it in a state nobody knows, so it never goes
-    back to the pool. Any other exception (raised by the caller's own code reading rows)
-    leaves it as it is."""
-    if not isinstance(stop, Exception):
+) -> NoReturn:
+    """Raise what ``Connection.execute`` raises for ``error``, raised by a call into the
+    driver for the statement ``sql`` on ``cursor`` (executing it, fetching or iterating
+    its rows; ``kept``: the connection's kept cursor): a driver error as the
+    ``sqlalchemy.exc.DBAPIError`` subclass SQLAlchemy raises, the cursor closed and a lost
+    connection invalidated first; an interrupt (Ctrl-C, SystemExit, a cancellation) as it
+    is, the connection invalidated, as SQLAlchemy does (a statement interrupted mid-way
+    leaves it in a state nobody knows, so it never goes back to the pool); anything else
+    (raised by the caller's own code reading rows) as it is."""
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    if isinstance(error, dbapi_error):
+        _drop(conn, cursor, kept)
+        lost = conn.dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
+        if lost:
+            conn.invalidate(error)
+        raise sa_exc.DBAPIError.instance(
+            sql,
+            parameters,
+            error,
+            dbapi_error,
+            connection_invalidated=lost,
+            dialect=conn.dialect,
+            ismulti=many,
+        ) from error
+    if not isinstance(error, Exception):
         _drop(conn, cursor, kept)
         conn.invalidate()
+    raise error
 
 
 def _drop(conn: Connection, cursor: Any, kept: bool) -> None:
