@@ -3,34 +3,17 @@ forward without losing anything, and back down again (issue 10, point 6)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, func, insert, inspect, select
 
 import hotel_occupancy as ho
 from hotel_occupancy import services
-from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, migrate
+from hotel_occupancy.adapters.sqlalchemy import SqlAlchemyUnitOfWork, migrate
 from hotel_occupancy.adapters.sqlalchemy import schema as s
-from tests.integration.sessions import fresh_database
 from tests.support import FakeClock
 
 AT = datetime(2026, 3, 10, 12, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A fresh, empty database of each kind (no schema at all)."""
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    engine = fresh_database(request.getfixturevalue("postgres_url"), "ho_revision_0001")
-    yield engine
-    engine.dispose()
 
 
 def _hotel_at_0001(engine: Engine) -> None:

@@ -4,9 +4,7 @@ back down again while it holds nothing revision 0002 cannot store."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, insert, inspect, select
@@ -16,7 +14,6 @@ import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.sqlalchemy import (
     SqlAlchemyUnitOfWork,
-    create_engine,
     mapping,
     migrate,
 )
@@ -24,22 +21,8 @@ from hotel_occupancy.adapters.sqlalchemy import schema as s
 from hotel_occupancy.domain.invariants import StoreSnapshot
 from hotel_occupancy.domain.legacy import LegacyHotelRecord, Owner, TakenOver
 from tests.integration.revisions import built_at, stored_rows
-from tests.integration.sessions import fresh_database
 from tests.integration.test_legacy_store import NOW, history, taken_over
 from tests.support import FakeClock
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A fresh, empty database of each kind (no schema at all)."""
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    engine = fresh_database(request.getfixturevalue("postgres_url"), "ho_revision_0002")
-    yield engine
-    engine.dispose()
 
 
 def _hotel_at_0002(engine: Engine) -> StoreSnapshot:

@@ -4,17 +4,12 @@ PostgreSQL triggers are those create_schema makes, and it goes back down again."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import Engine, insert, inspect, text
 
 import hotel_occupancy as ho
 from hotel_occupancy import services
 from hotel_occupancy.adapters.sqlalchemy import (
     SqlAlchemyUnitOfWork,
-    create_engine,
     mapping,
     migrate,
 )
@@ -26,17 +21,6 @@ from tests.integration.hotels import build_hotel
 from tests.integration.revisions import built_at, stored_rows
 from tests.integration.sessions import fresh_database
 from tests.support import START, FakeClock
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A fresh, empty database of each kind (no schema at all)."""
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    else:
-        engine = fresh_database(request.getfixturevalue("postgres_url"), "ho_revision_0003")
-    yield engine
-    engine.dispose()
 
 
 def _hotel_at_0003(engine: Engine) -> StoreSnapshot:

@@ -26,17 +26,6 @@ from tests.integration.sessions import fresh_database
 NOW = datetime(2026, 1, 11, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A fresh, empty database of each kind (no schema at all)."""
-    if request.param == "sqlite":
-        engine = ho_create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    else:
-        engine = fresh_database(request.getfixturevalue("postgres_url"), "ho_revision_0004")
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture
 def source(tmp_path: Path) -> Iterator[LegacySqlSource]:
     """A legacy hotel with an in-house room and a ready room."""

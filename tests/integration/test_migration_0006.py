@@ -5,7 +5,6 @@ the database holds nothing revision 0005 cannot store."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -33,17 +32,6 @@ TRIGGERS = (
     "ho_occupancies_one_room_per_booking",
     "ho_occupancies_open_bookings",
 )
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A fresh, empty database of each kind (no schema at all)."""
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    else:
-        engine = fresh_database(request.getfixturevalue("postgres_url"), "ho_revision_0005")
-    yield engine
-    engine.dispose()
 
 
 def _build_hotel(uow: SqlAlchemyUnitOfWork) -> None:

@@ -43,17 +43,6 @@ NEW_INDEXES = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A fresh, empty database of each kind (no schema at all)."""
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    else:
-        engine = fresh_database(request.getfixturevalue("postgres_url"), "ho_revision_0006")
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture
 def fresh(empty: Engine, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A database of the same kind as ``empty`` made by create_schema."""

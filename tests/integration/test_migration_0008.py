@@ -5,7 +5,6 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -24,17 +23,6 @@ from tests.integration.sessions import fresh_database
 from tests.integration.test_migration_0007 import _triggers
 from tests.integration.test_migrations import describe_schema
 from tests.support import FakeClock
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A fresh, empty database of each kind (no schema at all)."""
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    else:
-        engine = fresh_database(request.getfixturevalue("postgres_url"), "ho_revision_0007")
-    yield engine
-    engine.dispose()
 
 
 def _build(uow: SqlAlchemyUnitOfWork) -> None:

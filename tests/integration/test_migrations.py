@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -170,17 +169,6 @@ def test_create_schema_on_a_database_already_made_leaves_it_and_its_data_as_they
     assert [hotel.name for hotel in uow.snapshot().hotels] == ["Kept"]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An engine on a new, empty database: a SQLite file, or a database of the test server."""
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-    else:
-        engine = fresh_database(request.getfixturevalue("postgres_url"), "ho_empty")
-    yield engine
-    engine.dispose()
-
-
 def _with_a_hotel(on: Engine | SqlAlchemyUnitOfWork) -> SqlAlchemyUnitOfWork:
     uow = on if isinstance(on, SqlAlchemyUnitOfWork) else SqlAlchemyUnitOfWork(on)
     services.register_hotel(uow, hotel_id="H", name="Kept")
@@ -188,57 +176,57 @@ def _with_a_hotel(on: Engine | SqlAlchemyUnitOfWork) -> SqlAlchemyUnitOfWork:
 
 
 def test_create_schema_refuses_a_database_at_an_older_revision_and_changes_nothing(
-    empty_engine: Engine,
+    empty: Engine,
 ) -> None:
     """A database of an older version is refused, pointing at upgrade, and left as it was."""
-    built_at(empty_engine, "0007", _with_a_hotel)  # a hotel, as that version stored it
-    before = describe_schema(empty_engine)
+    built_at(empty, "0007", _with_a_hotel)  # a hotel, as that version stored it
+    before = describe_schema(empty)
     with pytest.raises(StorageError, match=r"revision 0007, older.*migrate\.upgrade"):
-        create_schema(empty_engine)
-    assert describe_schema(empty_engine) == before
-    assert migrate.current(empty_engine) == "0007"
-    migrate.upgrade(empty_engine)  # the way the error points at works
-    assert migrate.current(empty_engine) == migrate.head()
-    uow = SqlAlchemyUnitOfWork(empty_engine)
+        create_schema(empty)
+    assert describe_schema(empty) == before
+    assert migrate.current(empty) == "0007"
+    migrate.upgrade(empty)  # the way the error points at works
+    assert migrate.current(empty) == migrate.head()
+    uow = SqlAlchemyUnitOfWork(empty)
     assert [hotel.name for hotel in uow.snapshot().hotels] == ["Kept"]
 
 
 def test_create_schema_refuses_a_database_of_a_newer_version_and_changes_nothing(
-    empty_engine: Engine,
+    empty: Engine,
 ) -> None:
     """A revision this version does not know is a newer library's: upgrade the library."""
-    create_schema(empty_engine)
-    uow = _with_a_hotel(empty_engine)
-    with empty_engine.begin() as conn:
+    create_schema(empty)
+    uow = _with_a_hotel(empty)
+    with empty.begin() as conn:
         conn.execute(text(f"UPDATE {migrate.VERSION_TABLE} SET version_num = '9999'"))
-    before = describe_schema(empty_engine)
+    before = describe_schema(empty)
     with pytest.raises(StorageError, match=r"9999.*newer version.*upgrade the library"):
-        create_schema(empty_engine)
-    assert describe_schema(empty_engine) == before
-    assert migrate.current(empty_engine) == "9999"
+        create_schema(empty)
+    assert describe_schema(empty) == before
+    assert migrate.current(empty) == "9999"
     assert [hotel.name for hotel in uow.snapshot().hotels] == ["Kept"]
 
 
 def test_create_schema_refuses_the_library_s_tables_without_a_revision_and_changes_nothing(
-    empty_engine: Engine,
+    empty: Engine,
 ) -> None:
     """Tables made without a recorded revision are refused, pointing at stamp, not half
     made again; stamping them as the error says makes create_schema content."""
-    create_schema(empty_engine)
-    uow = _with_a_hotel(empty_engine)
-    with empty_engine.begin() as conn:
+    create_schema(empty)
+    uow = _with_a_hotel(empty)
+    with empty.begin() as conn:
         conn.execute(text(f"DELETE FROM {migrate.VERSION_TABLE}"))
-    before = describe_schema(empty_engine)
+    before = describe_schema(empty)
     with pytest.raises(StorageError, match=r"no schema revision.*migrate\.stamp"):
-        create_schema(empty_engine)
-    assert describe_schema(empty_engine) == before
-    assert migrate.current(empty_engine) is None
-    migrate.stamp(empty_engine, migrate.head())
-    create_schema(empty_engine)
+        create_schema(empty)
+    assert describe_schema(empty) == before
+    assert migrate.current(empty) is None
+    migrate.stamp(empty, migrate.head())
+    create_schema(empty)
     assert [hotel.name for hotel in uow.snapshot().hotels] == ["Kept"]
 
 
-def test_several_callers_starting_at_once_create_the_schema_once(empty_engine: Engine) -> None:
+def test_several_callers_starting_at_once_create_the_schema_once(empty: Engine) -> None:
     """create_schema called by four threads at once on an empty database: one creates, the
     others find it made; none fails, and the database is at the newest revision."""
     barrier = threading.Barrier(4)
@@ -247,7 +235,7 @@ def test_several_callers_starting_at_once_create_the_schema_once(empty_engine: E
     def start() -> None:
         barrier.wait()
         try:
-            create_schema(empty_engine)
+            create_schema(empty)
         except BaseException as error:  # every failure is the test's finding
             failures.append(error)
 
@@ -258,6 +246,6 @@ def test_several_callers_starting_at_once_create_the_schema_once(empty_engine: E
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads)
     assert failures == []
-    assert migrate.current(empty_engine) == migrate.head()
-    uow = _with_a_hotel(empty_engine)
+    assert migrate.current(empty) == migrate.head()
+    uow = _with_a_hotel(empty)
     assert [hotel.name for hotel in uow.snapshot().hotels] == ["Kept"]
