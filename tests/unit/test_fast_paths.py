@@ -179,7 +179,7 @@ def test_library_identifiers_are_32_distinct_hex_digits() -> None:
 def test_an_update_that_keeps_its_index_keys_leaves_the_index_alone() -> None:
     """Re-filing a row under unchanged keys keeps it findable, once, under those keys."""
     table: memory._Table[str, tuple[str, str]] = memory._Table(
-        "t", lambda r: r[0], {"by": lambda r: (r[1],)}, unique={"by"}
+        "t", lambda r: r[0], {"by": lambda r: r[1]}, unique={"by"}
     )
     journal: memory.Journal = []
     table.insert(("a", "x"), journal)
@@ -197,6 +197,28 @@ def test_an_update_that_keeps_its_index_keys_leaves_the_index_alone() -> None:
     assert table.rows == {}
     assert not table.has("by", "x")
     assert not table.has("by", "y")
+
+
+def test_a_multi_index_files_a_row_once_under_each_key_it_names_none_skipped() -> None:
+    """A multi index skips None and repeated keys, refuses a key another row holds, and
+    its rollback restores it exactly (the log's room index: room and room moved from)."""
+    table: memory._Table[str, tuple[str, str | None, str | None]] = memory._Table(
+        "t", lambda r: r[0], unique={"by"}, multi={"by": lambda r: (r[1], r[2])}
+    )
+    journal: memory.Journal = []
+    table.insert(("a", "x", None), journal)
+    table.insert(("b", "y", "y"), journal)
+    assert table.find("by", "x") == [("a", "x", None)]
+    assert table.find("by", "y") == [("b", "y", "y")]
+    assert not table.has("by", None)
+    table.update(("a", "z", "x"), journal)
+    assert table.find("by", "z") == table.find("by", "x") == [("a", "z", "x")]
+    with pytest.raises(memory.IntegrityViolation):
+        table.update(("a", "x", "y"), journal)
+    assert table.get("a") == ("a", "z", "x")
+    memory._undo(journal)
+    assert table.rows == {}
+    assert all(not table.has("by", k) for k in ("x", "y", "z"))
 
 
 @given(st.one_of(st.text(max_size=MAX_ID_LENGTH + 2), st.integers(), st.none()))

@@ -26,6 +26,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from operator import attrgetter
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -92,24 +93,30 @@ class IntegrityViolation(RuntimeError):
 class _Table(Generic[K, V]):
     """Rows by primary key plus secondary indexes, every write journaled for rollback.
 
-    An index maps each row to zero or more index keys; a unique index refuses two rows
-    under one key. A write touches only the index keys that change, so updating a row
-    costs the same whatever the size of the table.
+    An index maps each row to one index key, or None for none (``indexes``); a ``multi``
+    index maps it to a tuple of zero or more. A unique index refuses two rows under one
+    key. A write touches only the index keys that change, so updating a row costs the same
+    whatever the size of the table.
     """
 
     def __init__(
         self,
         name: str,
         key: Callable[[V], K],
-        indexes: Mapping[str, Callable[[V], Iterable[Hashable]]] | None = None,
+        indexes: Mapping[str, Callable[[V], Hashable | None]] | None = None,
         unique: Collection[str] = (),
+        multi: Mapping[str, Callable[[V], tuple[Hashable, ...]]] | None = None,
     ) -> None:
         self.name = name
         self._key = key
         self.rows: dict[K, V] = {}
-        self._indexes: dict[str, dict[Hashable, set[K]]] = {n: {} for n in indexes or {}}
+        declared: list[tuple[str, Callable[[V], Any], bool]] = [
+            (n, fn, False) for n, fn in (indexes or {}).items()
+        ]
+        declared += [(n, fn, True) for n, fn in (multi or {}).items()]
+        self._indexes: dict[str, dict[Hashable, set[K]]] = {n: {} for n, _, _ in declared}
         self._index_list = tuple(
-            (name, fn, self._indexes[name], name in unique) for name, fn in (indexes or {}).items()
+            (n, fn, is_multi, self._indexes[n], n in unique) for n, fn, is_multi in declared
         )
 
     def get(self, key: K) -> V | None:
@@ -149,34 +156,57 @@ class _Table(Generic[K, V]):
     def _set(self, key: K, old: V | None, new: V | None) -> None:
         """Replace ``old`` (the row stored under ``key``, or None) by ``new`` (or None to
         delete), checking unique indexes before changing anything."""
-        changed = []
-        for name, fn, index, unique in self._index_list:
-            before = fn(old) if old is not None else ()
-            after = fn(new) if new is not None else ()
+        changed: list[tuple[dict[Hashable, set[K]], Any, Any, bool]] = []
+        for name, fn, is_multi, index, unique in self._index_list:
+            before = None if old is None else fn(old)
+            after = None if new is None else fn(new)
             if before == after:
                 continue
-            if unique:
+            if is_multi:  # a multi index's tuple may hold None ("no key") and repeats
+                before, after = set(before or ()), set(after or ())
+                before.discard(None)
+                after.discard(None)
+                if unique:
+                    for value in after:
+                        holders = index.get(value)
+                        if holders and key not in holders:
+                            message = f"{name} {value!r} already taken"
+                            raise IntegrityViolation(self.name, message)
+            elif unique and after is not None:
+                holders = index.get(after)
+                if holders and key not in holders:
+                    raise IntegrityViolation(self.name, f"{name} {after!r} already taken")
+            changed.append((index, before, after, is_multi))
+        for index, before, after, is_multi in changed:
+            if is_multi:
+                for value in before:
+                    _unfile(index, value, key)
                 for value in after:
-                    holders = index.get(value)
-                    if holders and key not in holders:
-                        raise IntegrityViolation(self.name, f"{name} {value!r} already taken")
-            changed.append((index, before, after))
-        for index, before, after in changed:
-            for value in before:
-                holders = index[value]
-                holders.discard(key)
-                if not holders:
-                    del index[value]
-            for value in after:
-                bucket = index.get(value)
-                if bucket is None:
-                    index[value] = {key}
-                else:
-                    bucket.add(key)
+                    _file(index, value, key)
+            else:
+                if before is not None:
+                    _unfile(index, before, key)
+                if after is not None:
+                    _file(index, after, key)
         if new is None:
             self.rows.pop(key, None)
         else:
             self.rows[key] = new
+
+
+def _file(index: dict[Hashable, set[Any]], value: Hashable, key: Any) -> None:
+    bucket = index.get(value)
+    if bucket is None:
+        index[value] = {key}
+    else:
+        bucket.add(key)
+
+
+def _unfile(index: dict[Hashable, set[Any]], value: Hashable, key: Any) -> None:
+    holders = index[value]
+    holders.discard(key)
+    if not holders:
+        del index[value]
 
 
 class _Counter:
@@ -223,10 +253,6 @@ _POSITION = re.compile(r"(?:0|[1-9][0-9]{0,18})")
 """A position of the in-memory feed: the last id read, in decimal ("0" before all)."""
 
 
-def _one(value: Hashable | None) -> tuple[Hashable, ...]:
-    return () if value is None else (value,)
-
-
 @frozen
 class _Numbered(Generic[V]):
     """A row numbered in the order it was added (a table whose rows have no key)."""
@@ -248,60 +274,57 @@ class InMemoryStore:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.hotels: _Table[str, Hotel] = _Table("hotels", lambda h: h.hotel_id)
+        self.hotels: _Table[str, Hotel] = _Table("hotels", attrgetter("hotel_id"))
         self.rooms: _Table[str, Room] = _Table(
             "rooms",
-            lambda r: r.room_id,
-            {"number": lambda r: ((r.hotel_id, r.number),)},
+            attrgetter("room_id"),
+            {"number": attrgetter("hotel_id", "number")},
             unique={"number"},
         )
-        self.staff: _Table[str, Staff] = _Table("staff", lambda s: s.staff_id)
+        self.staff: _Table[str, Staff] = _Table("staff", attrgetter("staff_id"))
         self.bookings: _Table[str, Booking] = _Table(
             "bookings",
-            lambda b: b.booking_id,
-            {
-                "guest": lambda b: tuple(g.booking_guest_id for g in b.party),
-                "hotel": lambda b: (b.hotel_id,),
-            },
+            attrgetter("booking_id"),
+            {"hotel": attrgetter("hotel_id")},
             unique={"guest"},
+            multi={"guest": lambda b: tuple(g.booking_guest_id for g in b.party)},
         )
         self.detached: _Table[str, _Detached] = _Table("detached_members", lambda d: d.member_id)
         """Members no longer in their booking's party (their ids stay taken)."""
         self.occupancies: _Table[str, RoomOccupancy] = _Table(
             "occupancies",
-            lambda o: o.room_id,
-            {
-                "hotel": lambda o: (o.hotel_id,),
-                # one room per booking, in either role (I3)
-                "booking": lambda o: (*_one(o.booking_id), *_one(o.arriving_booking_id)),
-            },
+            attrgetter("room_id"),
+            {"hotel": attrgetter("hotel_id")},
             unique={"booking"},
+            # one room per booking, in either role (I3)
+            multi={"booking": attrgetter("booking_id", "arriving_booking_id")},
         )
         self.guests: _Table[str, Guest] = _Table(
             "guests",
-            lambda g: g.guest_id,
+            attrgetter("guest_id"),
             {
-                "booking": lambda g: (g.booking_id,),
-                "pin": lambda g: _one((g.hotel_id, g.id_pin) if g.id_pin else None),
+                "booking": attrgetter("booking_id"),
+                "pin": lambda g: (g.hotel_id, g.id_pin) if g.id_pin else None,
             },
             unique={"pin"},
         )
         self.tasks: _Table[str, HousekeepingTask] = _Table(
             "tasks",
-            lambda t: t.task_id,
+            attrgetter("task_id"),
             {
-                "open_room": lambda t: _one(t.room_id if t.is_open else None),
-                "open_hotel": lambda t: _one(t.hotel_id if t.is_open else None),
+                "open_room": lambda t: t.room_id if t.is_open else None,
+                "open_hotel": lambda t: t.hotel_id if t.is_open else None,
             },
         )
         self.log: _Table[int, LogEntry] = _Table(
             "log",
-            lambda e: e.id,
+            attrgetter("id"),
             {
-                "room": lambda e: (*_one(e.room_id), *_one(e.from_room_id)),
-                "booking": lambda e: _one(e.booking_id),
-                "request": lambda e: _one(e.request_id),
-                "audit": lambda e: _one(
+                "room": attrgetter("room_id"),
+                "from_room": attrgetter("from_room_id"),  # a move's or reassignment's source
+                "booking": attrgetter("booking_id"),
+                "request": attrgetter("request_id"),
+                "audit": lambda e: (
                     (e.hotel_id, e.metadata.get("business_date"))
                     if e.operation is Operation.NIGHT_AUDIT
                     else None
@@ -312,7 +335,7 @@ class InMemoryStore:
         self.audits: _Table[tuple[str, date], NightAudit] = _Table(
             "night_audits",
             lambda a: (a.hotel_id, a.business_date),
-            {"hotel": lambda a: (a.hotel_id,)},
+            {"hotel": attrgetter("hotel_id")},
         )
         self.pin_attempts: _Table[str, PinAttempts] = _Table("pin_attempts", lambda a: a.room_id)
         self.resting_pins: _Table[tuple[str, str], RestingPin] = _Table(
@@ -717,7 +740,10 @@ class _Log(_Repository):
         return sorted(self._store.log.find(index, key), key=lambda e: e.id, reverse=newest_first)
 
     def for_room(self, room_id: str) -> Sequence[LogEntry]:
-        return self._entries("room", room_id, newest_first=True)
+        log = self._store.log
+        found = {e.id: e for e in log.find("room", room_id)}
+        found.update((e.id, e) for e in log.find("from_room", room_id))
+        return [found[i] for i in sorted(found, reverse=True)]
 
     def for_booking(self, booking_id: str) -> Sequence[LogEntry]:
         return self._entries("booking", booking_id, newest_first=True)

@@ -231,11 +231,15 @@ RESOLVED = _Resolved.RESOLVED
 """Effect value meaning "the room's open discrepancy, if any, is resolved"."""
 
 
+_READY_CONDITIONS = (
+    frozenset({Condition.CLEAN, Condition.INSPECTED}),  # the hotel requires no inspection
+    frozenset({Condition.INSPECTED}),  # it does
+)
+
+
 def ready_conditions(require_inspection: bool) -> frozenset[Condition]:
     """The conditions in which a room may receive a guest."""
-    if require_inspection:
-        return frozenset({Condition.INSPECTED})
-    return frozenset({Condition.CLEAN, Condition.INSPECTED})
+    return _READY_CONDITIONS[bool(require_inspection)]
 
 
 class RoomRole(StrEnum):
@@ -330,7 +334,7 @@ class Guard:
         if self.discrepancy is not None and state.discrepancy not in self.discrepancy:
             return False
         if self.condition is READY:
-            return state.condition in ready_conditions(require_inspection)
+            return state.condition in _READY_CONDITIONS[require_inspection]
         return not (isinstance(self.condition, frozenset) and state.condition not in self.condition)
 
 
