@@ -81,6 +81,27 @@ def test_replace_runs_the_classs_converters() -> None:
     assert dict(copy.metadata) == {"b": 2}
 
 
+def test_replace_passes_each_field_to_its_own_parameter_positional_or_keyword() -> None:
+    """Fields are passed by position in __init__'s order, kw_only ones and private ones by
+    their alias: changing any one field changes exactly that field."""
+
+    @attrs.frozen
+    class Mixed:
+        a: int
+        b: int = 2
+        _c: int = 3
+        d: int = attrs.field(default=4, kw_only=True)
+        e: int = attrs.field(default=5, init=False)
+
+    original = Mixed(10, 20, 30, d=40)
+    for alias, name in (("a", "a"), ("b", "b"), ("c", "_c"), ("d", "d")):
+        copy = model.replace(original, **{alias: -1})
+        assert copy == attrs.evolve(original, **{alias: -1})
+        for other in ("a", "b", "_c", "d", "e"):
+            expected = -1 if other == name else getattr(original, other)
+            assert getattr(copy, other) == expected
+
+
 def test_replace_refuses_an_unknown_field() -> None:
     """A misspelt field is a TypeError, not a silently ignored keyword."""
     with pytest.raises(TypeError, match="nope"):
