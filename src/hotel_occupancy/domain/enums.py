@@ -100,7 +100,12 @@ class TaskStatus(StrEnum):
     @property
     def is_open(self) -> bool:
         """True while the task still has work to do."""
-        return self in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+        return self in _OPEN_TASK_STATUSES
+
+
+# a module global: on Python 3.11 reading a member off its Enum class (TaskStatus.OPEN) is
+# several times dearer, and is_open is read on every write of a task
+_OPEN_TASK_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.IN_PROGRESS})
 
 
 class BookingStage(StrEnum):
