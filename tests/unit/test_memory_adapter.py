@@ -589,3 +589,30 @@ def test_returned_objects_are_frozen_snapshots(world: World) -> None:
         entry.metadata["action"] = "forged"  # type: ignore[index]
     assert services.booking_history(world.uow, booking_id)[0] == entry
     assert world.occupancy("R101").booking_id == booking_id
+
+
+def test_repositories_refuse_every_use_outside_a_transaction_and_after_it_ends() -> None:
+    """A repository read or write outside ``with uow:`` (before it, or through a reference
+    kept after it) is a RuntimeError and changes nothing; inside, the same calls work."""
+    uow = InMemoryUnitOfWork(clock=FakeClock())
+    services.register_hotel(uow, hotel_id="H", name="H")
+    services.register_room(uow, hotel_id="H", room_id="R1", number="1")
+    calls: list[Callable[[], object]] = [
+        lambda: uow.rooms.get("R1"),
+        lambda: uow.occupancies.for_hotel("H"),
+        lambda: uow.log.for_room("R1"),
+        lambda: uow.guests.pins_in_use("H", ["123456"]),
+        lambda: uow.tasks.open_for_room("R1"),
+        lambda: uow.hotels.update(attrs.evolve(uow.snapshot().hotels[0], name="X")),
+    ]
+    before = uow.snapshot()
+    for call in calls:
+        with pytest.raises(RuntimeError, match="only usable inside `with uow:`"):
+            call()
+    with uow:
+        rooms = uow.rooms
+        assert rooms.get("R1") is not None
+        assert [o.room_id for o in uow.occupancies.for_hotel("H")] == ["R1"]
+    with pytest.raises(RuntimeError, match="only usable inside `with uow:`"):
+        rooms.get("R1")  # kept after the transaction ended
+    assert uow.snapshot() == before

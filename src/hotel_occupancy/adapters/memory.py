@@ -28,7 +28,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, S
 from datetime import date, datetime
 from operator import attrgetter
 from types import TracebackType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from attrs import frozen
 
@@ -389,16 +389,23 @@ class RecordingNotifier:
             self.events.clear()
 
 
+class _Outside:
+    """What repositories see of the store outside ``with uow:`` (``uow._live``): any use
+    of it is refused. (An attribute read instead of a property call that checks: a
+    repository reads the store about ten times an operation.)"""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError("repositories are only usable inside `with uow:`")
+
+
+_OUTSIDE = cast(InMemoryStore, _Outside())
+
+
 class _Repository:
     def __init__(self, uow: InMemoryUnitOfWork) -> None:
         self._uow = uow
-
-    @property
-    def _store(self) -> InMemoryStore:
-        uow = self._uow
-        if uow._journal is None:
-            raise RuntimeError("repositories are only usable inside `with uow:`")
-        return uow.store
 
     @property
     def _journal(self) -> Journal:
@@ -412,53 +419,53 @@ class _Repository:
 
 class _Hotels(_Repository):
     def get(self, hotel_id: str) -> Hotel | None:
-        return self._store.hotels.get(hotel_id)
+        return self._uow._live.hotels.get(hotel_id)
 
     def add(self, hotel: Hotel) -> None:
-        self._store.hotels.insert(hotel, self._journal)
+        self._uow._live.hotels.insert(hotel, self._journal)
 
     def update(self, hotel: Hotel) -> None:
-        self._store.hotels.update(hotel, self._journal)
+        self._uow._live.hotels.update(hotel, self._journal)
 
 
 class _Rooms(_Repository):
     def get(self, room_id: str) -> Room | None:
-        return self._store.rooms.get(room_id)
+        return self._uow._live.rooms.get(room_id)
 
     def number_taken(self, hotel_id: str, number: str) -> bool:
-        return self._store.rooms.has("number", (hotel_id, number))
+        return self._uow._live.rooms.has("number", (hotel_id, number))
 
     def by_number(self, hotel_id: str, number: str) -> Room | None:
-        found = self._store.rooms.find("number", (hotel_id, number))
+        found = self._uow._live.rooms.find("number", (hotel_id, number))
         return found[0] if found else None
 
     def add(self, room: Room) -> None:
-        self._store.rooms.insert(room, self._journal)
+        self._uow._live.rooms.insert(room, self._journal)
 
     def update(self, room: Room) -> None:
-        self._store.rooms.update(room, self._journal)
+        self._uow._live.rooms.update(room, self._journal)
 
 
 class _Staff(_Repository):
     def get(self, staff_id: str) -> Staff | None:
-        return self._store.staff.get(staff_id)
+        return self._uow._live.staff.get(staff_id)
 
     def add(self, staff: Staff) -> None:
-        self._store.staff.insert(staff, self._journal)
+        self._uow._live.staff.insert(staff, self._journal)
 
     def update(self, staff: Staff) -> None:
-        self._store.staff.update(staff, self._journal)
+        self._uow._live.staff.update(staff, self._journal)
 
 
 class _Bookings(_Repository):
     def get(self, booking_id: str) -> Booking | None:
-        return self._store.bookings.get(booking_id)
+        return self._uow._live.bookings.get(booking_id)
 
     def guest_ids_taken(self, booking_guest_ids: Collection[str]) -> set[str]:
         return set(self.party_owners(booking_guest_ids))
 
     def party_owners(self, booking_guest_ids: Collection[str]) -> Mapping[str, str]:
-        store = self._store
+        store = self._uow._live
         owners: dict[str, str] = {}
         for member_id in booking_guest_ids:
             holders = store.bookings.find("guest", member_id)
@@ -469,17 +476,17 @@ class _Bookings(_Repository):
         return owners
 
     def add(self, booking: Booking) -> None:
-        self._store.bookings.insert(booking, self._journal)
+        self._uow._live.bookings.insert(booking, self._journal)
 
     def update(self, booking: Booking) -> None:
-        table = self._store.bookings
+        table = self._uow._live.bookings
         stored = table.get(booking.booking_id)
         if stored is not None and stored.party is not booking.party:
             booking = replace(booking, party=stored.party)  # the party changes by set_party
         table.update(booking, self._journal)
 
     def set_party(self, booking: Booking) -> None:
-        store, journal = self._store, self._journal
+        store, journal = self._uow._live, self._journal
         stored = store.bookings.get(booking.booking_id)
         if stored is None:
             raise IntegrityViolation("bookings", f"no row {booking.booking_id!r} to update")
@@ -496,7 +503,7 @@ class _Bookings(_Repository):
         store.bookings.update(replace(stored, party=booking.party), journal)
 
     def _stays(self, hotel_id: str, wanted: Callable[[Booking], bool]) -> list[StayRow]:
-        store = self._store
+        store = self._uow._live
         rows = []
         for booking in store.bookings.find("hotel", hotel_id):
             if not wanted(booking):
@@ -542,10 +549,10 @@ class _Bookings(_Repository):
         return self._stays(hotel_id, lambda b: b.in_house)
 
     def held_by(self, room_id: str) -> Booking | None:
-        occupancy = self._store.occupancies.get(room_id)
+        occupancy = self._uow._live.occupancies.get(room_id)
         if occupancy is None or occupancy.booking_id is None:
             return None
-        return self._store.bookings.get(occupancy.booking_id)
+        return self._uow._live.bookings.get(occupancy.booking_id)
 
 
 def _holder(store: InMemoryStore, booking_id: str) -> RoomOccupancy | None:
@@ -556,13 +563,13 @@ def _holder(store: InMemoryStore, booking_id: str) -> RoomOccupancy | None:
 
 class _Occupancies(_Repository):
     def get(self, room_id: str) -> RoomOccupancy | None:
-        return self._store.occupancies.get(room_id)
+        return self._uow._live.occupancies.get(room_id)
 
     def for_booking(self, booking_id: str) -> RoomOccupancy | None:
-        return _holder(self._store, booking_id)
+        return _holder(self._uow._live, booking_id)
 
     def board(self, hotel_id: str) -> Sequence[BoardRow]:
-        store = self._store
+        store = self._uow._live
         rows = []
         for occupancy in store.occupancies.find("hotel", hotel_id):
             room = store.rooms.get(occupancy.room_id)
@@ -603,16 +610,16 @@ class _Occupancies(_Repository):
         return rows
 
     def for_hotel(self, hotel_id: str) -> Sequence[RoomOccupancy]:
-        return sorted(self._store.occupancies.find("hotel", hotel_id), key=_room_id)
+        return sorted(self._uow._live.occupancies.find("hotel", hotel_id), key=_room_id)
 
     def add(self, occupancy: RoomOccupancy) -> None:
-        self._store.occupancies.insert(occupancy, self._journal)
+        self._uow._live.occupancies.insert(occupancy, self._journal)
 
     def update(self, occupancy: RoomOccupancy) -> None:
-        self._store.occupancies.update(occupancy, self._journal)
+        self._uow._live.occupancies.update(occupancy, self._journal)
 
     def update_many(self, occupancies: Sequence[RoomOccupancy]) -> None:
-        table, journal = self._store.occupancies, self._journal
+        table, journal = self._uow._live.occupancies, self._journal
         for occupancy in occupancies:
             table.update(occupancy, journal)
 
@@ -620,7 +627,7 @@ class _Occupancies(_Repository):
         self, room_ids: Collection[str], *, holding: Collection[str] = ()
     ) -> Mapping[str, RoomOccupancy]:
         # one writer at a time holds the store: nothing to lock, only to read
-        found = {r: o for r in room_ids if (o := self._store.occupancies.get(r)) is not None}
+        found = {r: o for r in room_ids if (o := self._uow._live.occupancies.get(r)) is not None}
         for booking_id in holding:
             holder = self.for_booking(booking_id)
             if holder is not None:
@@ -630,10 +637,10 @@ class _Occupancies(_Repository):
 
 class _Guests(_Repository):
     def get(self, guest_id: str) -> Guest | None:
-        return self._store.guests.get(guest_id)
+        return self._uow._live.guests.get(guest_id)
 
     def for_booking(self, booking_id: str) -> Sequence[Guest]:
-        store = self._store
+        store = self._uow._live
         guests = store.guests.find("booking", booking_id)
         booking = store.bookings.get(booking_id)
         order = {m.booking_guest_id: i for i, m in enumerate(booking.party)} if booking else {}
@@ -646,25 +653,25 @@ class _Guests(_Repository):
         return sorted(guests, key=key)
 
     def pins_in_use(self, hotel_id: str, pins: Collection[str]) -> set[str]:
-        table = self._store.guests
+        table = self._uow._live.guests
         return {p for p in pins if table.has("pin", (hotel_id, p))}
 
     def find_by_pin(self, hotel_id: str, pin: str) -> Guest | None:
-        found = self._store.guests.find("pin", (hotel_id, pin))
+        found = self._uow._live.guests.find("pin", (hotel_id, pin))
         return found[0] if found else None
 
     def add_many(self, guests: Sequence[Guest]) -> None:
-        table, journal = self._store.guests, self._journal
+        table, journal = self._uow._live.guests, self._journal
         for guest in guests:
             table.insert(guest, journal)
 
     def update_many(self, guests: Sequence[Guest]) -> None:
-        table, journal = self._store.guests, self._journal
+        table, journal = self._uow._live.guests, self._journal
         for guest in guests:
             table.update(guest, journal)
 
     def remove_many(self, guest_ids: Collection[str]) -> None:
-        table, journal = self._store.guests, self._journal
+        table, journal = self._uow._live.guests, self._journal
         for guest_id in guest_ids:
             table.delete(guest_id, journal)
 
@@ -679,27 +686,27 @@ def _room_id(occupancy: RoomOccupancy) -> str:
 
 class _Tasks(_Repository):
     def open_for_room(self, room_id: str) -> Sequence[HousekeepingTask]:
-        return sorted(self._store.tasks.find("open_room", room_id), key=_task_order)
+        return sorted(self._uow._live.tasks.find("open_room", room_id), key=_task_order)
 
     def open_for_hotel(self, hotel_id: str) -> Sequence[HousekeepingTask]:
-        return self._store.tasks.find("open_hotel", hotel_id)
+        return self._uow._live.tasks.find("open_hotel", hotel_id)
 
     def get(self, task_id: str) -> HousekeepingTask | None:
-        return self._store.tasks.get(task_id)
+        return self._uow._live.tasks.get(task_id)
 
     def add(self, task: HousekeepingTask) -> None:
-        self._store.tasks.insert(task, self._journal)
+        self._uow._live.tasks.insert(task, self._journal)
 
     def update(self, task: HousekeepingTask) -> None:
-        self._store.tasks.update(task, self._journal)
+        self._uow._live.tasks.update(task, self._journal)
 
     def add_many(self, tasks: Sequence[HousekeepingTask]) -> None:
-        table, journal = self._store.tasks, self._journal
+        table, journal = self._uow._live.tasks, self._journal
         for task in tasks:
             table.insert(task, journal)
 
     def update_many(self, tasks: Sequence[HousekeepingTask]) -> None:
-        table, journal = self._store.tasks, self._journal
+        table, journal = self._uow._live.tasks, self._journal
         for task in tasks:
             table.update(task, journal)
 
@@ -707,23 +714,23 @@ class _Tasks(_Repository):
 class _Audits(_Repository):
     # one writer at a time holds the store: claiming needs no lock of its own
     def claim(self, hotel_id: str) -> NightAudit | None:
-        audits = self._store.audits.find("hotel", hotel_id)
+        audits = self._uow._live.audits.find("hotel", hotel_id)
         return max(audits, key=lambda a: a.business_date, default=None)
 
     def get(self, hotel_id: str, business_date: date) -> NightAudit | None:
-        return self._store.audits.get((hotel_id, business_date))
+        return self._uow._live.audits.get((hotel_id, business_date))
 
     def add(self, audit: NightAudit) -> None:
-        self._store.audits.insert(audit, self._journal)
+        self._uow._live.audits.insert(audit, self._journal)
 
     def entries(self, audit: NightAudit) -> Sequence[LogEntry]:
-        found = self._store.log.find("audit", (audit.hotel_id, audit.business_date.isoformat()))
+        found = self._uow._live.log.find("audit", (audit.hotel_id, audit.business_date.isoformat()))
         return sorted((e for e in found if e.timestamp == audit.performed_at), key=lambda e: e.id)
 
 
 class _Log(_Repository):
     def append(self, drafts: Sequence[LogEntry]) -> tuple[LogEntry, ...]:
-        store, journal = self._store, self._journal
+        store, journal = self._uow._live, self._journal
         owners = store.legacy_hotels
         for draft in drafts:  # one writer per hotel (§12), as the SQL schema's trigger
             record = owners.get(draft.hotel_id)
@@ -738,10 +745,12 @@ class _Log(_Repository):
         return tuple(stored)
 
     def _entries(self, index: str, key: str, newest_first: bool) -> Sequence[LogEntry]:
-        return sorted(self._store.log.find(index, key), key=lambda e: e.id, reverse=newest_first)
+        return sorted(
+            self._uow._live.log.find(index, key), key=lambda e: e.id, reverse=newest_first
+        )
 
     def for_room(self, room_id: str) -> Sequence[LogEntry]:
-        log = self._store.log
+        log = self._uow._live.log
         found = {e.id: e for e in log.find("room", room_id)}
         found.update((e.id, e) for e in log.find("from_room", room_id))
         return [found[i] for i in sorted(found, reverse=True)]
@@ -755,20 +764,20 @@ class _Log(_Repository):
 
 class _Credentials(_Repository):
     def attempts(self, room_id: str) -> PinAttempts | None:
-        return self._store.pin_attempts.get(room_id)
+        return self._uow._live.pin_attempts.get(room_id)
 
     def save_attempts(self, attempts: PinAttempts) -> None:
-        table = self._store.pin_attempts
+        table = self._uow._live.pin_attempts
         if table.get(attempts.room_id) is None:
             table.insert(attempts, self._journal)
         else:
             table.update(attempts, self._journal)
 
     def clear_attempts(self, room_id: str) -> None:
-        self._store.pin_attempts.delete(room_id, self._journal)
+        self._uow._live.pin_attempts.delete(room_id, self._journal)
 
     def quarantine(self, hotel_id: str, pins: Collection[str], until: datetime) -> None:
-        table, journal = self._store.resting_pins, self._journal
+        table, journal = self._uow._live.resting_pins, self._journal
         for pin in pins:
             resting = table.get((hotel_id, pin))
             if resting is None:
@@ -777,7 +786,7 @@ class _Credentials(_Repository):
                 table.update(RestingPin(hotel_id, pin, until), journal)
 
     def quarantined(self, hotel_id: str, pins: Collection[str], at: datetime) -> set[str]:
-        table = self._store.resting_pins
+        table = self._uow._live.resting_pins
         return {
             pin
             for pin in pins
@@ -787,53 +796,53 @@ class _Credentials(_Repository):
 
 class _Requests(_Repository):
     def get(self, request_id: str) -> RequestRecord | None:
-        return self._store.requests.get(request_id)
+        return self._uow._live.requests.get(request_id)
 
     def add(self, record: RequestRecord) -> None:
-        self._store.requests.insert(record, self._journal)
+        self._uow._live.requests.insert(record, self._journal)
 
 
 class _LegacyImports(_Repository):
     """The legacy import's bulk writes and records (§12)."""
 
     def record(self, hotel_id: str) -> LegacyHotelRecord | None:
-        return self._store.legacy_hotels.get(hotel_id)
+        return self._uow._live.legacy_hotels.get(hotel_id)
 
     def save(self, record: LegacyHotelRecord) -> None:
-        table = self._store.legacy_hotels
+        table = self._uow._live.legacy_hotels
         if table.get(record.hotel_id) is None:
             table.insert(record, self._journal)
         else:
             table.update(record, self._journal)
 
     def records(self) -> Sequence[LegacyHotelRecord]:
-        return list(self._store.legacy_hotels.in_key_order())
+        return list(self._uow._live.legacy_hotels.in_key_order())
 
     def occupancies(self, hotel_id: str) -> Sequence[RoomOccupancy]:
-        return sorted(self._store.occupancies.find("hotel", hotel_id), key=lambda o: o.room_id)
+        return sorted(self._uow._live.occupancies.find("hotel", hotel_id), key=lambda o: o.room_id)
 
     def bookings(self, hotel_id: str) -> Sequence[Booking]:
-        return [b for b in self._store.bookings.in_key_order() if b.hotel_id == hotel_id]
+        return [b for b in self._uow._live.bookings.in_key_order() if b.hotel_id == hotel_id]
 
     def tasks(self, task_ids: Collection[str]) -> Mapping[str, HousekeepingTask]:
-        table = self._store.tasks
+        table = self._uow._live.tasks
         return {t.task_id: t for t in map(table.get, task_ids) if t is not None}
 
     def booking_ids(self, hotel_id: str) -> Sequence[str]:
         return [b.booking_id for b in self.bookings(hotel_id)]
 
     def handovers(self, hotel_id: str) -> Sequence[Handover]:
-        rows = self._store.handovers.in_key_order()
+        rows = self._uow._live.handovers.in_key_order()
         return [h.row for h in rows if h.row.hotel_id == hotel_id]
 
     def hand_over(self, handover: Handover) -> None:
-        table = self._store.handovers
+        table = self._uow._live.handovers
         table.insert(_Numbered(len(table.in_key_order()) + 1, handover), self._journal)
 
     def write(self, rows: TakenOver) -> None:
         """Insert the rows in :class:`TakenOver`'s order; an id already taken is
         AlreadyRegistered, and the write is then undone whole (the transaction goes on)."""
-        store, journal = self._store, self._journal
+        store, journal = self._uow._live, self._journal
         mark = len(journal)
         tables: tuple[tuple[_Table[Any, Any], Sequence[Any]], ...] = (
             (store.hotels, rows.hotels),
@@ -888,7 +897,7 @@ class _Feed(_Repository):
     def read(
         self, after: str, *, hotel_id: str | None, limit: int
     ) -> tuple[Sequence[LogEntry], str]:
-        store = self._store
+        store = self._uow._live
         last = self._last_id(store, after)
         self._seen = store.committed_log_id
         everything = store.feed_ids.ids[None]
@@ -903,26 +912,26 @@ class _Feed(_Repository):
         return entries, (str(max(last, everything[-1])) if everything else after)
 
     def precedes(self, earlier: str, later: str) -> bool:
-        store = self._store
+        store = self._uow._live
         return self._last_id(store, earlier) < self._last_id(store, later)
 
     def lag(self, after: str) -> int:
-        store = self._store
+        store = self._uow._live
         everything = store.feed_ids.ids[None]
         return len(everything) - bisect_right(everything, self._last_id(store, after))
 
     def consumer(self, name: str) -> ConsumerPosition | None:
-        return self._store.consumers.get(name)
+        return self._uow._live.consumers.get(name)
 
     def save_consumer(self, position: ConsumerPosition) -> None:
-        table = self._store.consumers
+        table = self._uow._live.consumers
         if table.get(position.consumer) is None:
             table.insert(position, self._journal)
         else:
             table.update(position, self._journal)
 
     def consumers(self) -> Sequence[ConsumerPosition]:
-        return self._store.consumers.in_key_order()
+        return self._uow._live.consumers.in_key_order()
 
     def wait(self, timeout: float) -> None:
         """Return at once if a commit appended to the log since this feed last read, else
@@ -962,6 +971,8 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
         )
         self.store = store if store is not None else InMemoryStore()
         self._journal: Journal | None = None
+        self._live = _OUTSIDE
+        """The store inside ``with uow:``, else what refuses every use (see _Outside)."""
         self._read_only = False
         self._hotels = _Hotels(self)
         self._rooms = _Rooms(self)
@@ -1044,6 +1055,7 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
             raise RuntimeError("this unit of work is already in a transaction")
         self._read_only = self._begin_events()
         self._journal = []
+        self._live = self.store
         return self
 
     def __exit__(
@@ -1056,6 +1068,7 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
             self.rollback()
         finally:
             self._journal = None
+            self._live = _OUTSIDE
             self.store.lock.release()
         self._publish_committed()
 
