@@ -34,7 +34,7 @@ from attrs import frozen
 
 from hotel_occupancy.domain.bookings import stage_of
 from hotel_occupancy.domain.credentials import PinAttempts, PinRules, RestingPin
-from hotel_occupancy.domain.enums import OccupancyStatus, Operation
+from hotel_occupancy.domain.enums import OccupancyStatus, Operation, TaskStatus
 from hotel_occupancy.domain.errors import AlreadyRegistered, InvalidInput
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.feed import ConsumerPosition
@@ -61,6 +61,7 @@ from hotel_occupancy.services.unit_of_work import UnitOfWorkBase, system_clock
 __all__ = ["InMemoryStore", "InMemoryUnitOfWork", "RecordingNotifier", "system_clock"]
 
 _NIGHT_AUDIT = Operation.NIGHT_AUDIT  # (a global: dearer read off its class on Python 3.11)
+_OPEN_TASK = frozenset(s for s in TaskStatus if s.is_open)  # the statuses of an open task
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -313,8 +314,8 @@ class InMemoryStore:
             "tasks",
             attrgetter("task_id"),
             {
-                "open_room": lambda t: t.room_id if t.is_open else None,
-                "open_hotel": lambda t: t.hotel_id if t.is_open else None,
+                "open_room": lambda t: t.room_id if t.status in _OPEN_TASK else None,
+                "open_hotel": lambda t: t.hotel_id if t.status in _OPEN_TASK else None,
             },
         )
         self.log: _Table[int, LogEntry] = _Table(
