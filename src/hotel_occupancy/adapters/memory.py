@@ -687,7 +687,8 @@ def _room_id(occupancy: RoomOccupancy) -> str:
 
 class _Tasks(_Repository):
     def open_for_room(self, room_id: str) -> Sequence[HousekeepingTask]:
-        return sorted(self._uow._live.tasks.find("open_room", room_id), key=_task_order)
+        found = self._uow._live.tasks.find("open_room", room_id)
+        return sorted(found, key=_task_order) if len(found) > 1 else found
 
     def open_for_hotel(self, hotel_id: str) -> Sequence[HousekeepingTask]:
         return self._uow._live.tasks.find("open_hotel", hotel_id)
@@ -733,8 +734,8 @@ class _Log(_Repository):
     def append(self, drafts: Sequence[LogEntry]) -> tuple[LogEntry, ...]:
         store, journal = self._uow._live, self._journal
         owners = store.legacy_hotels
-        for draft in drafts:  # one writer per hotel (§12), as the SQL schema's trigger
-            record = owners.get(draft.hotel_id)
+        for draft in drafts if owners.rows else ():  # one writer per hotel (§12), as the
+            record = owners.get(draft.hotel_id)  # SQL schema's trigger
             if record is not None and record.owner is Owner.LEGACY and library_writes(draft):
                 raise refuse_legacy_writes(draft.hotel_id)
         stored = []
