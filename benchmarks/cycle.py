@@ -99,6 +99,7 @@ import math
 import multiprocessing
 import os
 import platform
+import resource
 import secrets
 import shutil
 import sqlite3
@@ -1648,6 +1649,7 @@ def worker(spec: WorkerSpec, barrier: Any, results: Any) -> None:
         barrier.wait(timeout=600)
         clock = time.perf_counter
         cpu0 = time.process_time()
+        usage0 = resource.getrusage(resource.RUSAGE_SELF)
         start = clock()
         deadline = start + spec.seconds
         end = start
@@ -1680,6 +1682,10 @@ def worker(spec: WorkerSpec, barrier: Any, results: Any) -> None:
             outcome["failure"] = traceback.format_exc()
         outcome["seconds"] = end - start
         outcome["cpu_seconds"] = time.process_time() - cpu0
+        usage = resource.getrusage(resource.RUSAGE_SELF)  # the kernel's share, and why
+        outcome["system_seconds"] = usage.ru_stime - usage0.ru_stime
+        outcome["voluntary_switches"] = usage.ru_nvcsw - usage0.ru_nvcsw
+        outcome["involuntary_switches"] = usage.ru_nivcsw - usage0.ru_nivcsw
     except Exception:
         outcome["failure"] = traceback.format_exc()
         with suppress(Exception):
@@ -1757,17 +1763,23 @@ def run_workers(specs: Sequence[WorkerSpec], seconds: float) -> dict[str, Any]:
     for o in outcomes:
         errors.update(o["errors"])
     rate = sum(o["ops"] / o["seconds"] for o in outcomes if o.get("seconds"))
+    operations = max(1, sum(o["ops"] for o in outcomes))
+
+    def per_op(name: str) -> float:
+        return sum(o.get(name, 0) for o in outcomes) / operations
+
     return {
         "ops_per_second": rate,
         "operations": sum(o["ops"] for o in outcomes),
         "p50_ms": percentile(latencies, 50) * 1e3 if latencies else None,
         "p99_ms": percentile(latencies, 99) * 1e3 if latencies else None,
         "ops_per_worker": [o["ops"] for o in outcomes],
-        "client_cpu_us_per_op": (
-            sum(o.get("cpu_seconds", 0.0) for o in outcomes)
-            / max(1, sum(o["ops"] for o in outcomes))
-            * 1e6
-        ),
+        "client_cpu_us_per_op": per_op("cpu_seconds") * 1e6,
+        # of it, in the kernel (system calls, scheduling)
+        "client_system_us_per_op": per_op("system_seconds") * 1e6,
+        # a worker waiting for the server (voluntary) or preempted (involuntary)
+        "voluntary_switches_per_op": per_op("voluntary_switches"),
+        "involuntary_switches_per_op": per_op("involuntary_switches"),
         "errors": dict(errors),
         "retries": sum(o["retries"] for o in outcomes),
         "refills": sum(o["refills"] for o in outcomes),
@@ -2049,7 +2061,15 @@ def run_all_concurrent(
                 "workers": workers,
                 "summary": {
                     k: summary([run[k] for run in these])
-                    for k in ("ops_per_second", "p50_ms", "p99_ms", "client_cpu_us_per_op")
+                    for k in (
+                        "ops_per_second",
+                        "p50_ms",
+                        "p99_ms",
+                        "client_cpu_us_per_op",
+                        "client_system_us_per_op",
+                        "voluntary_switches_per_op",
+                        "involuntary_switches_per_op",
+                    )
                 },
                 "errors": dict(errors),
                 "retries": sum(run["retries"] for run in these),
@@ -2154,13 +2174,16 @@ def report(results: dict[str, Any]) -> None:
             f"{settings['repeat']} runs; median (min-max); errors and retries: all runs"
         )
         rows = [["configuration", "layout", "workers", "ops/s total", "p50 ms", "p99 ms",
-                 "client CPU us/op", "errors", "retries", "refills"]]  # fmt: skip
+                 "client CPU us/op", "of it kernel", "switches/op vol", "invol",
+                 "errors", "retries", "refills"]]  # fmt: skip
         for c in results["concurrency"]:
             m = c["summary"]
             errors = ", ".join(f"{k} {v}" for k, v in sorted(c["errors"].items())) or "0"
             rows.append(
                 [c["configuration"], c["layout"], str(c["workers"]), fmt(m["ops_per_second"]),
                  fmt(m["p50_ms"], 2), fmt(m["p99_ms"], 2), fmt(m["client_cpu_us_per_op"]),
+                 fmt(m["client_system_us_per_op"]), fmt(m["voluntary_switches_per_op"], 1),
+                 fmt(m["involuntary_switches_per_op"], 1),
                  errors, str(c["retries"]), str(c["refills"])]
             )  # fmt: skip
         _table(rows)

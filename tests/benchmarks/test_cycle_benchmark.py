@@ -113,7 +113,7 @@ def test_the_sqlite_synchronous_settings_are_the_ones_named(figures: dict[str, A
 def test_concurrent_runs_cover_every_worker_count_and_layout(figures: dict[str, Any]) -> None:
     """SQLite with 2 and 4 processes on one file, and (with PostgreSQL) 1, 2, 4 and 8 workers
     on one hotel, on many and of the raw minimal baseline, each at > 0 ops/s with
-    latencies, no worker failing."""
+    latencies, the kernel's part of the client CPU within it, no worker failing."""
     runs = {(c["configuration"], c["layout"], c["workers"]): c for c in figures["concurrency"]}
     expected = {("sqlite-full", "one hotel", n) for n in (2, 4)}
     if "pg-fsync-on" in figures["configurations"]:
@@ -128,6 +128,10 @@ def test_concurrent_runs_cover_every_worker_count_and_layout(figures: dict[str, 
         assert c["summary"]["p99_ms"]["median"] >= c["summary"]["p50_ms"]["median"] > 0, key
         assert c["failures"] == [], key
         assert all(n > 0 for run in c["runs"] for n in run["ops_per_worker"]), key
+        for run in c["runs"]:
+            assert 0 <= run["client_system_us_per_op"] <= run["client_cpu_us_per_op"], key
+            assert run["voluntary_switches_per_op"] >= 0, key
+            assert run["involuntary_switches_per_op"] >= 0, key
         assert sum(c["errors"].values()) >= c["retries"] >= 0
 
 
