@@ -34,7 +34,7 @@ from attrs import frozen
 
 from hotel_occupancy.domain.bookings import stage_of
 from hotel_occupancy.domain.credentials import PinAttempts, PinRules, RestingPin
-from hotel_occupancy.domain.enums import OccupancyStatus, Operation, TaskStatus
+from hotel_occupancy.domain.enums import OPEN_TASK_STATUSES, OccupancyStatus, Operation
 from hotel_occupancy.domain.errors import AlreadyRegistered, InvalidInput
 from hotel_occupancy.domain.events import OccupancyEvent
 from hotel_occupancy.domain.feed import ConsumerPosition
@@ -61,7 +61,6 @@ from hotel_occupancy.services.unit_of_work import UnitOfWorkBase, system_clock
 __all__ = ["InMemoryStore", "InMemoryUnitOfWork", "RecordingNotifier", "system_clock"]
 
 _NIGHT_AUDIT = Operation.NIGHT_AUDIT  # (a global: dearer read off its class on Python 3.11)
-_OPEN_TASK = frozenset(s for s in TaskStatus if s.is_open)  # the statuses of an open task
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -314,8 +313,8 @@ class InMemoryStore:
             "tasks",
             attrgetter("task_id"),
             {
-                "open_room": lambda t: t.room_id if t.status in _OPEN_TASK else None,
-                "open_hotel": lambda t: t.hotel_id if t.status in _OPEN_TASK else None,
+                "open_room": lambda t: t.room_id if t.status in OPEN_TASK_STATUSES else None,
+                "open_hotel": lambda t: t.hotel_id if t.status in OPEN_TASK_STATUSES else None,
             },
         )
         self.log: _Table[int, LogEntry] = _Table(
@@ -734,10 +733,11 @@ class _Log(_Repository):
     def append(self, drafts: Sequence[LogEntry]) -> tuple[LogEntry, ...]:
         store, journal = self._uow._live, self._journal
         owners = store.legacy_hotels
-        for draft in drafts if owners.rows else ():  # one writer per hotel (§12), as the
-            record = owners.get(draft.hotel_id)  # SQL schema's trigger
-            if record is not None and record.owner is Owner.LEGACY and library_writes(draft):
-                raise refuse_legacy_writes(draft.hotel_id)
+        if owners.rows:  # one writer per hotel (§12), as the SQL schema's trigger
+            for draft in drafts:
+                record = owners.get(draft.hotel_id)
+                if record is not None and record.owner is Owner.LEGACY and library_writes(draft):
+                    raise refuse_legacy_writes(draft.hotel_id)
         stored = []
         for draft in drafts:
             entry = replace(draft, id=store.log_ids.advance(journal))

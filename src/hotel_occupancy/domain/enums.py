@@ -100,12 +100,13 @@ class TaskStatus(StrEnum):
     @property
     def is_open(self) -> bool:
         """True while the task still has work to do."""
-        return self in _OPEN_TASK_STATUSES
+        return self in OPEN_TASK_STATUSES
 
 
-# a module global: on Python 3.11 reading a member off its Enum class (TaskStatus.OPEN) is
-# several times dearer, and is_open is read on every write of a task
-_OPEN_TASK_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.IN_PROGRESS})
+OPEN_TASK_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.IN_PROGRESS})
+"""The statuses of an open task (see TaskStatus.is_open). A module global: on Python 3.11
+reading a member off its Enum class (TaskStatus.OPEN) costs several times more, and the
+in-memory store tests a task's status on every write of it."""
 
 
 class BookingStage(StrEnum):

@@ -334,7 +334,7 @@ class Guard:
         if self.discrepancy is not None and state.discrepancy not in self.discrepancy:
             return False
         if self.condition is READY:
-            return state.condition in _READY_CONDITIONS[require_inspection]
+            return state.condition in ready_conditions(require_inspection)
         return not (isinstance(self.condition, frozenset) and state.condition not in self.condition)
 
 
